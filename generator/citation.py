@@ -1,0 +1,82 @@
+"""Citation formats for a paper: BibTeX, Google Scholar meta tags, schema.org JSON-LD."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+
+from generator.model import Paper
+
+_BIBTEX_SPECIAL = str.maketrans({"{": r"\{", "}": r"\}", "\\": r"\textbackslash{}", "%": r"\%",
+                                 "&": r"\&", "#": r"\#", "_": r"\_"})
+
+
+def _ascii_word(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    words = re.findall(r"[A-Za-z0-9]+", ascii_text)
+    return words[0].lower() if words else ""
+
+
+def bibtex_key(paper: Paper) -> str:
+    """lastname + year + first title word, e.g. rodionov2025hogwild."""
+    surname = _ascii_word(paper.authors[0].name.split()[-1]) if paper.authors else ""
+    first = next((w for w in (_ascii_word(t) for t in paper.title.split()) if len(w) > 3), "")
+    year = (paper.published or paper.date).year
+    return f"{surname or 'paper'}{year}{first}"
+
+
+def _bib_value(text: str) -> str:
+    """Escape BibTeX specials outside $math$; math is kept as TeX."""
+    parts = re.split(r"(\$[^$]*\$)", text)
+    return "".join(part if part.startswith("$") and part.endswith("$") and len(part) > 1
+                   else part.translate(_BIBTEX_SPECIAL) for part in parts)
+
+
+def bibtex(paper: Paper, url: str) -> str:
+    """A BibTeX entry: @misc with eprint fields for arXiv papers."""
+    when = paper.published or paper.date
+    fields = [("title", "{" + _bib_value(paper.title) + "}")]
+    if paper.authors:
+        fields.append(("author", " and ".join(_bib_value(a.name) for a in paper.authors)))
+    elif paper.organization:
+        fields.append(("author", "{" + _bib_value(paper.organization) + "}"))
+    fields += [("year", str(when.year)), ("month", when.strftime("%b").lower())]
+    if paper.id.arxiv:
+        fields += [("eprint", paper.id.full), ("archivePrefix", "arXiv")]
+    fields.append(("url", paper.link("arxiv") or url))
+    body = ",\n".join(f"  {name} = {{{value}}}" if name not in ("month",) else f"  {name} = {value}"
+                      for name, value in fields)
+    return f"@misc{{{bibtex_key(paper)},\n{body}\n}}"
+
+
+def scholar_meta(paper: Paper) -> list[tuple[str, str]]:
+    """Google Scholar citation_* meta tags, in the order Scholar documents."""
+    meta = [("citation_title", paper.title)]
+    meta += [("citation_author", a.name) for a in paper.authors]
+    when = paper.published or paper.date
+    meta.append(("citation_publication_date", when.strftime("%Y/%m/%d")))
+    if paper.link("pdf"):
+        meta.append(("citation_pdf_url", paper.link("pdf")))
+    if paper.id.arxiv:
+        meta.append(("citation_arxiv_id", paper.id.full))
+    return meta
+
+
+def json_ld(paper: Paper, url: str, abstract_text: str) -> str:
+    """schema.org ScholarlyArticle, safe inside <script> (no '</' can close it)."""
+    data: dict[str, object] = {
+        "@context": "https://schema.org", "@type": "ScholarlyArticle", "headline": paper.title[:110],
+        "name": paper.title, "url": url, "abstract": abstract_text,
+        "datePublished": (paper.published or paper.date).isoformat(),
+        "author": [{"@type": "Person", "name": a.name} for a in paper.authors],
+    }
+    if paper.organization:
+        data["sourceOrganization"] = {"@type": "Organization", "name": paper.organization}
+    if paper.tags:
+        data["keywords"] = list(paper.tags)
+    if paper.id.arxiv:
+        data["identifier"] = f"arXiv:{paper.id.full}"
+        data["sameAs"] = paper.link("arxiv")
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

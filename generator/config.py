@@ -1,0 +1,250 @@
+"""Site configuration: one schema, every key documented and validated.
+
+`paperfeed.yaml` is read with line numbers; unknown keys are errors (a typo
+must not pass silently); every problem is collected before failing once.
+Precedence: command-line flags > PAPERFEED_* environment variables > file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Mapping
+from zoneinfo import available_timezones
+
+import yaml
+
+from generator.errors import ContentError, Problem, SourceLocation
+from generator.yamlsrc import decode_source, line_of, mapping_items, parse_yaml
+
+CONFIG_NAME = "paperfeed.yaml"
+
+
+def _doc(text: str, check: Callable[[Any], Any] | None = None, **kw: Any) -> Any:
+    return field(metadata={"doc": text, "check": check}, **kw)
+
+
+def _int(minimum: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"expected a whole number >= {minimum}, got {value!r}")
+        return value
+    return check
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"expected a non-empty string, got {value!r}")
+    return value.strip()
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {value!r}")
+    return value.strip()
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {value!r}")
+    return value
+
+
+def _base_url(value: Any) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", value.strip()):
+        raise ValueError(f"expected an absolute http(s) URL like https://example.org/papers/, got {value!r}")
+    return value.strip().rstrip("/") + "/"
+
+
+def _timezone(value: Any) -> str:
+    if value not in available_timezones() and value != "UTC":
+        raise ValueError(f"expected an IANA time zone like Europe/Paris or UTC, got {value!r}")
+    return str(value)
+
+
+def _int_list(value: Any) -> tuple[int, ...]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list of whole numbers, got {value!r}")
+    return tuple(sorted({_int(1)(v) for v in value}))
+
+
+def _str_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise ValueError(f"expected a list of strings, got {value!r}")
+    return tuple(_str(v) for v in value)
+
+
+def _theme(value: Any) -> str:
+    value = _str(value)
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", value):
+        raise ValueError(f"expected a theme folder name, got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class TaxonomyConfig:
+    """Which terms of one taxonomy get pages and feeds (real data is long-tailed)."""
+
+    min_papers: int = _doc("a term gets its own page only with at least this many papers", _int(1), default=1)
+    feeds: bool = _doc("whether terms get their own RSS/Atom/JSON feeds", _bool, default=True)
+    feed_min_papers: int = _doc("a term gets its own feeds only with at least this many papers",
+                                _int(1), default=3)
+
+
+@dataclass(frozen=True)
+class FeedsConfig:
+    """Site, taxonomy, upvote and digest feeds."""
+
+    items: int = _doc("how many of the newest papers each feed holds", _int(1), default=50)
+    upvote_thresholds: tuple[int, ...] = _doc(
+        "a feed of papers with at least K upvotes for each K (/feeds/top-K.xml)", _int_list,
+        default=(10, 50))
+    digest_days: int = _doc("how many days the daily digest feed holds", _int(1), default=30)
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    """The email digest (`paperfeed digest --send`); the password comes from an environment variable."""
+
+    smtp_host: str = _doc("SMTP server host", _text, default="")
+    smtp_port: int = _doc("SMTP server port", _int(1), default=587)
+    tls: str = _doc("starttls, ssl or none", _text, default="starttls")
+    username: str = _doc("SMTP user name", _text, default="")
+    password_env: str = _doc("name of the environment variable holding the SMTP password", _text,
+                             default="PAPERFEED_SMTP_PASSWORD")
+    sender: str = _doc("From: address", _text, default="")
+    recipients: tuple[str, ...] = _doc("To: addresses", _str_list, default=())
+    unsubscribe: str = _doc("List-Unsubscribe URL or mailto:", _text, default="")
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """Everything paperfeed.yaml can say; defaults make a working site."""
+
+    title: str = _doc("site title", _str, default="Daily Papers")
+    description: str = _doc("one line under the title and in feeds", _text, default="")
+    base_url: str = _doc("absolute URL the site is served from, may have a sub-path", _base_url,
+                         default="http://127.0.0.1:8000/")
+    language: str = _doc("language of the site (BCP 47)", _str, default="en")
+    timezone: str = _doc("time zone of the featured dates", _timezone, default="UTC")
+    theme: str = _doc("theme folder under themes/ (default: the built-in theme)", _theme,
+                      default="default")
+    content_dir: str = _doc("folder of paper records, relative to the site", _str, default="content")
+    output_dir: str = _doc("folder the site is written to, relative to the site", _str,
+                           default="public")
+    per_page: int = _doc("papers per list page", _int(1), default=30)
+    trending_days: int = _doc("the trending page ranks papers of the last N featured days", _int(1),
+                              default=7)
+    feeds: FeedsConfig = _doc("feed settings", default_factory=FeedsConfig)
+    tags: TaxonomyConfig = _doc("tag pages and feeds",
+                                default_factory=lambda: TaxonomyConfig(min_papers=2))
+    orgs: TaxonomyConfig = _doc("organisation pages and feeds", default_factory=TaxonomyConfig)
+    authors: TaxonomyConfig = _doc("author pages and feeds",
+                                   default_factory=lambda: TaxonomyConfig(feeds=False))
+    email: EmailConfig = _doc("email digest settings", default_factory=EmailConfig)
+    site_dir: Path = field(default=Path("."), metadata={"internal": True})
+
+    @property
+    def content_path(self) -> Path:
+        return self.site_dir / self.content_dir
+
+    @property
+    def output_path(self) -> Path:
+        return self.site_dir / self.output_dir
+
+
+ENV_PREFIX = "PAPERFEED_"
+
+
+def load_config(site_dir: Path, overrides: Mapping[str, Any] | None = None,
+                environ: Mapping[str, str] | None = None) -> SiteConfig:
+    """Read paperfeed.yaml (optional), apply env and flag overrides, validate everything."""
+    path = site_dir / CONFIG_NAME
+    shown = CONFIG_NAME
+    raw: dict[str, Any] = {}
+    node: yaml.Node | None = None
+    problems: list[Problem] = []
+    if path.is_file():
+        text, problems = decode_source(path.read_bytes(), shown)
+        if text is not None:
+            doc, problems = parse_yaml(text, shown)
+            if doc is not None and doc.value is not None:
+                if not isinstance(doc.value, dict):
+                    problems.append(Problem(SourceLocation(shown, 1), "", "expected a mapping of settings"))
+                else:
+                    raw, node = doc.value, doc.node
+    if problems:
+        raise ContentError(problems)
+    raw = dict(raw)
+    for key, value in _env_overrides(environ if environ is not None else os.environ).items():
+        raw[key] = value
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            raw[key] = value
+    config, problems = _build(SiteConfig, raw, node, shown, "")
+    if problems:
+        raise ContentError(problems)
+    config = dataclasses.replace(config, site_dir=site_dir)
+    _check_paths(config, shown)
+    return config
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
+    """PAPERFEED_BASE_URL=... overrides base_url; numbers are parsed as YAML scalars."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(SiteConfig):
+        value = environ.get(ENV_PREFIX + f.name.upper())
+        if value is None or f.metadata.get("internal") or dataclasses.is_dataclass(f.type):
+            continue
+        out[f.name] = yaml.safe_load(value) if f.type in ("int", int) else value
+    return out
+
+
+def _build(cls: type, raw: dict[str, Any], node: yaml.Node | None, path: str,
+           prefix: str) -> tuple[Any, list[Problem]]:
+    problems: list[Problem] = []
+    items = mapping_items(node) if node is not None else {}
+    fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        key_node, value_node = items.get(str(key), (None, None))
+        where = SourceLocation(path, line_of(value_node or key_node))
+        name = f"{prefix}{key}"
+        spec = fields.get(str(key))
+        if spec is None:
+            problems.append(Problem(where, name, f"unknown setting; expected one of {', '.join(sorted(fields))}"))
+            continue
+        default = spec.default_factory() if spec.default_factory is not dataclasses.MISSING else spec.default
+        if dataclasses.is_dataclass(default):
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                problems.append(Problem(where, name, f"expected a mapping, got {value!r}"))
+                continue
+            sub, subproblems = _build(type(default), value, value_node, path, name + ".")
+            values[spec.name] = dataclasses.replace(default, **{
+                k: getattr(sub, k) for k in value if k in {f.name for f in dataclasses.fields(sub)}})
+            problems += subproblems
+            continue
+        try:
+            values[spec.name] = spec.metadata["check"](value)
+        except ValueError as exc:
+            problems.append(Problem(where, name, str(exc)))
+    return cls(**values), problems
+
+
+def _check_paths(config: SiteConfig, shown: str) -> None:
+    """The output folder is replaced on every build: it must not hold the site or its content."""
+    site = config.site_dir.resolve()
+    out = config.output_path.resolve()
+    content = config.content_path.resolve()
+    if out == site or out in site.parents or out == content or out in content.parents \
+            or content in out.parents:
+        raise ContentError([Problem(SourceLocation(shown), "output_dir",
+                                    f"{config.output_dir!r} would overwrite the site or its content; "
+                                    "use a separate folder such as 'public'")])

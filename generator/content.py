@@ -1,0 +1,74 @@
+"""Discover, parse and validate every record under content_dir."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.errors import Problem, SourceLocation
+from generator.model import Paper
+from generator.record import RecordContext, parse_record
+from generator.yamlsrc import decode_source, parse_yaml
+
+SUFFIXES = (".yaml", ".yml")
+
+
+def discover(content_dir: Path) -> list[Path]:
+    """Record files under content_dir, sorted; hidden files and folders are skipped."""
+    if not content_dir.is_dir():
+        return []
+    found = []
+    for path in content_dir.rglob("*"):
+        rel = path.relative_to(content_dir)
+        if path.suffix.lower() in SUFFIXES and not any(part.startswith(".") for part in rel.parts) \
+                and path.is_file():
+            found.append(path)
+    return sorted(found)
+
+
+def load_file(data: bytes, shown: str, ctx: RecordContext) -> tuple[list[Paper], list[Problem]]:
+    """Parse one file's bytes into papers (a file holds a record or a list of records)."""
+    text, problems = decode_source(data, shown)
+    if text is None:
+        return [], problems
+    doc, problems = parse_yaml(text, shown)
+    if doc is None:
+        return [], problems
+    if doc.value is None:
+        return [], [Problem(SourceLocation(shown, 1), "", "empty file; expected a record or a list of records")]
+    if isinstance(doc.value, list):
+        pairs = list(zip(doc.value, doc.node.value))  # type: ignore[union-attr]
+    else:
+        pairs = [(doc.value, doc.node)]
+    papers: list[Paper] = []
+    for raw, node in pairs:
+        paper, record_problems = parse_record(raw, node, shown, ctx)
+        problems += record_problems
+        if paper is not None:
+            papers.append(paper)
+    return papers, problems
+
+
+def check_unique(papers: list[Paper]) -> list[Problem]:
+    """Two records with one id (version and case ignored) are an error naming both files."""
+    seen: dict[str, Paper] = {}
+    problems = []
+    for paper in sorted(papers, key=lambda p: (p.source, p.line)):
+        first = seen.setdefault(paper.key.casefold(), paper)
+        if first is not paper:
+            problems.append(Problem(SourceLocation(paper.source, paper.line), "id",
+                                    f"duplicate id {paper.key!r} (also in {first.source}:{first.line})"))
+    return problems
+
+
+def load_papers(site_dir: Path, content_dir: Path, ctx: RecordContext) -> tuple[list[Paper], list[Problem]]:
+    """Every valid paper and every problem, in a stable order whatever the disk order."""
+    papers: list[Paper] = []
+    problems: list[Problem] = []
+    for path in discover(content_dir):
+        shown = path.relative_to(site_dir).as_posix() if path.is_relative_to(site_dir) else str(path)
+        file_papers, file_problems = load_file(path.read_bytes(), shown, ctx)
+        papers += file_papers
+        problems += file_problems
+    problems += check_unique(papers)
+    papers.sort(key=lambda p: p.key)
+    return papers, problems

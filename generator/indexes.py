@@ -1,0 +1,153 @@
+"""Pure: papers -> SiteIndex (days, weeks, months, taxonomies, trending, related)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Callable, Iterable
+
+from generator.config import SiteConfig, TaxonomyConfig
+from generator.model import Paper
+from generator.urls import slugify
+
+TAXONOMIES = ("tags", "orgs", "authors")
+RELATED_COUNT = 5
+RELATED_WINDOW = 40  # candidates looked at per shared tag, nearest in date: keeps this O(papers)
+
+
+def rank_key(paper: Paper) -> tuple[int, str]:
+    """How papers of one period are ordered: most upvoted first, ties by id."""
+    return (-paper.upvotes, paper.key)
+
+
+def newest_key(paper: Paper) -> tuple[int, int, str]:
+    """Newest featured day first, then upvotes, then id (feeds and term pages)."""
+    return (-paper.date.toordinal(), -paper.upvotes, paper.key)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A day, ISO week or month with its papers ranked."""
+
+    kind: str  # "day" | "week" | "month"
+    start: date
+    label: str
+    papers: tuple[Paper, ...]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One tag, organisation or author and its papers, newest first."""
+
+    taxonomy: str
+    slug: str
+    name: str
+    papers: tuple[Paper, ...]
+    has_page: bool
+    has_feed: bool
+
+
+@dataclass(frozen=True)
+class SiteIndex:
+    papers: tuple[Paper, ...]
+    days: tuple[Period, ...]
+    weeks: tuple[Period, ...]
+    months: tuple[Period, ...]
+    trending: tuple[Paper, ...]
+    taxonomies: dict[str, tuple[Term, ...]] = field(default_factory=dict)
+    related: dict[str, tuple[Paper, ...]] = field(default_factory=dict)
+
+    def term_of(self, taxonomy: str, name: str) -> Term | None:
+        """The term a name belongs to (names are grouped by slug)."""
+        return self._term_lookup()[taxonomy].get(slugify(name))
+
+    def _term_lookup(self) -> dict[str, dict[str, Term]]:
+        cache = self.__dict__.get("_lookup")
+        if cache is None:
+            cache = {tax: {t.slug: t for t in terms} for tax, terms in self.taxonomies.items()}
+            object.__setattr__(self, "_lookup", cache)
+        return cache
+
+
+def _periods(papers: Iterable[Paper], kind: str, start_of: Callable[[date], date],
+             label: Callable[[date], str]) -> tuple[Period, ...]:
+    groups: dict[date, list[Paper]] = defaultdict(list)
+    for paper in papers:
+        groups[start_of(paper.date)].append(paper)
+    return tuple(Period(kind, start, label(start), tuple(sorted(group, key=rank_key)))
+                 for start, group in sorted(groups.items()))
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _week_label(start: date) -> str:
+    year, week, _ = start.isocalendar()
+    return f"Week {week}, {year}"
+
+
+def _names(paper: Paper, taxonomy: str) -> Iterable[str]:
+    if taxonomy == "tags":
+        return paper.tags
+    if taxonomy == "orgs":
+        return (paper.organization,) if paper.organization else ()
+    return dict.fromkeys(a.name for a in paper.authors)
+
+
+def _terms(papers: tuple[Paper, ...], taxonomy: str, rules: TaxonomyConfig) -> tuple[Term, ...]:
+    """Group names by slug (so two spellings never overwrite one page); most used name wins."""
+    by_slug: dict[str, list[Paper]] = defaultdict(list)
+    spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for paper in papers:
+        for name in _names(paper, taxonomy):
+            slug = slugify(name)
+            if not by_slug[slug] or by_slug[slug][-1] is not paper:
+                by_slug[slug].append(paper)
+            spellings[slug][name] += 1
+    terms = []
+    for slug, members in by_slug.items():
+        name = min(spellings[slug].items(), key=lambda item: (-item[1], item[0]))[0]
+        count = len(members)
+        terms.append(Term(taxonomy, slug, name, tuple(sorted(members, key=newest_key)),
+                          has_page=count >= rules.min_papers,
+                          has_feed=rules.feeds and count >= max(rules.feed_min_papers, rules.min_papers)))
+    return tuple(sorted(terms, key=lambda t: (-len(t.papers), t.name.casefold(), t.slug)))
+
+
+def _related(papers: tuple[Paper, ...], tags: tuple[Term, ...]) -> dict[str, tuple[Paper, ...]]:
+    """Papers sharing the most tags, looked for among the nearest in date in each tag."""
+    position = {slug: {p.key: i for i, p in enumerate(t.papers)} for slug, t in
+                ((t.slug, t) for t in tags)}
+    by_slug = {t.slug: t for t in tags}
+    related: dict[str, tuple[Paper, ...]] = {}
+    half = RELATED_WINDOW // 2
+    for paper in papers:
+        shared: dict[str, int] = defaultdict(int)
+        candidates: dict[str, Paper] = {}
+        for slug in dict.fromkeys(slugify(tag) for tag in paper.tags):
+            members = by_slug[slug].papers
+            i = position[slug][paper.key]
+            for other in members[max(0, i - half): i + half + 1]:
+                if other.key != paper.key:
+                    shared[other.key] += 1
+                    candidates[other.key] = other
+        best = sorted(candidates.values(), key=lambda o: (-shared[o.key], -o.upvotes, o.key))
+        related[paper.key] = tuple(best[:RELATED_COUNT])
+    return related
+
+
+def build_index(papers: Iterable[Paper], config: SiteConfig) -> SiteIndex:
+    """Everything the pages and feeds need, computed once."""
+    ordered = tuple(sorted(papers, key=newest_key))
+    days = _periods(ordered, "day", lambda d: d, lambda d: d.strftime("%B %-d, %Y"))
+    weeks = _periods(ordered, "week", week_start, _week_label)
+    months = _periods(ordered, "month", lambda d: d.replace(day=1), lambda d: d.strftime("%B %Y"))
+    trending: tuple[Paper, ...] = ()
+    if days:
+        since = days[-1].start - timedelta(days=config.trending_days - 1)
+        trending = tuple(sorted((p for p in ordered if p.date >= since), key=rank_key))
+    taxonomies = {tax: _terms(ordered, tax, getattr(config, tax)) for tax in TAXONOMIES}
+    return SiteIndex(ordered, days, weeks, months, trending[: config.per_page], taxonomies,
+                     _related(ordered, taxonomies["tags"]))

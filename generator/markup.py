@@ -1,0 +1,93 @@
+"""The one Markdown pipeline: math protected, rendered to MathML, sanitised.
+
+TeX is cut out before Markdown sees it (so `x_i ... y_j` never becomes
+emphasis), converted to MathML at build time (pages and feeds need no
+JavaScript), and the final HTML goes through an allow-list sanitiser (nh3),
+MathML included, because latex2mathml passes `\\text{...}` through unescaped.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from functools import lru_cache
+
+import markdown
+import nh3
+from latex2mathml.converter import convert as tex_to_mathml
+
+_MATH = re.compile(r"\$\$(?P<display>.+?)\$\$|(?<![\\$])\$(?P<inline>(?!\s)[^$\n]+?)(?<![\\\s])\$(?!\d)", re.DOTALL)
+# Private-use characters: Markdown leaves them alone (it uses \x02/\x03 itself).
+_TOKEN = "\ue000{}\ue001"
+_TOKEN_RE = re.compile("\ue000(\\d+)\ue001")
+
+MATHML_TAGS = {
+    "math", "semantics", "annotation", "mrow", "mi", "mn", "mo", "ms", "mtext", "mspace", "msub",
+    "msup", "msubsup", "mfrac", "msqrt", "mroot", "mover", "munder", "munderover", "mtable", "mtr",
+    "mtd", "mstyle", "mpadded", "mphantom", "menclose", "merror", "mmultiscripts", "mprescripts",
+    "none",
+}
+HTML_TAGS = {
+    "p", "br", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a", "sub", "sup",
+    "h3", "h4", "h5", "h6", "hr", "table", "thead", "tbody", "tr", "th", "td", "del", "span",
+}
+MATHML_ATTRS = {"display", "mathvariant", "stretchy", "fence", "separator", "lspace", "rspace",
+                "accent", "accentunder", "movablelimits", "columnalign", "width", "height",
+                "depth", "linethickness", "minsize", "maxsize", "symmetric", "notation", "encoding"}
+ATTRIBUTES = {tag: MATHML_ATTRS for tag in MATHML_TAGS} | {
+    "a": {"href", "title"}, "code": {"class"}, "span": {"class"}, "th": {"align"}, "td": {"align"},
+    "ol": {"start"}, "math": MATHML_ATTRS | {"xmlns"},
+}
+_MD = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+
+
+def sanitize(fragment: str) -> str:
+    """Allow-list HTML+MathML; links only http, https and mailto."""
+    return nh3.clean(fragment, tags=HTML_TAGS | MATHML_TAGS, attributes=ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="nofollow noopener",
+                     strip_comments=True)
+
+
+@lru_cache(maxsize=4096)
+def render_tex(tex: str, display: bool) -> str:
+    """TeX -> MathML; a formula that cannot be converted falls back to its escaped source."""
+    try:
+        mathml = tex_to_mathml(tex, display="block" if display else "inline")
+    except Exception:  # latex2mathml raises many types on bad TeX; the build must go on
+        delimiter = "$$" if display else "$"
+        return f'<code class="tex">{html.escape(delimiter + tex + delimiter)}</code>'
+    return mathml
+
+
+def _protect(text: str) -> tuple[str, list[str]]:
+    formulas: list[str] = []
+
+    def stash(match: re.Match[str]) -> str:
+        display = match.group("display") is not None
+        tex = (match.group("display") if display else match.group("inline")).strip()
+        formulas.append(render_tex(tex, display))
+        return _TOKEN.format(len(formulas) - 1)
+
+    return _MATH.sub(stash, text), formulas
+
+
+def _restore(text: str, formulas: list[str]) -> str:
+    return _TOKEN_RE.sub(lambda m: formulas[int(m.group(1))], text)
+
+
+def render_markdown(source: str) -> str:
+    """Abstract Markdown (with $inline$ and $$display$$ math) -> safe HTML."""
+    protected, formulas = _protect(source.replace("\ue000", "").replace("\ue001", ""))
+    _MD.reset()
+    return sanitize(_restore(_MD.convert(protected), formulas))
+
+
+def render_inline(text: str) -> str:
+    """Plain text with $math$ (a title) -> escaped HTML with MathML; never interprets HTML."""
+    protected, formulas = _protect(text.replace("\ue000", "").replace("\ue001", ""))
+    return sanitize(_restore(html.escape(protected, quote=False), formulas))
+
+
+def plain_text(text: str) -> str:
+    """Text for places that cannot hold markup (<title>, meta tags, BibTeX): TeX kept as written."""
+    return " ".join(text.split())

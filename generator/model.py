@@ -1,0 +1,100 @@
+"""The paper record as plain, frozen data."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+NEW_ARXIV = re.compile(r"(?P<key>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?")
+OLD_ARXIV = re.compile(r"(?P<key>[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?")
+MAX_ID_LENGTH = 200
+SLUG_ID = re.compile(r"[A-Za-z0-9._-]+")
+
+KNOWN_LINKS = ("arxiv", "pdf", "code", "project", "video", "data")
+LINK_ALIASES = {"github": "code"}
+
+
+@dataclass(frozen=True)
+class PaperId:
+    """A paper's identity: the version-less key, plus the version when given."""
+
+    key: str
+    version: int | None = None
+    arxiv: bool = False
+
+    @property
+    def full(self) -> str:
+        """The id as written, with its version (what links point at)."""
+        return f"{self.key}v{self.version}" if self.version else self.key
+
+
+def parse_paper_id(raw: str) -> PaperId | None:
+    """Parse an arXiv id (new or old style, optional version) or a slug; None if invalid."""
+    for pattern in (NEW_ARXIV, OLD_ARXIV):
+        match = pattern.fullmatch(raw)
+        if match:
+            version = match.group("version")
+            return PaperId(match.group("key"), int(version) if version else None, arxiv=True)
+    if SLUG_ID.fullmatch(raw) and raw not in (".", "..") and len(raw) <= MAX_ID_LENGTH:
+        return PaperId(raw)
+    return None
+
+
+@dataclass(frozen=True)
+class Author:
+    name: str
+    affiliation: str = ""
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A named link; `name` is one of KNOWN_LINKS or the user's own label."""
+
+    name: str
+    url: str
+
+    @property
+    def known(self) -> bool:
+        return self.name in KNOWN_LINKS
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One validated record. `abstract_html`/`title_html` are filled by the markup stage."""
+
+    id: PaperId
+    title: str
+    abstract: str
+    date: date
+    source: str
+    line: int = 1
+    authors: tuple[Author, ...] = ()
+    author_count: int = 0
+    organization: str = ""
+    published: date | None = None
+    upvotes: int = 0
+    tags: tuple[str, ...] = ()
+    links: tuple[Link, ...] = ()
+    thumbnail: str = ""
+    submitted_by: str = ""
+    extra: tuple[tuple[str, object], ...] = ()
+    title_html: str = field(default="", compare=False)
+    abstract_html: str = field(default="", compare=False)
+
+    @property
+    def key(self) -> str:
+        return self.id.key
+
+    def link(self, name: str) -> str:
+        """URL of a named link, or ''."""
+        return next((link.url for link in self.links if link.name == name), "")
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of the built site: a path relative to the output root, and its bytes."""
+
+    path: str
+    data: bytes

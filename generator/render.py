@@ -1,0 +1,200 @@
+"""Pure: (SiteIndex, config, urls, templates) -> [OutputFile] for every HTML page."""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable, Iterator, Sequence
+
+import jinja2
+
+from generator import __version__
+from generator.citation import bibtex, json_ld, scholar_meta
+from generator.config import SiteConfig
+from generator.indexes import TAXONOMIES, Period, SiteIndex, Term
+from generator.markup import plain_text
+from generator.model import OutputFile, Paper
+from generator.urls import Urls
+from generator.views import NamedLink, PaperView, pagination, paper_view
+
+TAXONOMY_TITLES = {"tags": "Tags", "orgs": "Organizations", "authors": "Authors"}
+PERIOD_TITLES = {"day": "Daily Papers", "week": "Weekly Papers", "month": "Monthly Papers"}
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed advertised on a page (<link rel="alternate">)."""
+
+    title: str
+    type: str
+    href: str
+
+
+@dataclass
+class PageContext:
+    """What every page template receives besides its own values."""
+
+    config: SiteConfig
+    urls: Urls
+    index: SiteIndex
+    env: jinja2.Environment
+    views: dict[str, PaperView] = field(default_factory=dict)
+    feed_links: Callable[[str], list[FeedLink]] = lambda path: []
+
+    def view(self, paper: Paper) -> PaperView:
+        found = self.views.get(paper.key)
+        if found is None:
+            found = self.views[paper.key] = paper_view(paper, self.index, self.urls)
+        return found
+
+    def page(self, template: str, path: str, title: str, **values: Any) -> OutputFile:
+        """Render one page at a site-relative path."""
+        urls = self.urls
+        common = {
+            "site": {"title": self.config.title, "description": self.config.description,
+                     "language": self.config.language, "generator": f"paperfeed {__version__}"},
+            "nav": {"home": urls.href(urls.home()), "trending": urls.href(urls.trending()),
+                    "archive": urls.href(urls.archive()), "search": urls.href(urls.search()),
+                    "tags": urls.href(urls.taxonomy("tags")), "orgs": urls.href(urls.taxonomy("orgs")),
+                    "authors": urls.href(urls.taxonomy("authors"))},
+            "asset": lambda name: urls.href(urls.static(name)),
+            "page_title": title, "canonical": urls.absolute(path),
+            "feeds": self.feed_links(path), "description": values.pop("description", self.config.description),
+        }
+        html = self.env.get_template(template).render(common | values)
+        return OutputFile(urls.output_path(path), html.encode("utf-8"))
+
+
+def _chunks(items: Sequence[Paper], size: int) -> list[Sequence[Paper]]:
+    return [items[i:i + size] for i in range(0, len(items), size)] or [items]
+
+
+def _period_path(urls: Urls, period: Period) -> Callable[[int], str]:
+    start = period.start
+    if period.kind == "day":
+        return lambda n: urls.day(start, n)
+    if period.kind == "week":
+        year, week, _ = start.isocalendar()
+        return lambda n: urls.week(year, week, n)
+    return lambda n: urls.month(start.year, start.month, n)
+
+
+def _neighbours(ctx: PageContext, periods: tuple[Period, ...], i: int) -> dict[str, NamedLink | None]:
+    def link(j: int) -> NamedLink | None:
+        if 0 <= j < len(periods):
+            return NamedLink(periods[j].label, ctx.urls.href(_period_path(ctx.urls, periods[j])(1)))
+        return None
+    return {"prev": link(i - 1), "next": link(i + 1)}
+
+
+def render_list(ctx: PageContext, papers: Sequence[Paper], path_of: Callable[[int], str],
+                title: str, heading: str, **values: Any) -> Iterator[OutputFile]:
+    """A paginated list of cards; page n lives at path_of(n)."""
+    chunks = _chunks(papers, ctx.config.per_page)
+    for number, chunk in enumerate(chunks, 1):
+        suffix = f" (page {number})" if number > 1 else ""
+        yield ctx.page("list.html", path_of(number), title + suffix, heading=heading,
+                       cards=[ctx.view(p) for p in chunk],
+                       first_rank=(number - 1) * ctx.config.per_page + 1,
+                       pagination=pagination(ctx.urls, path_of, number, len(chunks)), **values)
+
+
+def render_periods(ctx: PageContext) -> Iterator[OutputFile]:
+    index = ctx.index
+    for periods in (index.days, index.weeks, index.months):
+        for i, period in enumerate(periods):
+            title = f"{PERIOD_TITLES[period.kind]}: {period.label}"
+            yield from render_list(ctx, period.papers, _period_path(ctx.urls, period), title,
+                                   title, period=period, neighbours=_neighbours(ctx, periods, i))
+
+
+def render_home(ctx: PageContext) -> Iterator[OutputFile]:
+    days = ctx.index.days
+    if not days:
+        yield ctx.page("list.html", ctx.urls.home(), ctx.config.title, heading=ctx.config.title,
+                       cards=[], first_rank=1, pagination=None, period=None, neighbours=None)
+        return
+    latest = days[-1]
+    chunk = latest.papers[: ctx.config.per_page]
+    day_path = _period_path(ctx.urls, latest)
+    pages = pagination(ctx.urls, lambda n: ctx.urls.home() if n == 1 else day_path(n), 1,
+                       len(_chunks(latest.papers, ctx.config.per_page)))
+    yield ctx.page("list.html", ctx.urls.home(), ctx.config.title,
+                   heading=f"{PERIOD_TITLES['day']}: {latest.label}", cards=[ctx.view(p) for p in chunk],
+                   first_rank=1, pagination=pages, period=latest,
+                   neighbours=_neighbours(ctx, days, len(days) - 1))
+
+
+def render_trending(ctx: PageContext) -> Iterator[OutputFile]:
+    days = ctx.config.trending_days
+    title = f"Trending: the last {days} days"
+    yield ctx.page("list.html", ctx.urls.trending(), title, heading=title,
+                   cards=[ctx.view(p) for p in ctx.index.trending], first_rank=1, pagination=None,
+                   period=None, neighbours=None)
+
+
+def render_papers(ctx: PageContext) -> Iterator[OutputFile]:
+    for paper in ctx.index.papers:
+        view = ctx.view(paper)
+        abstract_text = plain_text(paper.abstract)
+        yield ctx.page("paper.html", ctx.urls.paper(paper.id), paper.title, card=view,
+                       description=abstract_text[:300], bibtex=bibtex(paper, view.url),
+                       scholar=scholar_meta(paper), json_ld=json_ld(paper, view.url, abstract_text),
+                       related=[ctx.view(p) for p in ctx.index.related.get(paper.key, ())])
+
+
+def render_taxonomies(ctx: PageContext) -> Iterator[OutputFile]:
+    urls = ctx.urls
+    for taxonomy in TAXONOMIES:
+        terms = ctx.index.taxonomies[taxonomy]
+        listed = [(t, urls.href(urls.term(taxonomy, t.slug)) if t.has_page else "") for t in terms]
+        yield ctx.page("terms.html", urls.taxonomy(taxonomy), TAXONOMY_TITLES[taxonomy],
+                       heading=TAXONOMY_TITLES[taxonomy], terms=listed, taxonomy=taxonomy)
+        for term in terms:
+            if term.has_page:
+                yield from _render_term(ctx, term)
+
+
+def _render_term(ctx: PageContext, term: Term) -> Iterator[OutputFile]:
+    title = f"{TAXONOMY_TITLES[term.taxonomy][:-1]}: {term.name}"
+    yield from render_list(ctx, term.papers, lambda n: ctx.urls.term(term.taxonomy, term.slug, n),
+                           title, term.name, period=None, neighbours=None, term=term)
+
+
+@dataclass(frozen=True)
+class CalendarMonth:
+    label: str
+    href: str
+    weeks: list[list[tuple[int, str, int]]]  # (day number or 0, href or '', paper count)
+
+
+def archive_months(ctx: PageContext) -> list[CalendarMonth]:
+    """Every month with papers, newest first, as a Monday-first calendar grid."""
+    counts = {d.start: len(d.papers) for d in ctx.index.days}
+    months = []
+    for month in reversed(ctx.index.months):
+        year, number = month.start.year, month.start.month
+        weeks = []
+        for week in calendar.Calendar().monthdayscalendar(year, number):
+            row = []
+            for day in week:
+                count = counts.get(date(year, number, day), 0) if day else 0
+                href = ctx.urls.href(ctx.urls.day(date(year, number, day))) if count else ""
+                row.append((day, href, count))
+            weeks.append(row)
+        months.append(CalendarMonth(month.label, ctx.urls.href(ctx.urls.month(year, number)), weeks))
+    return months
+
+
+def render_misc(ctx: PageContext) -> Iterator[OutputFile]:
+    yield ctx.page("archive.html", ctx.urls.archive(), "Archive", heading="Archive",
+                   months=archive_months(ctx))
+    yield ctx.page("404.html", ctx.urls.not_found(), "Page not found", heading="Page not found")
+
+
+def render_pages(ctx: PageContext) -> Iterator[OutputFile]:
+    """Every HTML page of the site."""
+    for stage in (render_home, render_periods, render_trending, render_papers, render_taxonomies,
+                  render_misc):
+        yield from stage(ctx)

@@ -1,0 +1,57 @@
+"""The theme chain: site templates/ > themes/<name>/ > the built-in default theme."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+import generator
+from generator.model import OutputFile
+
+_PACKAGE = Path(generator.__file__).parent
+
+
+def default_theme_dir() -> Path:
+    """The built-in theme: shipped inside the wheel, or at the repository root when editable."""
+    shipped = _PACKAGE / "_themes" / "default"
+    return shipped if shipped.is_dir() else _PACKAGE.parent / "themes" / "default"
+
+
+def theme_dirs(site_dir: Path, theme: str) -> list[Path]:
+    """Theme folders from most to least specific (site overrides first)."""
+    dirs = []
+    if theme != "default":
+        dirs.append(site_dir / "themes" / theme)
+    dirs.append(default_theme_dir())
+    return dirs
+
+
+def template_dirs(site_dir: Path, theme: str) -> list[Path]:
+    """Template search path: the site's templates/ first, then each theme's templates/."""
+    return [site_dir / "templates"] + [d / "templates" for d in theme_dirs(site_dir, theme)]
+
+
+def static_dirs(site_dir: Path, theme: str) -> list[Path]:
+    """Static folders from least to most specific, so later ones override earlier files."""
+    return [d / "static" for d in reversed(theme_dirs(site_dir, theme))] + [site_dir / "static"]
+
+
+def make_environment(site_dir: Path, theme: str) -> jinja2.Environment:
+    """Jinja2 with autoescape and StrictUndefined: a typo in a template is an error, not blank output."""
+    loader = jinja2.FileSystemLoader([str(d) for d in template_dirs(site_dir, theme) if d.is_dir()])
+    env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
+                             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    return env
+
+
+def static_files(site_dir: Path, theme: str) -> list[OutputFile]:
+    """Static assets under static/, the site's own overriding the theme's of the same name."""
+    chosen: dict[str, Path] = {}
+    for folder in static_dirs(site_dir, theme):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                rel = path.relative_to(folder)
+                if path.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    chosen[rel.as_posix()] = path
+    return [OutputFile(f"static/{rel}", chosen[rel].read_bytes()) for rel in sorted(chosen)]

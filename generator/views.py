@@ -1,0 +1,117 @@
+"""Prepared values for templates: links resolved, text formatted, nothing left to compute."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable
+
+from generator.indexes import SiteIndex
+from generator.model import KNOWN_LINKS, Paper
+from generator.urls import Urls
+
+CARD_AUTHORS = 3
+LINK_LABELS = {"arxiv": "arXiv", "pdf": "PDF", "code": "Code", "project": "Project page",
+               "video": "Video", "data": "Data"}
+
+
+@dataclass(frozen=True)
+class NamedLink:
+    """A name with a link, or with href '' when the name has no page of its own."""
+
+    name: str
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class ExternalLink:
+    name: str
+    label: str
+    url: str
+    icon: bool
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """One paper as cards and the paper page show it."""
+
+    paper: Paper
+    href: str
+    url: str
+    title_html: str
+    abstract_html: str
+    authors: tuple[NamedLink, ...]
+    authors_more: int
+    author_count: int
+    organization: NamedLink | None
+    published: str
+    published_iso: str
+    featured: str
+    featured_iso: str
+    day_href: str
+    upvotes: int
+    tags: tuple[NamedLink, ...]
+    links: tuple[ExternalLink, ...]
+    thumbnail: str
+
+    @property
+    def card_authors(self) -> tuple[NamedLink, ...]:
+        return self.authors[:CARD_AUTHORS]
+
+    @property
+    def card_authors_more(self) -> int:
+        return self.author_count - len(self.card_authors)
+
+
+def human_date(day: date | None) -> str:
+    """'Dec 8, 2025' (the Hugging Face page's style, always with the year)."""
+    return day.strftime("%b %-d, %Y") if day else ""
+
+
+def _named(index: SiteIndex, urls: Urls, taxonomy: str, name: str) -> NamedLink:
+    term = index.term_of(taxonomy, name)
+    if term is not None and term.has_page:
+        return NamedLink(name, urls.href(urls.term(taxonomy, term.slug)))
+    return NamedLink(name)
+
+
+def paper_view(paper: Paper, index: SiteIndex, urls: Urls) -> PaperView:
+    """Everything a template shows of a paper, computed once per build."""
+    authors = tuple(_named(index, urls, "authors", a.name) for a in paper.authors)
+    thumbnail = paper.thumbnail
+    if thumbnail.startswith("/"):
+        thumbnail = urls.href(thumbnail.lstrip("/"))
+    return PaperView(
+        paper=paper, href=urls.href(urls.paper(paper.id)), url=urls.absolute(urls.paper(paper.id)),
+        title_html=paper.title_html, abstract_html=paper.abstract_html, authors=authors,
+        authors_more=max(0, paper.author_count - len(authors)), author_count=paper.author_count,
+        organization=_named(index, urls, "orgs", paper.organization) if paper.organization else None,
+        published=human_date(paper.published), published_iso=paper.published.isoformat() if paper.published else "",
+        featured=human_date(paper.date), featured_iso=paper.date.isoformat(),
+        day_href=urls.href(urls.day(paper.date)), upvotes=paper.upvotes,
+        tags=tuple(_named(index, urls, "tags", t) for t in paper.tags),
+        links=tuple(ExternalLink(link.name, LINK_LABELS.get(link.name, link.name), link.url,
+                                 link.name in KNOWN_LINKS) for link in paper.links),
+        thumbnail=thumbnail,
+    )
+
+
+@dataclass(frozen=True)
+class Pagination:
+    number: int
+    total: int
+    prev_href: str
+    next_href: str
+    pages: tuple[NamedLink, ...]
+
+
+PAGE_WINDOW = 2
+
+
+def pagination(urls: Urls, path_of: Callable[[int], str], number: int, total: int) -> Pagination:
+    """Links between pages of one list: first, last and a window around the current one."""
+    shown = sorted({1, total} | set(range(max(1, number - PAGE_WINDOW), min(total, number + PAGE_WINDOW) + 1)))
+    pages = tuple(NamedLink(str(n), urls.href(path_of(n)) if n != number else "") for n in shown)
+    return Pagination(number, total,
+                      urls.href(path_of(number - 1)) if number > 1 else "",
+                      urls.href(path_of(number + 1)) if number < total else "", pages)

@@ -1,0 +1,143 @@
+"""The only output I/O: build aside, then swap atomically; rewrite only changed files.
+
+Files are written into a staging folder beside output_dir. A file whose bytes
+are unchanged is hard-linked from the previous output (its mtime and inode
+stay, so deploy tools and browsers see it unchanged). When everything is
+written, staging and output_dir are exchanged in one atomic rename, so a
+killed or failed build leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import fcntl
+import os
+import shutil
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from generator.errors import BuildError
+from generator.model import OutputFile
+
+MAX_COMPONENT_BYTES = 255
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+@dataclass(frozen=True)
+class WriteReport:
+    files: int
+    changed: int
+    removed: int
+
+
+def check_output_path(path: str) -> str:
+    """A path must stay inside the output folder: relative, no '..', no NUL, short components."""
+    parts = path.split("/")
+    if not path or path.startswith("/") or "\\" in path or "\x00" in path or any(
+            part in ("", ".", "..") or len(part.encode("utf-8", "surrogatepass")) > MAX_COMPONENT_BYTES
+            for part in parts):
+        raise BuildError(f"refusing to write an unsafe output path: {path[:200]!r}")
+    return path
+
+
+@contextmanager
+def site_lock(output_dir: Path) -> Iterator[None]:
+    """One build per output folder at a time; a second one fails with a clear message."""
+    lock_path = output_dir.parent / f".{output_dir.name}.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise BuildError(f"another paperfeed build is writing {output_dir}; "
+                             "wait for it to finish") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two folders (Linux renameat2); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    libc = ctypes.CDLL(libc_name, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def _write_one(staging: Path, previous: Path, item: OutputFile) -> bool:
+    """Write one file into staging; return True when its bytes differ from the previous output."""
+    target = staging / item.path
+    target.parent.mkdir(parents=True, exist_ok=True)
+    old = previous / item.path
+    try:
+        if old.is_file() and not old.is_symlink() and old.stat().st_size == len(item.data) \
+                and old.read_bytes() == item.data:
+            os.link(old, target)
+            return False
+    except OSError:
+        pass
+    target.write_bytes(item.data)
+    return True
+
+
+def _relative_files(folder: Path) -> set[str]:
+    found = set()
+    for root, _, names in os.walk(folder):
+        base = Path(root).relative_to(folder)
+        found.update((base / name).as_posix() for name in names)
+    return found
+
+
+def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True) -> WriteReport:
+    """Write every file, then swap the new site in. Nothing outside output_dir is touched.
+
+    With reuse=False (`build --clean`) every file is written afresh.
+    """
+    output_dir = output_dir.absolute()
+    parent = output_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = parent / f".{output_dir.name}.staging"
+    with site_lock(output_dir):
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        seen: set[str] = set()
+        written: set[str] = set()
+        previous = output_dir if reuse else staging / ".none"
+        changed = 0
+        try:
+            for item in files:
+                path = check_output_path(item.path)
+                key = path.casefold()
+                if key in seen:
+                    raise BuildError(f"two outputs want the same file: {path}")
+                seen.add(key)
+                written.add(path)
+                changed += _write_one(staging, previous, item)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        removed = len(_relative_files(output_dir) - written) if output_dir.is_dir() else 0
+        _swap_in(staging, output_dir)
+        return WriteReport(len(seen), changed, removed)
+
+
+def _swap_in(staging: Path, output_dir: Path) -> None:
+    if output_dir.exists() and not output_dir.is_symlink() and _exchange(staging, output_dir):
+        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
+        return
+    old = output_dir.parent / f".{output_dir.name}.old"
+    shutil.rmtree(old, ignore_errors=True)
+    if output_dir.exists() or output_dir.is_symlink():
+        os.rename(output_dir, old)
+    os.rename(staging, output_dir)
+    shutil.rmtree(old, ignore_errors=True)
