@@ -15,9 +15,9 @@ from typing import Any, Mapping
 
 import jinja2
 
-from generator.config import SiteConfig, load_config
+from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.content import load_papers
-from generator.errors import BuildError, ContentError
+from generator.errors import BuildError, ContentError, Problem, SourceLocation
 from generator.indexes import SiteIndex, build_index
 from generator.markup import render_inline, render_markdown
 from generator.model import OutputFile, Paper
@@ -39,7 +39,8 @@ class BuildReport:
     seconds: float
 
     def summary(self) -> str:
-        return (f"Built {self.papers} papers into {self.pages} pages ({self.files} files, "
+        papers = f"{self.papers} paper{'' if self.papers == 1 else 's'}"
+        return (f"Built {papers} into {self.pages} pages ({self.files} files, "
                 f"{self.changed} changed, {self.removed} removed) in {self.seconds:.2f} s")
 
 
@@ -47,6 +48,9 @@ def load_site(site_dir: Path, overrides: Mapping[str, Any] | None = None,
               environ: Mapping[str, str] | None = None) -> tuple[SiteConfig, list[Paper]]:
     """Config and validated papers, or ContentError with every problem."""
     config = load_config(site_dir, overrides, environ)
+    if not config.content_path.is_dir():
+        raise ContentError([Problem(SourceLocation(CONFIG_NAME), "content_dir",
+                                    f"folder {config.content_dir!r} not found in {site_dir}")])
     papers, problems = load_papers(site_dir, config.content_path, RecordContext(config.timezone))
     if problems:
         raise ContentError(problems)

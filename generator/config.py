@@ -138,7 +138,7 @@ class SiteConfig:
     output_dir: str = _doc("folder the site is written to, relative to the site", _str,
                            default="public")
     per_page: int = _doc("papers per list page", _int(1), default=30)
-    trending_days: int = _doc("the trending page ranks papers of the last N featured days", _int(1),
+    trending_days: int = _doc("the trending page ranks the papers of the last N days", _int(1),
                               default=7)
     feeds: FeedsConfig = _doc("feed settings", default_factory=FeedsConfig)
     tags: TaxonomyConfig = _doc("tag pages and feeds",
@@ -248,3 +248,32 @@ def _check_paths(config: SiteConfig, shown: str) -> None:
         raise ContentError([Problem(SourceLocation(shown), "output_dir",
                                     f"{config.output_dir!r} would overwrite the site or its content; "
                                     "use a separate folder such as 'public'")])
+
+
+def _yaml_scalar(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_yaml_scalar(v) for v in value) + "]"
+    return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
+
+
+def config_template(values: Mapping[str, Any] | None = None) -> str:
+    """A paperfeed.yaml with every setting, its default and its meaning (for `paperfeed init`)."""
+    values = values or {}
+    lines = ["# paperfeed site configuration. Every setting is shown with its default;",
+             "# flags (--base-url) and PAPERFEED_* environment variables override these.", ""]
+
+    def emit(cls: type, instance: Any, indent: str, chosen: Mapping[str, Any]) -> None:
+        for f in dataclasses.fields(cls):
+            if f.metadata.get("internal"):
+                continue
+            value = getattr(instance, f.name)
+            lines.append(f"{indent}# {f.metadata['doc']}")
+            if dataclasses.is_dataclass(value):
+                lines.append(f"{indent}{f.name}:")
+                emit(type(value), value, indent + "  ", {})
+            elif f.name in chosen:
+                lines.append(f"{indent}{f.name}: {_yaml_scalar(chosen[f.name])}")
+            else:
+                lines.append(f"{indent}# {f.name}: {_yaml_scalar(value)}")
+    emit(SiteConfig, SiteConfig(), "", values)
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,59 @@
+"""`paperfeed init`: a working site with a sample paper, a commented config and a deploy workflow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from generator.config import CONFIG_NAME, config_template
+
+SCAFFOLD_DIR = Path(__file__).parent / "scaffold"
+
+SAMPLE_RECORD = """\
+# One paper per file (or a list of papers). Fields: see the paperfeed README.
+id: "1706.03762"
+title: Attention Is All You Need
+authors:
+  - Ashish Vaswani
+  - Noam Shazeer
+  - Niki Parmar
+  - Jakob Uszkoreit
+  - Llion Jones
+  - Aidan N. Gomez
+  - Łukasz Kaiser
+  - Illia Polosukhin
+organization: Google
+abstract: |
+  The dominant sequence transduction models are based on complex recurrent or
+  convolutional neural networks. We propose a new simple network architecture, the
+  Transformer, based solely on attention mechanisms. Self-attention costs
+  $\\mathcal{O}(n^2 \\cdot d)$ per layer for a sequence of length $n$.
+published: 2017-06-12
+date: 2017-06-12
+upvotes: 42
+tags: [transformers, attention]
+links:
+  code: https://github.com/tensorflow/tensor2tensor
+"""
+
+GITIGNORE = "public/\n.paperfeed-cache/\n"
+
+
+def create_site(directory: Path, title: str, base_url: str) -> list[Path]:
+    """Write a new site; refuse to touch a folder that already has files."""
+    if directory.exists() and any(directory.iterdir()):
+        raise FileExistsError(f"{directory} is not empty; choose a new folder")
+    files = {
+        Path(CONFIG_NAME): config_template({"title": title, "base_url": base_url}),
+        Path("content/2017/06/12/1706.03762.yaml"): SAMPLE_RECORD,
+        Path(".gitignore"): GITIGNORE,
+    }
+    workflow = SCAFFOLD_DIR / "deploy.yml"
+    if workflow.is_file():
+        files[Path(".github/workflows/deploy.yml")] = workflow.read_text(encoding="utf-8")
+    created = []
+    for rel, text in files.items():
+        path = directory / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        created.append(path)
+    return created
