@@ -1,0 +1,57 @@
+"""Shared fixtures: sites built in place, one session-scoped build of the small sample site."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from generator.build import build
+
+TESTS = Path(__file__).parent
+SITES = TESTS / "sites"
+REPO = TESTS.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite tests/golden/ from the current build instead of comparing.")
+
+
+def make_site(root: Path, records: list[dict[str, Any]] | None = None,
+              config: dict[str, Any] | None = None, files: dict[str, str | bytes] | None = None) -> Path:
+    """A site folder: paperfeed.yaml from `config`, one YAML file per record, raw extra files."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "paperfeed.yaml").write_text(yaml.safe_dump(config or {"title": "Test"}), encoding="utf-8")
+    content = root / "content"
+    content.mkdir(exist_ok=True)
+    for i, record in enumerate(records or []):
+        (content / f"r{i:03d}.yaml").write_text(yaml.safe_dump(record, allow_unicode=True), encoding="utf-8")
+    for rel, data in (files or {}).items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root
+
+
+def record(id: str = "2512.00001", **fields: Any) -> dict[str, Any]:
+    """A valid record with overridable fields."""
+    base: dict[str, Any] = {"id": id, "title": f"Paper {id}", "abstract": "An abstract.",
+                            "date": "2025-12-08", "upvotes": 1}
+    base.update(fields)
+    return base
+
+
+@pytest.fixture(scope="session")
+def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/sites/small built once; returns its output folder."""
+    site = tmp_path_factory.mktemp("small") / "site"
+    shutil.copytree(SITES / "small", site)
+    build(site, environ={})
+    return site / "public"

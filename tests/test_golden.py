@@ -1,0 +1,28 @@
+"""The small sample site, compared file by file with checked-in output.
+
+Regenerate after an intended change: `python -m pytest tests/test_golden.py --update-golden`.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+GOLDEN = Path(__file__).parent / "golden" / "small"
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_small_site_matches_golden(small_site: Path, request: pytest.FixtureRequest) -> None:
+    if request.config.getoption("--update-golden"):
+        shutil.rmtree(GOLDEN, ignore_errors=True)
+        shutil.copytree(small_site, GOLDEN)
+        pytest.skip("golden output rewritten")
+    built, expected = _files(small_site), _files(GOLDEN)
+    assert sorted(built) == sorted(expected), "the set of output files changed"
+    for path, data in expected.items():
+        assert built[path] == data, f"{path} differs from tests/golden/small/{path}"
