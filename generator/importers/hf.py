@@ -42,8 +42,8 @@ def parse_hf_response(text: str, source: str) -> tuple[list[dict[str, Any]], lis
     if isinstance(data, dict) and isinstance(data.get("data"), list):
         data = data["data"]
     if not isinstance(data, list):
-        return [], [f"{source}: expected a list of papers (or {{data: [...]}}), "
-                    f"got {type(data).__name__}"]
+        kind = type(data).__name__
+        return [], [f"{source}: expected a list of papers (or {{data: [...]}}), got {kind}"]
     entries: list[dict[str, Any]] = []
     problems: list[str] = []
     for index, item in enumerate(data):
@@ -82,7 +82,7 @@ def hf_entry_to_record(
 
     Returns (None, problems) when the entry lacks an id, title, abstract or any date.
     """
-    paper = entry.get("paper") if isinstance(entry.get("paper"), dict) else {}
+    paper: dict[str, Any] = entry["paper"] if isinstance(entry.get("paper"), dict) else {}
     paper_id = paper.get("id")
     if not isinstance(paper_id, str) or not _ID_RE.fullmatch(paper_id) \
             or paper_id in (".", ".."):
