@@ -6,9 +6,9 @@ from typing import Any
 
 import yaml
 
-# Strings longer than this (or with a line break) are written as literal block
-# scalars (`|-`): an abstract then reads as text, with no quoting or escapes.
-_BLOCK_MIN_CHARS = 100
+# Fields written as literal block scalars (`|-`) even on one line: the text then
+# reads as prose, with no quoting or escapes. Any string with a line break is too.
+_BLOCK_KEYS = frozenset({"abstract"})
 
 
 class _BlockStr(str):
@@ -31,14 +31,12 @@ def _represent_block(dumper: yaml.SafeDumper, value: _BlockStr) -> yaml.ScalarNo
 _RecordDumper.add_representer(_BlockStr, _represent_block)
 
 
-def _mark_blocks(value: Any) -> Any:
-    """Return a copy of `value` with long or multi-line strings marked as blocks."""
+def _mark_blocks(value: Any, block: bool = False) -> Any:
+    """Return a copy of `value` with multi-line strings (or all, if `block`) marked."""
     if isinstance(value, str):
-        if "\n" in value or len(value) > _BLOCK_MIN_CHARS:
-            return _BlockStr(value)
-        return value
+        return _BlockStr(value) if block or "\n" in value else value
     if isinstance(value, dict):
-        return {key: _mark_blocks(item) for key, item in value.items()}
+        return {key: _mark_blocks(item, key in _BLOCK_KEYS) for key, item in value.items()}
     if isinstance(value, list):
         return [_mark_blocks(item) for item in value]
     return value
@@ -60,7 +58,7 @@ def dump_record(record: dict[str, Any]) -> str:
 
     Keys keep the record's order; dates are plain `YYYY-MM-DD`; strings that would
     load as another type (ids like `2512.01234`, `yes`, `null`) are quoted; long
-    or multi-line strings (abstracts) are literal `|-` blocks.
+    the abstract and any multi-line string are literal `|-` blocks.
     """
     text = _dump(_mark_blocks(record))
     if yaml.safe_load(text) != record:
