@@ -21,7 +21,7 @@ from recordfiles import ROOT, write_records  # first: puts the repository on sys
 
 from generator.importers.hf import hf_entry_to_record, parse_hf_response
 
-DATA_DIR = Path("/work/shared/data/hf-daily-papers")
+DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "hf-daily-papers"
 SAMPLE_DAYS = ("2025-11-21", "2025-06-11", "2025-01-10", "2024-12-16")
 
 

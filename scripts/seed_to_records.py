@@ -31,7 +31,7 @@ from typing import Any
 from recordfiles import ROOT, write_records
 
 FEATURED_DAY = dt.date(2025, 12, 8)
-DEFAULT_SEED = Path("/work/shared/seed/daily-papers-page.txt")
+DEFAULT_SEED = Path(__file__).resolve().parent.parent / "tests" / "data" / "seed" / "daily-papers-page.txt"
 ID_MAX_CHARS = 60
 
 _MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")

@@ -1,8 +1,7 @@
 """generator.importers.hf and .yamlout over the six real daily_papers responses.
 
-The real files live outside the repository (../shared/data/hf-daily-papers, or
-$PAPERFEED_HF_DATA); tests that need them are skipped when they are absent. The
-quirk tests build their entries in place and always run.
+The real files are kept in tests/data/hf-daily-papers (unchanged bytes, see its
+README). The quirk tests build their entries in place.
 """
 
 from __future__ import annotations
@@ -25,11 +24,9 @@ from generator.importers.hf import (
 )
 from generator.importers.yamlout import dump_record
 
-DATA_DIR = Path(os.environ.get("PAPERFEED_HF_DATA", "/work/shared/data/hf-daily-papers"))
+DATA_DIR = Path(os.environ.get("PAPERFEED_HF_DATA", Path(__file__).parent / "data" / "hf-daily-papers"))
 DAYS = ["2024-06-03", "2024-12-16", "2025-01-10", "2025-06-11", "2025-11-21", "2026-08-20"]
-needs_data = pytest.mark.skipif(
-    not (DATA_DIR / "2025-11-21.json").is_file(), reason=f"no real data in {DATA_DIR}"
-)
+needs_data = pytest.mark.usefixtures()  # the data ships with the tests: nothing to skip
 
 
 def load_day(day: str) -> tuple[list[dict[str, Any]], list[str]]:
