@@ -1,0 +1,109 @@
+"""Serving a built site over HTTP on the loopback interface, for browser tests.
+
+``file://`` URLs behave differently from a web host (no directory index, no
+``fetch()`` of JSON, other origin rules), so browser tests load the site from a
+real, local HTTP server instead::
+
+    with serve_dir(tmp_path / "public") as base_url:
+        page.goto(base_url + "papers/2512.01234/")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import sys
+import threading
+from collections.abc import Iterator
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+# Types that Python's mimetypes may not know, as a static host sends them.
+_EXTRA_TYPES = {
+    ".opml": "text/x-opml",
+    ".xml": "application/xml",
+    ".xsl": "application/xslt+xml",
+    ".json": "application/json",
+    ".webmanifest": "application/manifest+json",
+    ".js": "text/javascript",
+    ".mjs": "text/javascript",
+    ".wasm": "application/wasm",
+    ".svg": "image/svg+xml",
+    ".woff2": "font/woff2",
+}
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """A static file handler that logs nothing and can answer 404s with a page."""
+
+    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **_EXTRA_TYPES}
+    not_found_page: str | None = None
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        # Like GitHub Pages: a missing file gets the site's own /404.html, still
+        # with status 404.
+        if code == HTTPStatus.NOT_FOUND and self.not_found_page:
+            page = os.path.join(self.directory, self.not_found_page)
+            if os.path.isfile(page):
+                with open(page, "rb") as f:
+                    body = f.read()
+                self.send_response(code)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(body)
+                return
+        super().send_error(code, message, explain)
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        # A browser that drops a connection (a cancelled image load, a closed
+        # page) is not an error of the site under test.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ConnectionError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
+
+
+@contextlib.contextmanager
+def serve_dir(path: str | os.PathLike[str], *, not_found_page: str | None = None) -> Iterator[str]:
+    """Serve the folder ``path`` on 127.0.0.1 at a free port, in a background thread.
+
+    Yields the base URL, with a trailing slash (``http://127.0.0.1:PORT/``), so
+    ``base_url + "feed.xml"`` works. Directories are served by their
+    ``index.html``, as on a static host. With ``not_found_page="404.html"`` a
+    missing file is answered with that page and status 404, as GitHub Pages
+    does. Nothing is logged. The server is shut down, and its port released,
+    when the ``with`` block ends.
+    """
+    root = os.fspath(path)
+    if not os.path.isdir(root):
+        raise NotADirectoryError(f"serve_dir: not a directory: {root}")
+    # A subclass per server, so that two servers never share the setting.
+    handler = functools.partial(
+        type("_Handler", (_QuietHandler,), {"not_found_page": not_found_page}),
+        directory=root,
+    )
+    server = _QuietServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name=f"serve_dir:{root}",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        host, port = server.server_address[:2]
+        yield f"http://{host}:{port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
