@@ -111,10 +111,17 @@ def closed_port() -> int:
 def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("site")
     (root / "index.html").write_text(GOOD_PAGE, encoding="utf-8")
-    (root / "other.html").write_text(GOOD_PAGE.replace("A good page", "Another good page"), encoding="utf-8")
+    (root / "other.html").write_text(
+        GOOD_PAGE.replace("A good page", "Another good page"), encoding="utf-8"
+    )
     (root / "pixel.svg").write_text(PIXEL_SVG, encoding="utf-8")
     (root / "inaccessible.html").write_text(INACCESSIBLE_PAGE, encoding="utf-8")
-    (root / "broken.html").write_text(BROKEN_PAGE.format(closed_port=closed_port()), encoding="utf-8")
+    (root / "broken.html").write_text(
+        BROKEN_PAGE.format(closed_port=closed_port()), encoding="utf-8"
+    )
+    (root / "no-icon.html").write_text(
+        GOOD_PAGE.replace('<link rel="icon" href="data:,">\n', ""), encoding="utf-8"
+    )
     (root / "404.html").write_text(GOOD_PAGE.replace("A good page", "Not found"), encoding="utf-8")
     (root / "papers" / "x").mkdir(parents=True)
     (root / "papers" / "x" / "index.html").write_text(GOOD_PAGE, encoding="utf-8")
@@ -178,9 +185,8 @@ def test_serve_dir_can_answer_404_with_the_site_page(site):
 
 
 def test_serve_dir_rejects_a_missing_folder(tmp_path):
-    with pytest.raises(NotADirectoryError):
-        with serve_dir(tmp_path / "missing"):
-            pass
+    with pytest.raises(NotADirectoryError), serve_dir(tmp_path / "missing"):
+        pass
 
 
 # --- vnu.check_html --------------------------------------------------------------
@@ -188,7 +194,11 @@ def test_serve_dir_rejects_a_missing_folder(tmp_path):
 
 @pytest.fixture(scope="module")
 def vnu():
-    require_tool(vnu_available(), "the Nu HTML Checker (java + node_modules/vnu-jar)", "npm ci --ignore-scripts")
+    require_tool(
+        vnu_available(),
+        "the Nu HTML Checker (java + node_modules/vnu-jar)",
+        "npm ci --ignore-scripts",
+    )
 
 
 def test_vnu_reports_invalid_html_and_passes_valid_html(vnu, tmp_path):
@@ -219,7 +229,11 @@ def test_vnu_refuses_to_check_nothing(vnu, tmp_path):
 
 @pytest.fixture(scope="module")
 def browser():
-    require_tool(chromium_available(), "Chromium with Playwright", "apt-get install chromium; pip install playwright")
+    require_tool(
+        chromium_available(),
+        "Chromium with Playwright",
+        "apt-get install chromium; pip install playwright",
+    )
     with chromium_browser() as browser:
         yield browser
 
@@ -265,6 +279,12 @@ def test_load_page_reports_a_missing_page(page, base_url):
     report = load_page(page, base_url + "no-such-page/")
     assert report.status == 404
     assert [r.status for r in report.failed_requests] == [404], report.summary()
+
+
+def test_load_page_ignores_chromiums_own_favicon_request(page, base_url):
+    # No <link rel="icon">: Chromium asks for /favicon.ico by itself (a 404 here).
+    report = load_page(page, base_url + "no-icon.html", wait_until="networkidle")
+    assert report.ok, report.summary()
 
 
 def test_load_page_stops_listening_after_the_load(page, base_url):

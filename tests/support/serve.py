@@ -18,6 +18,7 @@ import threading
 from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 # Types that Python's mimetypes may not know, as a static host sends them.
 _EXTRA_TYPES = {
@@ -37,10 +38,13 @@ _EXTRA_TYPES = {
 class _QuietHandler(SimpleHTTPRequestHandler):
     """A static file handler that logs nothing and can answer 404s with a page."""
 
-    extensions_map = {**SimpleHTTPRequestHandler.extensions_map, **_EXTRA_TYPES}
+    extensions_map: ClassVar[dict[str, str]] = {
+        **SimpleHTTPRequestHandler.extensions_map,
+        **_EXTRA_TYPES,
+    }
     not_found_page: str | None = None
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None):

@@ -33,7 +33,9 @@ def vnu_available() -> bool:
     return shutil.which("java") is not None and VNU_JAR.is_file()
 
 
-def _as_paths(dir_or_files: str | os.PathLike[str] | Iterable[str | os.PathLike[str]]) -> list[Path]:
+def _as_paths(
+    dir_or_files: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+) -> list[Path]:
     if isinstance(dir_or_files, (str, os.PathLike)):
         return [Path(dir_or_files)]
     return [Path(p) for p in dir_or_files]
