@@ -192,7 +192,7 @@ def parse_record(raw: Any, node: yaml.Node | None, path: str,
         return SourceLocation(path, line_of(value_node) or line_of(key_node) or start)
 
     for key in REQUIRED:
-        if raw.get(key) in (None, "") and not (key == "abstract" and raw.get(key) == ""):
+        if raw.get(key) is None:
             problems.append(Problem(SourceLocation(path, start), key, "required field is missing"))
     values: dict[str, Any] = {}
     for key, value in raw.items():
