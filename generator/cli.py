@@ -10,7 +10,8 @@ from typing import Any, NoReturn
 import click
 
 from generator import __version__
-from generator.build import build as build_site, load_site
+from generator.build import build as build_site
+from generator.build import load_site
 from generator.errors import BuildError, ContentError
 
 SITE_OPTION = click.option("--site", "site_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),

@@ -36,7 +36,7 @@ def load_file(data: bytes, shown: str, ctx: RecordContext) -> tuple[list[Paper],
     if doc.value is None:
         return [], [Problem(SourceLocation(shown, 1), "", "empty file; expected a record or a list of records")]
     if isinstance(doc.value, list):
-        pairs = list(zip(doc.value, doc.node.value))  # type: ignore[union-attr]
+        pairs = list(zip(doc.value, doc.node.value, strict=True))  # type: ignore[union-attr]
     else:
         pairs = [(doc.value, doc.node)]
     papers: list[Paper] = []

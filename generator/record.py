@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Callable
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from generator.errors import Problem, SourceLocation
-from generator.model import (KNOWN_LINKS, LINK_ALIASES, Author, Link, Paper, PaperId,
-                             parse_paper_id)
+from generator.model import KNOWN_LINKS, LINK_ALIASES, Author, Link, Paper, PaperId, parse_paper_id
 from generator.yamlsrc import BadTimestamp, line_of, mapping_items
 
 MAX_UPVOTES = 10**12

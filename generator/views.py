@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable
 
 from generator.indexes import SiteIndex
 from generator.model import KNOWN_LINKS, Paper

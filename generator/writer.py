@@ -14,10 +14,10 @@ import ctypes.util
 import fcntl
 import os
 import shutil
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from generator.errors import BuildError
 from generator.model import OutputFile
