@@ -47,9 +47,7 @@ def create_site(directory: Path, title: str, base_url: str) -> list[Path]:
         Path("content/2017/06/12/1706.03762.yaml"): SAMPLE_RECORD,
         Path(".gitignore"): GITIGNORE,
     }
-    workflow = SCAFFOLD_DIR / "deploy.yml"
-    if workflow.is_file():
-        files[Path(".github/workflows/deploy.yml")] = workflow.read_text(encoding="utf-8")
+    files[Path(".github/workflows/deploy.yml")] = (SCAFFOLD_DIR / "deploy.yml").read_text(encoding="utf-8")
     created = []
     for rel, text in files.items():
         path = directory / rel
