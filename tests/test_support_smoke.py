@@ -86,6 +86,7 @@ BROKEN_PAGE = """<!DOCTYPE html>
 <meta charset="utf-8">
 <title>A broken page</title>
 <link rel="icon" href="data:,">
+<link rel="stylesheet" href="missing.css">
 </head>
 <body>
 <main>
@@ -184,6 +185,18 @@ def test_serve_dir_can_answer_404_with_the_site_page(site):
         assert b"Not found" in body
 
 
+def test_serve_dir_can_serve_under_a_sub_path(site):
+    # As GitHub Pages serves a project site: https://user.github.io/papers/
+    with serve_dir(site, prefix="papers") as base_url:
+        assert base_url.endswith("/papers/")
+        status, _, body = fetch(base_url)
+        assert status == 200 and b"A good page" in body
+        assert fetch(base_url + "papers/x/")[0] == 200
+        assert fetch(base_url[: -len("papers/")])[0] == 404  # outside the prefix
+        assert fetch(base_url[: -len("papers/")] + "pixel.svg")[0] == 404
+        assert fetch(base_url.rstrip("/"))[0] == 200  # redirected to the slash
+
+
 def test_serve_dir_rejects_a_missing_folder(tmp_path):
     with pytest.raises(NotADirectoryError), serve_dir(tmp_path / "missing"):
         pass
@@ -270,6 +283,9 @@ def test_load_page_reports_script_errors_and_failed_requests(page, base_url):
 
     missing = [r for r in report.failed_requests if r.url.endswith("/missing.png")]
     assert [r.status for r in missing] == [404], summary
+    # Reported once, although Chromium also aborts a stylesheet that got a 404.
+    stylesheet = [r for r in report.failed_requests if r.url.endswith("/missing.css")]
+    assert [r.status for r in stylesheet] == [404], summary
     unreachable = [r for r in report.failed_requests if r.url.endswith("/unreachable.png")]
     assert len(unreachable) == 1 and unreachable[0].status is None, summary
     assert "ERR_CONNECTION_REFUSED" in unreachable[0].reason, summary

@@ -182,6 +182,10 @@ def load_page(
         report.console_errors.append(f"uncaught: {error}")
 
     def on_request_failed(request: Any) -> None:
+        # Chromium also aborts some requests that got a 4xx/5xx (a stylesheet):
+        # that one is already reported, with its status.
+        if any(f.url == request.url and f.status is not None for f in report.failed_requests):
+            return
         report.failed_requests.append(
             FailedRequest(url=request.url, status=None, reason=request.failure or "failed")
         )

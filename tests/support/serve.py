@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 # Types that Python's mimetypes may not know, as a static host sends them.
 _EXTRA_TYPES = {
@@ -43,6 +44,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         **_EXTRA_TYPES,
     }
     not_found_page: str | None = None
+    url_prefix: str = "/"
 
     def log_message(self, format: str, *args: object) -> None:
         pass
@@ -64,6 +66,22 @@ class _QuietHandler(SimpleHTTPRequestHandler):
                 return
         super().send_error(code, message, explain)
 
+    def _outside_prefix(self) -> bool:
+        path = urlsplit(self.path).path
+        return not (path + "/").startswith(self.url_prefix)
+
+    def send_head(self):
+        # Nothing exists outside the URL prefix, as on a project's Pages site.
+        if self._outside_prefix():
+            self.send_error(HTTPStatus.NOT_FOUND, "Outside the served prefix")
+            return None
+        return super().send_head()
+
+    def translate_path(self, path: str) -> str:
+        if self.url_prefix != "/":
+            path = "/" + path[len(self.url_prefix) :] if path.startswith(self.url_prefix) else "/"
+        return super().translate_path(path)
+
 
 class _QuietServer(ThreadingHTTPServer):
     daemon_threads = True
@@ -78,22 +96,40 @@ class _QuietServer(ThreadingHTTPServer):
 
 
 @contextlib.contextmanager
-def serve_dir(path: str | os.PathLike[str], *, not_found_page: str | None = None) -> Iterator[str]:
+def serve_dir(
+    path: str | os.PathLike[str],
+    *,
+    prefix: str = "/",
+    not_found_page: str | None = None,
+) -> Iterator[str]:
     """Serve the folder ``path`` on 127.0.0.1 at a free port, in a background thread.
 
     Yields the base URL, with a trailing slash (``http://127.0.0.1:PORT/``), so
     ``base_url + "feed.xml"`` works. Directories are served by their
-    ``index.html``, as on a static host. With ``not_found_page="404.html"`` a
-    missing file is answered with that page and status 404, as GitHub Pages
-    does. Nothing is logged. The server is shut down, and its port released,
-    when the ``with`` block ends.
+    ``index.html``, as on a static host.
+
+    ``prefix="/papers/"`` serves the folder under that sub-path instead, as
+    GitHub Pages serves a project site (``https://user.github.io/papers/``):
+    the yielded base URL ends with it, and every URL outside it is a 404. Use
+    it for a site built with a ``--base-url`` that has a sub-path.
+
+    With ``not_found_page="404.html"`` a missing file is answered with that
+    page (from the folder's root) and status 404, as GitHub Pages does.
+
+    Nothing is logged. The server is shut down, and its port released, when
+    the ``with`` block ends.
     """
     root = os.fspath(path)
     if not os.path.isdir(root):
         raise NotADirectoryError(f"serve_dir: not a directory: {root}")
-    # A subclass per server, so that two servers never share the setting.
+    prefix = "/" + prefix.strip("/") + "/" if prefix.strip("/") else "/"
+    # A subclass per server, so that two servers never share the settings.
     handler = functools.partial(
-        type("_Handler", (_QuietHandler,), {"not_found_page": not_found_page}),
+        type(
+            "_Handler",
+            (_QuietHandler,),
+            {"not_found_page": not_found_page, "url_prefix": prefix},
+        ),
         directory=root,
     )
     server = _QuietServer(("127.0.0.1", 0), handler)
@@ -106,7 +142,7 @@ def serve_dir(path: str | os.PathLike[str], *, not_found_page: str | None = None
     thread.start()
     try:
         host, port = server.server_address[:2]
-        yield f"http://{host}:{port}/"
+        yield f"http://{host}:{port}{prefix}"
     finally:
         server.shutdown()
         server.server_close()
