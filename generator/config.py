@@ -182,45 +182,58 @@ def load_config(site_dir: Path, overrides: Mapping[str, Any] | None = None,
     if problems:
         raise ContentError(problems)
     raw = dict(raw)
-    for key, value in _env_overrides(environ if environ is not None else os.environ).items():
-        raw[key] = value
+    # A value from the environment or a flag is reported there, not at the file's line.
+    origins: dict[str, SourceLocation] = {}
+    for key, (value, name) in _env_overrides(environ if environ is not None else os.environ).items():
+        raw[key], origins[key] = value, SourceLocation("$" + name)
     for key, value in (overrides or {}).items():
         if value is not None:
-            raw[key] = value
-    config, problems = _build(SiteConfig, raw, node, shown, "")
+            raw[key], origins[key] = value, SourceLocation("command line")
+    config, problems = _build(SiteConfig, raw, node, shown, "", origins)
     if problems:
         raise ContentError(problems)
     config = dataclasses.replace(config, site_dir=site_dir)
-    _check_paths(config, shown)
+    _check_paths(config, origins.get("output_dir") or _location(node, "output_dir", shown))
     return config
 
 
-def _env_overrides(environ: Mapping[str, str]) -> dict[str, Any]:
-    """PAPERFEED_BASE_URL=... overrides base_url; numbers are parsed as YAML scalars."""
-    out: dict[str, Any] = {}
+def _location(node: yaml.Node | None, key: str, path: str) -> SourceLocation:
+    key_node, value_node = mapping_items(node).get(key, (None, None)) if node is not None else (None, None)
+    return SourceLocation(path, line_of(value_node or key_node))
+
+
+def _default(spec: dataclasses.Field[Any]) -> Any:
+    return spec.default_factory() if spec.default_factory is not dataclasses.MISSING else spec.default
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
+    """PAPERFEED_BASE_URL=... overrides base_url (sections such as `feeds` cannot be set this way)."""
+    out: dict[str, tuple[Any, str]] = {}
     for f in dataclasses.fields(SiteConfig):
-        value = environ.get(ENV_PREFIX + f.name.upper())
-        if value is None or f.metadata.get("internal") or dataclasses.is_dataclass(f.type):
+        name = ENV_PREFIX + f.name.upper()
+        value = environ.get(name)
+        if value is None or f.metadata.get("internal") or dataclasses.is_dataclass(_default(f)):
             continue
-        out[f.name] = yaml.safe_load(value) if f.type in ("int", int) else value
+        whole = isinstance(_default(f), int) and re.fullmatch(r"\s*[+-]?\d+\s*", value)
+        out[f.name] = (int(value) if whole else value, name)
     return out
 
 
-def _build(cls: type, raw: dict[str, Any], node: yaml.Node | None, path: str,
-           prefix: str) -> tuple[Any, list[Problem]]:
+def _build(cls: type, raw: dict[str, Any], node: yaml.Node | None, path: str, prefix: str,
+           origins: Mapping[str, SourceLocation] | None = None) -> tuple[Any, list[Problem]]:
     problems: list[Problem] = []
     items = mapping_items(node) if node is not None else {}
     fields = {f.name: f for f in dataclasses.fields(cls) if not f.metadata.get("internal")}
     values: dict[str, Any] = {}
     for key, value in raw.items():
-        key_node, value_node = items.get(str(key), (None, None))
-        where = SourceLocation(path, line_of(value_node or key_node))
+        value_node = items.get(str(key), (None, None))[1]
+        where = (origins or {}).get(str(key)) or _location(node, str(key), path)
         name = f"{prefix}{key}"
         spec = fields.get(str(key))
         if spec is None:
             problems.append(Problem(where, name, f"unknown setting; expected one of {', '.join(sorted(fields))}"))
             continue
-        default = spec.default_factory() if spec.default_factory is not dataclasses.MISSING else spec.default
+        default = _default(spec)
         if dataclasses.is_dataclass(default):
             if value is None:
                 continue
@@ -239,14 +252,14 @@ def _build(cls: type, raw: dict[str, Any], node: yaml.Node | None, path: str,
     return cls(**values), problems
 
 
-def _check_paths(config: SiteConfig, shown: str) -> None:
+def _check_paths(config: SiteConfig, where: SourceLocation) -> None:
     """The output folder is replaced on every build: it must not hold the site or its content."""
     site = config.site_dir.resolve()
     out = config.output_path.resolve()
     content = config.content_path.resolve()
     if out == site or out in site.parents or out == content or out in content.parents \
             or content in out.parents:
-        raise ContentError([Problem(SourceLocation(shown), "output_dir",
+        raise ContentError([Problem(where, "output_dir",
                                     f"{config.output_dir!r} would overwrite the site or its content; "
                                     "use a separate folder such as 'public'")])
 
