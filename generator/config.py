@@ -253,12 +253,12 @@ def _build(cls: type, raw: dict[str, Any], node: yaml.Node | None, path: str, pr
 
 
 def _check_paths(config: SiteConfig, where: SourceLocation) -> None:
-    """The output folder is replaced on every build: it must not hold the site or its content."""
+    """The output folder is replaced on every build: it must not hold the site or its inputs."""
     site = config.site_dir.resolve()
     out = config.output_path.resolve()
-    content = config.content_path.resolve()
-    if out == site or out in site.parents or out == content or out in content.parents \
-            or content in out.parents:
+    inputs = [config.content_path.resolve()] + [site / name for name in ("templates", "themes", "static")]
+    if out == site or out in site.parents or any(
+            out == folder or out in folder.parents or folder in out.parents for folder in inputs):
         raise ContentError([Problem(where, "output_dir",
                                     f"{config.output_dir!r} would overwrite the site or its content; "
                                     "use a separate folder such as 'public'")])
