@@ -78,13 +78,20 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
 
 def parse_yaml(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse one YAML document safely; return it, or the problems that stop it."""
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # the pure-Python reader checks characters here already
         node = loader.get_single_node()
         problems = _check_limits(node, path)
         if problems:
             return None, problems
         value = loader.construct_document(node) if node is not None else None
+    except yaml.reader.ReaderError as exc:  # a control character: it has a position, not a mark
+        line = text.count("\n", 0, exc.position) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        return None, [Problem(SourceLocation(path, line), "yaml",
+                              f"character U+{code:04X} is not allowed in YAML; remove it or "
+                              f"write it as \"\\u{code:04X}\" in a double-quoted string")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
@@ -93,7 +100,8 @@ def parse_yaml(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
     except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
         return None, [Problem(SourceLocation(path), "yaml", _plain(str(exc)))]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return YamlDoc(value, node), []
 
 
