@@ -209,7 +209,9 @@ def parse_record(raw: Any, node: yaml.Node | None, path: str,
             except FieldError as exc:
                 problems.append(Problem(where(name), name, str(exc)))
     paper_id = _paper_id(raw.get("id"), items.get("id", (None, None))[1], where("id"), problems)
-    if "date" not in values and "published" not in values and "date" not in raw and "published" not in raw:
+    # `date:` left empty is missing too; a date that failed its check is already reported.
+    if "date" not in values and "published" not in values \
+            and not any(p.field in ("date", "published") for p in problems):
         problems.append(Problem(SourceLocation(path, start), "date", "one of 'date' or 'published' is required"))
     if problems or paper_id is None:
         return None, problems
