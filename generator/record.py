@@ -138,7 +138,10 @@ def check_authors(value: Any, ctx: RecordContext) -> tuple[Author, ...]:
                                  "expected name, affiliation, url")
             name = one_line(_string(item.get("name"), f"a name for author {index}"))
             affiliation = one_line(_string(item.get("affiliation") or ""))
-            url = check_url(item["url"], ctx) if item.get("url") else ""
+            try:
+                url = check_url(item["url"], ctx) if item.get("url") else ""
+            except FieldError as exc:
+                raise FieldError(f"author {index}: url: {exc}") from None
         else:
             name, affiliation, url = one_line(_string(item, f"a name for author {index}")), "", ""
         if not name:
