@@ -77,17 +77,28 @@ def _exchange(a: Path, b: Path) -> bool:
 def _write_one(staging: Path, previous: Path, item: OutputFile) -> bool:
     """Write one file into staging; return True when its bytes differ from the previous output."""
     target = staging / item.path
-    target.parent.mkdir(parents=True, exist_ok=True)
     old = previous / item.path
     try:
-        if old.is_file() and not old.is_symlink() and old.stat().st_size == len(item.data) \
-                and old.read_bytes() == item.data:
-            os.link(old, target)
-            return False
-    except OSError:
-        pass
-    target.write_bytes(item.data)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if _same_bytes(old, item.data):
+            try:
+                os.link(old, target)
+                return False
+            except OSError:
+                pass  # another file system, or no hard links: write a copy
+        target.write_bytes(item.data)
+    except (FileExistsError, NotADirectoryError, IsADirectoryError):
+        # "a" and "a/b" both wanted: as much a bug as one path written twice.
+        raise BuildError(f"two outputs want one path as a file and as a folder: {item.path}") from None
     return True
+
+
+def _same_bytes(old: Path, data: bytes) -> bool:
+    try:
+        return old.is_file() and not old.is_symlink() and old.stat().st_size == len(data) \
+            and old.read_bytes() == data
+    except OSError:
+        return False
 
 
 def _relative_files(folder: Path) -> set[str]:
