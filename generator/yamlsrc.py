@@ -7,6 +7,7 @@ safe constructor only. libyaml's C loader is used when present (~15x faster).
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,9 +71,11 @@ def decode_source(data: bytes, path: str) -> tuple[str | None, list[Problem]]:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+        # utf-8-sig counts from after the BOM; the user's hex editor counts from the file's start.
+        offset = exc.start + (len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0)
+        line = data.count(b"\n", 0, offset) + 1
         return None, [Problem(SourceLocation(path, line), "",
-                              f"not valid UTF-8 at byte offset {exc.start}; save the file as UTF-8")]
+                              f"not valid UTF-8 at byte offset {offset}; save the file as UTF-8")]
     return text, []
 
 
