@@ -112,7 +112,11 @@ def check_thumbnail(value: Any, ctx: RecordContext) -> str:
     if text.startswith("/") and not text.startswith("//") and ".." not in text.split("/") \
             and re.fullmatch(r"/[A-Za-z0-9._~/%-]*", text):
         return text
-    return check_url(text, ctx)
+    try:
+        return check_url(text, ctx)
+    except FieldError:
+        raise FieldError(f"expected an http(s) URL or a site path like /images/card.png, "
+                         f"got {_show(text)}") from None
 
 
 def check_tags(value: Any, ctx: RecordContext) -> tuple[str, ...]:
