@@ -26,7 +26,6 @@ from generator.importers.yamlout import dump_record
 
 DATA_DIR = Path(os.environ.get("PAPERFEED_HF_DATA", Path(__file__).parent / "data" / "hf-daily-papers"))
 DAYS = ["2024-06-03", "2024-12-16", "2025-01-10", "2025-06-11", "2025-11-21", "2026-08-20"]
-needs_data = pytest.mark.usefixtures()  # the data ships with the tests: nothing to skip
 
 
 def load_day(day: str) -> tuple[list[dict[str, Any]], list[str]]:
@@ -67,7 +66,6 @@ def make_entry(**paper: Any) -> dict[str, Any]:
 # --- the real files ----------------------------------------------------------
 
 
-@needs_data
 @pytest.mark.parametrize("day", DAYS)
 def test_one_record_per_distinct_paper_and_no_problems(day: str) -> None:
     records, problems = load_day(day)
@@ -75,7 +73,6 @@ def test_one_record_per_distinct_paper_and_no_problems(day: str) -> None:
     assert sorted(r["id"] for r in records) == sorted(distinct_ids(day))
 
 
-@needs_data
 @pytest.mark.parametrize("day", DAYS)
 def test_every_record_is_on_its_featured_day(day: str) -> None:
     records, _ = load_day(day)
@@ -83,7 +80,6 @@ def test_every_record_is_on_its_featured_day(day: str) -> None:
     assert all(record_path(r).startswith(day.replace("-", "/") + "/") for r in records)
 
 
-@needs_data
 def test_wrapped_list_file() -> None:
     text = (DATA_DIR / "2025-01-10.json").read_text("utf-8")
     assert json.loads(text)["count"] == 9
@@ -91,7 +87,6 @@ def test_wrapped_list_file() -> None:
     assert (len(entries), problems) == (9, [])
 
 
-@needs_data
 def test_repr_string_entries_are_read_as_literals() -> None:
     raw = json.loads((DATA_DIR / "2024-12-16.json").read_text("utf-8"))
     assert all(isinstance(item, str) for item in raw)
@@ -101,7 +96,6 @@ def test_repr_string_entries_are_read_as_literals() -> None:
     assert records[0]["authors"][0] == "Orr Zohar"
 
 
-@needs_data
 def test_old_responses_need_the_request_day() -> None:
     """Without it, publishedAt (UTC, evening before) would split the day in two."""
     entries, _ = parse_hf_response((DATA_DIR / "2024-12-16.json").read_text("utf-8"), "x")
@@ -109,7 +103,6 @@ def test_old_responses_need_the_request_day() -> None:
     assert days == {dt.date(2024, 12, 15), dt.date(2024, 12, 16)}
 
 
-@needs_data
 @pytest.mark.parametrize("day", DAYS)
 def test_record_fields_are_clean(day: str) -> None:
     records, _ = load_day(day)
@@ -125,7 +118,6 @@ def test_record_fields_are_clean(day: str) -> None:
         assert isinstance(record["published"], dt.date)
 
 
-@needs_data
 def test_organization_fullname_is_trimmed() -> None:
     records, _ = load_day("2025-11-21")
     orgs = {r["id"]: r.get("organization") for r in records}
@@ -134,7 +126,6 @@ def test_organization_fullname_is_trimmed() -> None:
     assert orgs["2511.16668"] is None
 
 
-@needs_data
 @pytest.mark.parametrize("day", DAYS)
 def test_dump_record_round_trips(day: str) -> None:
     records, _ = load_day(day)
