@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from generator.config import (EmailConfig, FeedsConfig, SiteConfig, TaxonomyConfig, config_template,
-                              load_config)
+from generator.config import EmailConfig, FeedsConfig, SiteConfig, TaxonomyConfig, config_template, load_config
 from generator.errors import ContentError
 
 TOP_KEYS = ("authors, base_url, content_dir, description, email, feeds, language, orgs, output_dir, "

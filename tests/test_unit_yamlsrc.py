@@ -8,8 +8,7 @@ import pytest
 import yaml
 
 from generator import yamlsrc
-from generator.yamlsrc import (MAX_DEPTH, MAX_FILE_BYTES, BadTimestamp, decode_source, line_of,
-                               mapping_items, parse_yaml)
+from generator.yamlsrc import MAX_DEPTH, MAX_FILE_BYTES, BadTimestamp, decode_source, line_of, mapping_items, parse_yaml
 
 
 def parsed(text: str) -> object:
