@@ -1,0 +1,160 @@
+"""writer.py: the only output I/O: safe paths, one write per path, hard links, atomic swap, lock."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from generator.errors import BuildError
+from generator.model import OutputFile
+from generator.writer import WriteReport, check_output_path, site_lock, write_site
+
+
+def files(contents: dict[str, str]) -> list[OutputFile]:
+    return [OutputFile(path, data.encode()) for path, data in contents.items()]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    """An output folder holding a previous build."""
+    output = tmp_path / "site" / "public"
+    write_site(files({"index.html": "home", "days/d.html": "day", "feed.xml": "feed"}), output)
+    return output
+
+
+def test_a_first_build_creates_the_folder(tmp_path: Path) -> None:
+    output = tmp_path / "new" / "public"
+    report = write_site(files({"index.html": "home", "a/b/c.html": "deep"}), output)
+    assert report == WriteReport(files=2, changed=2, removed=0)
+    assert snapshot(output) == {"index.html": b"home", "a/b/c.html": b"deep"}
+    # Only the output folder and its lock file: no staging folder left behind.
+    assert sorted(p.name for p in output.parent.iterdir()) == [".public.lock", "public"]
+
+
+def test_unchanged_files_keep_their_inode_and_mtime(out: Path) -> None:
+    before = {name: (out / name).stat() for name in ("index.html", "days/d.html", "feed.xml")}
+    report = write_site(files({"index.html": "home", "days/d.html": "day v2", "feed.xml": "feed"}), out)
+    assert report == WriteReport(files=3, changed=1, removed=0)
+    after = {name: (out / name).stat() for name in before}
+    for name in ("index.html", "feed.xml"):
+        assert (after[name].st_ino, after[name].st_mtime_ns) == (before[name].st_ino, before[name].st_mtime_ns)
+        assert after[name].st_nlink == 1  # the previous site is gone, only the new one links it
+    assert after["days/d.html"].st_ino != before["days/d.html"].st_ino
+    assert (out / "days/d.html").read_bytes() == b"day v2"
+
+
+def test_a_clean_build_writes_every_file_afresh(out: Path) -> None:
+    inode = (out / "index.html").stat().st_ino
+    report = write_site(files({"index.html": "home", "days/d.html": "day", "feed.xml": "feed"}), out, reuse=False)
+    assert report == WriteReport(files=3, changed=3, removed=0)
+    assert (out / "index.html").stat().st_ino != inode
+
+
+def test_files_no_longer_produced_are_removed_and_counted(out: Path) -> None:
+    (out / "stray.txt").write_text("left by hand")
+    report = write_site(files({"index.html": "home"}), out)
+    assert report == WriteReport(files=1, changed=0, removed=3)
+    assert snapshot(out) == {"index.html": b"home"}
+
+
+def test_a_symlink_in_the_previous_output_is_not_linked_to(tmp_path: Path, out: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"home")
+    (out / "index.html").unlink()
+    (out / "index.html").symlink_to(secret)
+    write_site(files({"index.html": "home"}), out)
+    assert not (out / "index.html").is_symlink()
+    assert (out / "index.html").stat().st_ino != secret.stat().st_ino
+
+
+@pytest.mark.parametrize("path", [
+    "../escape.html", "a/../../escape.html", "/etc/passwd", "", ".", "a//b.html", "a/./b.html", "a/",
+    "a\\..\\b.html", "a\x00b.html", "x" * 256, "a/" + "é" * 128 + "/index.html",
+])
+def test_unsafe_paths_are_refused(path: str) -> None:
+    with pytest.raises(BuildError) as info:
+        check_output_path(path)
+    assert str(info.value) == f"refusing to write an unsafe output path: {path[:200]!r}"
+
+
+def test_long_but_legal_paths_are_fine() -> None:
+    assert check_output_path("x" * 255) == "x" * 255
+    assert check_output_path("papers/.well-known..x/index.html") == "papers/.well-known..x/index.html"
+
+
+def expect_refused(out: Path, stream: list[OutputFile] | Iterator[OutputFile], message: str) -> None:
+    """The build fails with `message`, and the previous output is exactly as it was."""
+    before = snapshot(out)
+    inodes = {p: p.stat().st_ino for p in out.rglob("*")}
+    with pytest.raises(BuildError) as info:
+        write_site(stream, out)
+    assert str(info.value) == message
+    assert snapshot(out) == before
+    assert {p: p.stat().st_ino for p in out.rglob("*")} == inodes
+    assert sorted(p.name for p in out.parent.iterdir()) == [".public.lock", "public"]
+    assert not (out.parent.parent / "escape.html").exists()
+
+
+def test_an_unsafe_path_fails_the_build_before_anything_is_swapped_in(out: Path) -> None:
+    expect_refused(out, files({"index.html": "new home"}) + [OutputFile("../escape.html", b"x")],
+                   "refusing to write an unsafe output path: '../escape.html'")
+
+
+def test_a_path_written_twice_is_a_bug_the_writer_reports(out: Path) -> None:
+    expect_refused(out, files({"index.html": "new", "feed.xml": "a"}) + [OutputFile("feed.xml", b"b")],
+                   "two outputs want the same file: feed.xml")
+    # Case-insensitive file systems (macOS, Windows) would merge these two.
+    expect_refused(out, [OutputFile("tags/LLM/index.html", b"a"), OutputFile("tags/llm/index.html", b"b")],
+                   "two outputs want the same file: tags/llm/index.html")
+
+
+@pytest.mark.parametrize("first, second", [("a", "a/b.html"), ("a/b.html", "a"), ("a", "a/b/c.html")])
+def test_a_file_and_a_folder_of_one_path_is_reported(out: Path, first: str, second: str) -> None:
+    expect_refused(out, [OutputFile(first, b"1"), OutputFile(second, b"2")],
+                   f"two outputs want one path as a file and as a folder: {second}")
+
+
+def test_a_failing_file_stream_leaves_the_previous_output_untouched(out: Path) -> None:
+    def stream() -> Iterator[OutputFile]:
+        yield OutputFile("index.html", b"half-built home")
+        yield OutputFile("new.html", b"new")
+        raise RuntimeError("a template failed half way")
+
+    before = snapshot(out)
+    with pytest.raises(RuntimeError, match="half way"):
+        write_site(stream(), out)
+    assert snapshot(out) == before
+    assert sorted(p.name for p in out.parent.iterdir()) == [".public.lock", "public"]
+
+
+def test_a_build_after_a_failed_one_starts_clean(out: Path) -> None:
+    def stream() -> Iterator[OutputFile]:
+        yield OutputFile("junk.html", b"junk")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_site(stream(), out)
+    write_site(files({"index.html": "home"}), out)
+    assert snapshot(out) == {"index.html": b"home"}
+
+
+def test_the_lock_gives_a_clear_message_when_held(out: Path) -> None:
+    with site_lock(out):
+        with pytest.raises(BuildError) as info:
+            write_site(files({"index.html": "other build"}), out)
+    assert str(info.value) == f"another paperfeed build is writing {out}; wait for it to finish"
+    assert snapshot(out)["index.html"] == b"home"
+    write_site(files({"index.html": "after"}), out)  # released: the next build goes through
+    assert snapshot(out) == {"index.html": b"after"}
+
+
+def test_the_lock_is_per_output_folder(tmp_path: Path) -> None:
+    with site_lock(tmp_path / "a" / "public"):
+        write_site(files({"index.html": "b"}), tmp_path / "b" / "public")
+    assert (tmp_path / "b" / "public" / "index.html").read_bytes() == b"b"
