@@ -7,6 +7,7 @@ from pathlib import Path
 from generator.errors import Problem, SourceLocation
 from generator.model import Paper
 from generator.record import RecordContext, parse_record
+from generator.urls import paper_slug
 from generator.yamlsrc import decode_source, parse_yaml
 
 SUFFIXES = (".yaml", ".yml")
@@ -49,11 +50,15 @@ def load_file(data: bytes, shown: str, ctx: RecordContext) -> tuple[list[Paper],
 
 
 def check_unique(papers: list[Paper]) -> list[Problem]:
-    """Two records with one id (version and case ignored) are an error naming both files."""
+    """Two records with one page are an error naming both files.
+
+    Versions and case are ignored, and so is the '/' of old-style arXiv ids, since
+    hep-th/9711200 and a slug hep-th-9711200 would share /papers/hep-th-9711200/.
+    """
     seen: dict[str, Paper] = {}
     problems = []
     for paper in sorted(papers, key=lambda p: (p.source, p.line)):
-        first = seen.setdefault(paper.key.casefold(), paper)
+        first = seen.setdefault(paper_slug(paper.id).casefold(), paper)
         if first is not paper:
             problems.append(Problem(SourceLocation(paper.source, paper.line), "id",
                                     f"duplicate id {paper.key!r} (also in {first.source}:{first.line})"))

@@ -75,17 +75,22 @@ def _restore(text: str, formulas: list[str]) -> str:
     return _TOKEN_RE.sub(lambda m: formulas[int(m.group(1))], text)
 
 
+def _unescape_dollars(text: str) -> str:
+    r"""`\$5` is how a writer says "a literal dollar": show it without the backslash."""
+    return text.replace("\\$", "$")
+
+
 def render_markdown(source: str) -> str:
     """Abstract Markdown (with $inline$ and $$display$$ math) -> safe HTML."""
     protected, formulas = _protect(source.replace("\ue000", "").replace("\ue001", ""))
     _MD.reset()
-    return sanitize(_restore(_MD.convert(protected), formulas))
+    return sanitize(_restore(_unescape_dollars(_MD.convert(protected)), formulas))
 
 
 def render_inline(text: str) -> str:
     """Plain text with $math$ (a title) -> escaped HTML with MathML; never interprets HTML."""
     protected, formulas = _protect(text.replace("\ue000", "").replace("\ue001", ""))
-    return sanitize(_restore(html.escape(protected, quote=False), formulas))
+    return sanitize(_restore(_unescape_dollars(html.escape(protected, quote=False)), formulas))
 
 
 def plain_text(text: str) -> str:

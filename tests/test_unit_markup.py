@@ -136,3 +136,10 @@ def test_plain_text_keeps_tex_and_collapses_whitespace() -> None:
 def test_rendering_is_deterministic() -> None:
     source = "Same $\\frac{a}{b}$ and $$\\int_0^1 f$$ twice <b>x</b>"
     assert render_markdown(source) == render_markdown(source)
+
+
+def test_escaped_dollar_is_a_literal_dollar() -> None:
+    from generator.markup import render_inline, render_markdown
+
+    assert render_markdown(r"costs \$5 and \$10") == "<p>costs $5 and $10</p>"
+    assert render_inline(r"costs \$5") == "costs $5"

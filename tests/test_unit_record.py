@@ -340,3 +340,16 @@ def test_a_list_of_records_reports_each_record_at_its_line() -> None:
 
 def test_an_empty_file_is_an_error() -> None:
     assert load("# only a comment\n")[1] == ["content/x.yaml:1: empty file; expected a record or a list of records"]
+
+
+def test_old_style_id_and_its_slug_twin_are_duplicates() -> None:
+    from generator.content import check_unique
+    from generator.record import RecordContext, parse_record
+
+    a, _ = parse_record({"id": "hep-th/9711200", "title": "A", "abstract": "", "date": "2025-12-08"},
+                        None, "content/a.yaml", RecordContext())
+    b, _ = parse_record({"id": "hep-th-9711200", "title": "B", "abstract": "", "date": "2025-12-08"},
+                        None, "content/b.yaml", RecordContext())
+    assert a is not None and b is not None
+    [problem] = check_unique([a, b])
+    assert str(problem) == "content/b.yaml: id: duplicate id 'hep-th-9711200' (also in content/a.yaml:0)"
