@@ -124,3 +124,151 @@ def serve(site_dir: Path, port: int, host: str) -> None:
     finally:
         stop.set()
         server.server_close()
+
+
+# --- getting papers in: import and new ------------------------------------------------
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+DRY_RUN = click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+
+
+@main.group("import")
+def import_() -> None:
+    """Import papers from Hugging Face, arXiv or BibTeX into content/ (re-importing updates)."""
+
+
+def _run_import(site_dir: Path, batches: list[Any], dry_run: bool) -> None:
+    from generator.importers.run import import_batches
+
+    try:
+        report = import_batches(site_dir, batches, dry_run)
+    except ContentError as error:
+        fail(error)
+    for change in report.changes:
+        if change.action != "unchanged":
+            click.echo(("would " if dry_run else "") + str(change))
+    for warning in report.warnings:
+        click.echo(f"skipped: {warning}", err=True)
+    for problem in report.errors:
+        click.echo(f"{problem} (file not written)", err=True)
+    click.echo(report.summary())
+    if report.failed:
+        sys.exit(1)
+
+
+def _read(path: str) -> tuple[str, str]:
+    from generator.importers.run import read_source
+
+    try:
+        return read_source(path)
+    except (OSError, UnicodeDecodeError) as error:
+        fail(Exception(f"{path}: {error}"))
+
+
+@import_.command("hf")
+@SITE_OPTION
+@click.argument("files", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--fetch", is_flag=True, help="Ask the Hugging Face API (the network is used only with this flag).")
+@click.option("--date", "dates", type=DAY, multiple=True,
+              help="With --fetch: the featured day to ask for (repeatable; default: today, UTC).")
+@DRY_RUN
+def import_hf(site_dir: Path, files: tuple[str, ...], fetch: bool, dates: tuple[Any, ...], dry_run: bool) -> None:
+    """Import Hugging Face /api/daily_papers responses (FILE..., or - for standard input)."""
+    import datetime as dt
+
+    from generator.importers.fetch import FetchError
+    from generator.importers.run import Batch, fetch_hf_batch, hf_batch
+
+    if not files and not fetch:
+        raise click.UsageError("give response files (or - for standard input), or --fetch")
+    if dates and not fetch:
+        raise click.UsageError("--date needs --fetch (files carry their own dates)")
+    batches: list[Batch] = [hf_batch(*_read(path)) for path in files]
+    days = [d.date() for d in dates] or ([dt.datetime.now(dt.timezone.utc).date()] if fetch else [])
+    for day in days:
+        try:
+            batches.append(fetch_hf_batch(day))
+        except FetchError as error:
+            batches.append(Batch(str(day), problems=[f"could not fetch: {error}"]))
+    _run_import(site_dir, batches, dry_run)
+
+
+@import_.command("arxiv")
+@SITE_OPTION
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--date", "day", type=DAY, help="Featured day of the papers (default: their publication day).")
+@DRY_RUN
+def import_arxiv(site_dir: Path, files: tuple[str, ...], day: Any, dry_run: bool) -> None:
+    """Import arXiv API Atom responses (export.arxiv.org/api/query results)."""
+    from generator.importers.run import arxiv_batch
+
+    featured = day.date() if day else None
+    _run_import(site_dir, [arxiv_batch(*_read(path), featured) for path in files], dry_run)
+
+
+@import_.command("bibtex")
+@SITE_OPTION
+@click.argument("files", nargs=-1, required=True, type=click.Path(allow_dash=True, dir_okay=False))
+@click.option("--date", "day", type=DAY, help="Featured day of the papers (default: their publication date).")
+@DRY_RUN
+def import_bibtex(site_dir: Path, files: tuple[str, ...], day: Any, dry_run: bool) -> None:
+    """Import BibTeX or biblatex files (LaTeX accents to Unicode, math kept as $...$)."""
+    from generator.importers.run import bibtex_batch
+
+    featured = day.date() if day else None
+    _run_import(site_dir, [bibtex_batch(*_read(path), featured) for path in files], dry_run)
+
+
+def _link(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> dict[str, str]:
+    links = {}
+    for value in values:
+        name, sep, url = value.partition("=")
+        if not sep or not name.strip() or not url.strip():
+            raise click.BadParameter(f"expected NAME=URL, got {value!r}", ctx, param)
+        links[name.strip()] = url.strip()
+    return links
+
+
+@main.command()
+@SITE_OPTION
+@click.argument("paper_id", metavar="ID")
+@click.option("--title", default="", help="Title (given: nothing is fetched).")
+@click.option("--author", "authors", multiple=True, help="An author, in order (repeatable).")
+@click.option("--org", "organization", default="", help="Submitting organisation.")
+@click.option("--abstract", default=None, help="Abstract (Markdown, $math$ allowed).")
+@click.option("--published", type=DAY, help="Publication day.")
+@click.option("--date", "day", type=DAY, help="Featured day (default: today).")
+@click.option("--upvotes", type=click.IntRange(0), help="Upvote count.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--link", "links", multiple=True, callback=_link, metavar="NAME=URL",
+              help="A link such as code=https://github.com/... (repeatable).")
+@click.option("--offline", is_flag=True, help="Never fetch; build the record from the flags only.")
+def new(site_dir: Path, paper_id: str, title: str, authors: tuple[str, ...], organization: str,
+        abstract: str | None, published: Any, day: Any, upvotes: int | None, tags: tuple[str, ...],
+        links: dict[str, str], offline: bool) -> None:
+    """Add a paper: `new 2512.01234` fetches its arXiv metadata; flags fill or override fields."""
+    import datetime as dt
+
+    from generator.importers.fetch import FetchError
+    from generator.importers.newrecord import NewPaper, build_record, fetch_arxiv_metadata, write_new_record
+    from generator.model import parse_paper_id
+
+    parsed = parse_paper_id(paper_id)
+    fetched = None
+    if not title and not offline and parsed is not None and parsed.arxiv:
+        try:
+            fetched = fetch_arxiv_metadata(paper_id)
+        except FetchError as error:
+            fail(Exception(f"could not fetch {paper_id} from arXiv ({error}); "
+                           "give --title (and --abstract, --author ...) to add it offline"))
+    elif not title:
+        raise click.UsageError("--title is required when nothing is fetched (a slug id or --offline)")
+    paper = NewPaper(paper_id, title, authors, organization, abstract,
+                     published.date() if published else None, day.date() if day else None,
+                     upvotes, tags, links)
+    record = build_record(paper, fetched, dt.date.today())
+    try:
+        path = write_new_record(site_dir, record)
+    except ContentError as error:
+        fail(error)
+    click.echo(f"created {path}")

@@ -1,0 +1,134 @@
+"""`paperfeed import`: read sources into batches of records, then merge them into content/.
+
+Error rules (DESIGN.md: exit 1 on content errors): a bad entry in a source is
+reported (`FILE: entry 3: ...`) and skipped, the rest is imported; the command
+fails only when nothing could be imported, when content/ cannot be read safely
+(a duplicate could not be ruled out), or when a merged file would not validate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from generator.config import load_config
+from generator.errors import ContentError, Problem
+from generator.importers.arxiv import parse_arxiv_response
+from generator.importers.bibtex import parse_bibtex
+from generator.importers.fetch import fetch, hf_daily_papers_url
+from generator.importers.hf import hf_entry_to_record, parse_hf_response
+from generator.importers.store import Change, ContentStore
+from generator.record import RecordContext
+
+_DAY_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_WRAPPED_DAY = re.compile(r'^\s*\{[^\[]*?"date"\s*:\s*"(\d{4}-\d{2}-\d{2})"')
+
+
+@dataclass
+class Batch:
+    """Records read from one source, and the entries that were skipped (with why)."""
+
+    source: str
+    records: list[dict[str, Any]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    changes: list[Change]
+    warnings: list[str]
+    errors: list[Problem]
+    written: list[Path]
+    dry_run: bool
+
+    @property
+    def failed(self) -> bool:
+        """Exit 1: nothing could be imported, or a merged file would not validate."""
+        return not self.changes or bool(self.errors)
+
+    def summary(self) -> str:
+        counts = {action: sum(c.action == action for c in self.changes)
+                  for action in ("create", "update", "unchanged")}
+        verb = "would be " if self.dry_run else ""
+        text = (f"{len(self.changes)} records: {counts['create']} {verb}created, "
+                f"{counts['update']} {verb}updated, {counts['unchanged']} unchanged")
+        if self.warnings:
+            text += f"; {len(self.warnings)} entries skipped"
+        return text + ("; dry run, nothing written" if self.dry_run else "")
+
+
+def read_source(path: str) -> tuple[str, str]:
+    """(text, name shown in messages) of a file, or of standard input for `-`."""
+    if path == "-":
+        return sys.stdin.read(), "<stdin>"
+    return Path(path).read_text(encoding="utf-8"), path
+
+
+def hf_batch(text: str, source: str, request_day: str | None = None) -> Batch:
+    """A daily_papers response -> records. The featured day falls back to the day the
+    response was asked for: `request_day`, a `YYYY-MM-DD` in the file name, or the
+    `date` of a wrapped response."""
+    day = request_day or _day_in(source) or _wrapped_day(text)
+    entries, problems = parse_hf_response(text, source)
+    batch = Batch(source, problems=problems)
+    for index, entry in enumerate(entries):
+        record, entry_problems = hf_entry_to_record(entry, None, request_day=day)
+        batch.problems += [f"{source}: entry {index}: {p}" for p in entry_problems]
+        if record is not None:
+            batch.records.append(record)
+    return batch
+
+
+def fetch_hf_batch(day: dt.date, fetcher: Callable[[str], bytes] = fetch) -> Batch:
+    """Ask the Hugging Face API for one day's papers (network: only when `--fetch` is given)."""
+    url = hf_daily_papers_url(day)
+    return hf_batch(fetcher(url).decode("utf-8"), url, request_day=day.isoformat())
+
+
+def arxiv_batch(text: str, source: str, featured_day: dt.date | None = None) -> Batch:
+    records, problems = parse_arxiv_response(text.encode("utf-8"), source, featured_day)
+    return Batch(source, records, problems)
+
+
+def bibtex_batch(text: str, source: str, featured_day: dt.date | None = None) -> Batch:
+    records, problems = parse_bibtex(text, source, featured_day)
+    return Batch(source, records, problems)
+
+
+def import_batches(site_dir: Path, batches: list[Batch], dry_run: bool = False) -> ImportReport:
+    """Merge every record into the site's content folder; write unless `dry_run`.
+
+    Raises ContentError when the config or an existing record file cannot be read.
+    """
+    config = load_config(site_dir)
+    store, problems = ContentStore.load(site_dir, config.content_path, RecordContext(config.timezone))
+    if problems:
+        raise ContentError(problems)
+    changes: list[Change] = []
+    warnings: list[str] = []
+    for batch in batches:
+        warnings += batch.problems
+        for record in batch.records:
+            change, record_problems = store.put(record)
+            warnings += [f"{batch.source}: {p}" for p in record_problems]
+            if change is not None:
+                changes.append(change)
+    errors = store.validate()
+    failed_paths = {p.location.path for p in errors}
+    changes = [c for c in changes if c.path not in failed_paths]
+    written = [] if dry_run else store.commit()
+    return ImportReport(changes, warnings, errors, written, dry_run)
+
+
+def _day_in(source: str) -> str | None:
+    match = _DAY_NAME.search(Path(source).name)
+    return match.group(1) if match else None
+
+
+def _wrapped_day(text: str) -> str | None:
+    match = _WRAPPED_DAY.match(text[:2000])
+    return match.group(1) if match else None

@@ -1,0 +1,240 @@
+"""The content folder as the importers see it: find records by id, merge, write atomically.
+
+Every record already under content/ is indexed by its version-less id (case
+ignored), so a paper featured on another day, or imported from another source,
+is updated where it is, never duplicated. Changes are staged in memory, each
+changed file is validated with the site's own record parser, and only then
+written: temp file + os.replace, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.content import discover, load_file
+from generator.errors import Problem, SourceLocation
+from generator.importers.hf import record_path
+from generator.importers.merge import changed_keys, describe, merge_record, normalized, patch_text
+from generator.importers.yamlout import dump_record
+from generator.model import parse_paper_id
+from generator.record import RecordContext
+from generator.yamlsrc import decode_source, mapping_items, parse_yaml
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one imported record did: create, update or nothing."""
+
+    action: str  # "create" | "update" | "unchanged"
+    path: str  # as shown to the user (relative to the site)
+    paper_id: str
+    notes: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        notes = f": {', '.join(self.notes)}" if self.notes else ""
+        return f"{self.action} {self.path} ({self.paper_id}){notes}"
+
+
+@dataclass
+class ContentStore:
+    """Records under one content folder, with staged (not yet written) changes."""
+
+    site_dir: Path
+    content_dir: Path
+    ctx: RecordContext
+    texts: dict[Path, str] = field(default_factory=dict)  # as on disk
+    staged: dict[Path, str] = field(default_factory=dict)
+    by_key: dict[str, Path] = field(default_factory=dict)
+    by_title: dict[str, Path] = field(default_factory=dict)  # slug-id records only
+
+    @classmethod
+    def load(cls, site_dir: Path, content_dir: Path, ctx: RecordContext) -> tuple[ContentStore, list[Problem]]:
+        """Index every record file; a file that is not readable YAML is a problem (nothing is merged blind)."""
+        store = cls(site_dir, content_dir, ctx)
+        problems: list[Problem] = []
+        for path in discover(content_dir):
+            text, file_problems = decode_source(path.read_bytes(), store.shown(path))
+            doc, yaml_problems = parse_yaml(text, store.shown(path)) if text is not None else (None, [])
+            problems += file_problems + yaml_problems
+            if text is None or doc is None:
+                continue
+            store.texts[path] = text
+            for node in _record_nodes(doc.node):
+                store._index(path, node)
+        return store, problems
+
+    def shown(self, path: Path) -> str:
+        return path.relative_to(self.site_dir).as_posix() if path.is_relative_to(self.site_dir) else str(path)
+
+    def _index(self, path: Path, node: yaml.MappingNode) -> None:
+        items = mapping_items(node)
+        paper_id = parse_paper_id(_scalar(items.get("id")))
+        if paper_id is None:
+            return
+        self.by_key.setdefault(paper_id.key.casefold(), path)
+        title = _title_key(_scalar(items.get("title")))
+        if not paper_id.arxiv and title:
+            self.by_title.setdefault(title, path)
+
+    def text(self, path: Path) -> str:
+        return self.staged.get(path, self.texts.get(path, ""))
+
+    def put(self, record: dict[str, Any]) -> tuple[Change | None, list[str]]:
+        """Stage one record: merged into its existing file, or a new file by featured day."""
+        paper_id = parse_paper_id(str(record["id"]))
+        if paper_id is None:
+            return None, [f"{record['id']}: id: expected an arXiv id or a slug"]
+        path = self.by_key.get(paper_id.key.casefold())
+        if path is None and paper_id.arxiv:
+            path = self.by_title.get(_title_key(str(record.get("title", ""))))
+            if path is not None:
+                record = {**record, "links": {"arxiv": f"https://arxiv.org/abs/{paper_id.full}",
+                                              **record.get("links", {})}}
+        if path is None:
+            return self._create(record, paper_id.key)
+        return self._update(path, record, paper_id.key)
+
+    def _create(self, record: dict[str, Any], key: str) -> tuple[Change | None, list[str]]:
+        path = self.content_dir / record_path({**record, "id": key})
+        if path.exists() or path in self.staged:
+            return None, [f"{record['id']}: {self.shown(path)} exists but holds another paper; "
+                          "not overwritten"]
+        self.staged[path] = dump_record(record)
+        self.by_key[key.casefold()] = path
+        return Change("create", self.shown(path), str(record["id"])), []
+
+    def _update(self, path: Path, record: dict[str, Any], key: str) -> tuple[Change | None, list[str]]:
+        text = self.text(path)
+        doc, _ = parse_yaml(text, self.shown(path))
+        root, value = (doc.node, doc.value) if doc else (None, None)
+        # A title match (a slug record for an arXiv paper) is found by its title.
+        found = _find(root, value, key) or _find_title(root, value, record)
+        if found is None:
+            return None, [f"{record['id']}: lost track of it in {self.shown(path)}; not updated"]
+        node, existing, existing_id = found
+        merged = merge_record(existing, record, existing_id)
+        keys = changed_keys(existing, merged, existing_id)
+        shown_id = str(merged["id"])
+        if not keys:
+            return Change("unchanged", self.shown(path), shown_id), []
+        new_text = patch_text(text, node, merged, keys)
+        if new_text is None or not _same_record(new_text, merged, key):
+            if not isinstance(value, dict):
+                return None, [f"{record['id']}: {self.shown(path)} cannot be updated in place "
+                              "(a list or flow-style record); update it by hand"]
+            new_text = dump_record(merged)
+        self.staged[path] = new_text
+        return Change("update", self.shown(path), shown_id, tuple(describe(existing, merged, keys))), []
+
+    def validate(self) -> list[Problem]:
+        """Check every staged file with the site's parser; drop the ones that would not build."""
+        problems: list[Problem] = []
+        for path, text in sorted(self.staged.items()):
+            _, file_problems = load_file(text.encode("utf-8"), self.shown(path), self.ctx)
+            if file_problems:
+                problems += file_problems
+                del self.staged[path]
+        return problems
+
+    def pending(self) -> dict[Path, str]:
+        """Staged files whose bytes differ from the disk."""
+        return {p: t for p, t in sorted(self.staged.items()) if t != self.texts.get(p)}
+
+    def commit(self) -> list[Path]:
+        """Write the pending files atomically; return their paths."""
+        written = []
+        for path, text in self.pending().items():
+            write_atomic(path, text.encode("utf-8"))
+            self.texts[path] = text
+            written.append(path)
+        self.staged.clear()
+        return written
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write via a hidden temp file in the same folder and os.replace (never a half-written file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _record_nodes(node: yaml.Node | None) -> list[yaml.MappingNode]:
+    if isinstance(node, yaml.MappingNode):
+        return [node]
+    if isinstance(node, yaml.SequenceNode):
+        return [item for item in node.value if isinstance(item, yaml.MappingNode)]
+    return []
+
+
+def _scalar(pair: tuple[yaml.Node, yaml.Node] | None) -> str:
+    """The text of a scalar value as written (2512.01230 stays a string, zero kept)."""
+    if pair is None or not isinstance(pair[1], yaml.ScalarNode):
+        return ""
+    return str(pair[1].value).strip()
+
+
+def _title_key(title: str) -> str:
+    return " ".join(re.findall(r"\w+", title.casefold()))
+
+
+def _pairs(node: yaml.Node | None, value: Any) -> list[tuple[yaml.MappingNode, dict[str, Any]]]:
+    if isinstance(node, yaml.MappingNode) and isinstance(value, dict):
+        return [(node, value)]
+    if isinstance(node, yaml.SequenceNode) and isinstance(value, list):
+        return [(n, v) for n, v in zip(node.value, value)
+                if isinstance(n, yaml.MappingNode) and isinstance(v, dict)]
+    return []
+
+
+def _find(node: yaml.Node | None, value: Any, key: str) -> tuple[yaml.MappingNode, dict[str, Any], str] | None:
+    """The record with version-less id `key` in a parsed file: node, value, id as written."""
+    for item_node, item in _pairs(node, value):
+        written = _scalar(mapping_items(item_node).get("id"))
+        paper_id = parse_paper_id(written)
+        if paper_id is not None and paper_id.key.casefold() == key.casefold():
+            return item_node, item, written
+    return None
+
+
+def _find_title(node: yaml.Node | None, value: Any,
+                record: dict[str, Any]) -> tuple[yaml.MappingNode, dict[str, Any], str] | None:
+    title = _title_key(str(record.get("title", "")))
+    for item_node, item in _pairs(node, value):
+        if _title_key(str(item.get("title", ""))) == title:
+            return item_node, item, _scalar(mapping_items(item_node).get("id"))
+    return None
+
+
+def _same_record(text: str, merged: dict[str, Any], key: str) -> bool:
+    """The patched text still parses and holds exactly the merged record."""
+    doc, problems = parse_yaml(text, "patched")
+    found = _find(doc.node, doc.value, key) if doc and not problems else None
+    if found is None:
+        found = _find(doc.node, doc.value, str(merged["id"])) if doc and not problems else None
+    if found is None:
+        return False
+    _, value, written = found
+    return normalized({**value, "id": written}) == normalized(merged)
