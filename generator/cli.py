@@ -272,3 +272,43 @@ def new(site_dir: Path, paper_id: str, title: str, authors: tuple[str, ...], org
     except ContentError as error:
         fail(error)
     click.echo(f"created {path}")
+
+
+# --- getting papers out: the email digest -------------------------------------------
+
+
+@main.command()
+@SITE_OPTION
+@click.option("--day", type=DAY, help="The featured day (default: the latest day with papers).")
+@click.option("--week", metavar="YYYY-Www", help="An ISO week, e.g. 2025-W49.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write digest-<period>.html, .txt and .eml into this folder.")
+@click.option("--send", is_flag=True, help="Send it over SMTP (settings: paperfeed.yaml's email:).")
+@click.option("--base-url", help="Absolute URL of the site the links point to (overrides the config).")
+def digest(site_dir: Path, day: Any, week: str | None, out_dir: Path | None, send: bool,
+           base_url: str | None) -> None:
+    """An email-ready digest of a day's or week's papers, ranked; printed as text unless --out/--send."""
+    import os
+
+    from generator.digest import build_digest, render_digest, select_period
+    from generator.indexes import build_index
+    from generator.mailer import send_digest, write_digest
+    from generator.themes import make_environment
+
+    if day and week:
+        raise click.UsageError("give --day or --week, not both")
+    try:
+        config, papers = load_site(site_dir, {"base_url": base_url})
+        period = select_period(build_index(papers, config), day.date() if day else None, week)
+        prepared = build_digest(config, period)
+        html, text = render_digest(prepared, make_environment(config.site_dir, config.theme))
+        if out_dir is not None:
+            for path in write_digest(out_dir, prepared, html, text, config.email):
+                click.echo(f"wrote {path}")
+        if send:
+            count = send_digest(prepared, html, text, config.email, os.environ)
+            click.echo(f"sent {prepared.subject!r} to {plural(count, 'recipient')}")
+    except (ContentError, BuildError) as error:
+        fail(error)
+    if out_dir is None and not send:
+        click.echo(text, nl=False)

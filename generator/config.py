@@ -80,6 +80,14 @@ def _str_list(value: Any) -> tuple[str, ...]:
     return tuple(_str(v) for v in value)
 
 
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"expected one of {', '.join(choices)}, got {value!r}")
+        return str(value)
+    return check
+
+
 def _theme(value: Any) -> str:
     value = _str(value)
     if not re.fullmatch(r"[A-Za-z0-9_-]+", value):
@@ -114,7 +122,7 @@ class EmailConfig:
 
     smtp_host: str = _doc("SMTP server host", _text, default="")
     smtp_port: int = _doc("SMTP server port", _int(1), default=587)
-    tls: str = _doc("starttls, ssl or none", _text, default="starttls")
+    tls: str = _doc("starttls, ssl or none", _choice("starttls", "ssl", "none"), default="starttls")
     username: str = _doc("SMTP user name", _text, default="")
     password_env: str = _doc("name of the environment variable holding the SMTP password", _text,
                              default="PAPERFEED_SMTP_PASSWORD")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from functools import lru_cache
+from typing import Callable
 
 import markdown
 import nh3
@@ -59,13 +60,16 @@ def render_tex(tex: str, display: bool) -> str:
     return mathml
 
 
-def _protect(text: str) -> tuple[str, list[str]]:
+MathRenderer = Callable[[str, bool], str]  # (tex, display) -> safe HTML
+
+
+def _protect(text: str, math: MathRenderer = render_tex) -> tuple[str, list[str]]:
     formulas: list[str] = []
 
     def stash(match: re.Match[str]) -> str:
         display = match.group("display") is not None
         tex = (match.group("display") if display else match.group("inline")).strip()
-        formulas.append(render_tex(tex, display))
+        formulas.append(math(tex, display))
         return _TOKEN.format(len(formulas) - 1)
 
     return _MATH.sub(stash, text), formulas
@@ -80,16 +84,20 @@ def _unescape_dollars(text: str) -> str:
     return text.replace("\\$", "$")
 
 
-def render_markdown(source: str) -> str:
-    """Abstract Markdown (with $inline$ and $$display$$ math) -> safe HTML."""
-    protected, formulas = _protect(source.replace("\ue000", "").replace("\ue001", ""))
+def render_markdown(source: str, math: MathRenderer = render_tex) -> str:
+    """Abstract Markdown (with $inline$ and $$display$$ math) -> safe HTML.
+
+    `math` turns each formula into HTML (default: MathML; the email digest
+    passes readable Unicode text instead).
+    """
+    protected, formulas = _protect(source.replace("\ue000", "").replace("\ue001", ""), math)
     _MD.reset()
     return sanitize(_restore(_unescape_dollars(_MD.convert(protected)), formulas))
 
 
-def render_inline(text: str) -> str:
+def render_inline(text: str, math: MathRenderer = render_tex) -> str:
     """Plain text with $math$ (a title) -> escaped HTML with MathML; never interprets HTML."""
-    protected, formulas = _protect(text.replace("\ue000", "").replace("\ue001", ""))
+    protected, formulas = _protect(text.replace("\ue000", "").replace("\ue001", ""), math)
     return sanitize(_restore(_unescape_dollars(html.escape(protected, quote=False)), formulas))
 
 

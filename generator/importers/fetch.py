@@ -25,7 +25,7 @@ def fetch(url: str, timeout: float = TIMEOUT_SECONDS) -> bytes:
         "Accept": "application/json, application/atom+xml;q=0.9, */*;q=0.1",
     })
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - https only
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             return bytes(response.read())
     except urllib.error.HTTPError as exc:
         raise FetchError(f"{url}: HTTP {exc.code} {exc.reason}") from None

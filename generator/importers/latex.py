@@ -29,7 +29,7 @@ def latex_to_text(source: str) -> str:
     text = _BRACKET_MATH.sub(lambda m: f"$${m.group(1).strip()}$$", text)
     try:
         decoded = _CONVERTER.latex_to_text(text)
-    except Exception:  # pylatexenc raises assorted errors on broken input; keep the text as written
+    except Exception:  # noqa: BLE001 - pylatexenc raises assorted errors; keep the text as written
         decoded = text
     # pylatexenc sets display math on lines of its own; in a record it stays inline.
     decoded = _DISPLAY_MATH.sub(lambda m: f" {m.group(1)} ", decoded)

@@ -8,9 +8,10 @@ the build. It refuses an id that already exists anywhere under content/.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from generator.config import load_config
 from generator.errors import ContentError, Problem, SourceLocation
@@ -18,10 +19,11 @@ from generator.importers.arxiv import parse_arxiv_response
 from generator.importers.fetch import FetchError, arxiv_query_url, fetch
 from generator.importers.hf import record_path
 from generator.importers.merge import KEY_ORDER
-from generator.importers.store import ContentStore, write_atomic
+from generator.importers.store import ContentStore
 from generator.importers.yamlout import dump_record
 from generator.model import parse_paper_id
 from generator.record import RecordContext, parse_record
+from generator.writer import write_atomic
 from generator.yamlsrc import parse_yaml
 
 

@@ -9,9 +9,7 @@ written: temp file + os.replace, so a reader never sees half a file.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,12 +17,13 @@ from typing import Any
 import yaml
 
 from generator.content import discover, load_file
-from generator.errors import Problem, SourceLocation
+from generator.errors import Problem
 from generator.importers.hf import record_path
 from generator.importers.merge import changed_keys, describe, merge_record, normalized, patch_text
 from generator.importers.yamlout import dump_record
 from generator.model import parse_paper_id
 from generator.record import RecordContext
+from generator.writer import write_atomic
 from generator.yamlsrc import decode_source, mapping_items, parse_yaml
 
 
@@ -104,8 +103,8 @@ class ContentStore:
     def _create(self, record: dict[str, Any], key: str) -> tuple[Change | None, list[str]]:
         path = self.content_dir / record_path({**record, "id": key})
         if path.exists() or path in self.staged:
-            return None, [f"{record['id']}: {self.shown(path)} exists but holds another paper; "
-                          "not overwritten"]
+            problem = f"{record['id']}: {self.shown(path)} exists but holds another paper; not overwritten"
+            return None, [problem]
         self.staged[path] = dump_record(record)
         self.by_key[key.casefold()] = path
         return Change("create", self.shown(path), str(record["id"])), []
@@ -127,8 +126,9 @@ class ContentStore:
         new_text = patch_text(text, node, merged, keys)
         if new_text is None or not _same_record(new_text, merged, key):
             if not isinstance(value, dict):
-                return None, [f"{record['id']}: {self.shown(path)} cannot be updated in place "
-                              "(a list or flow-style record); update it by hand"]
+                problem = (f"{record['id']}: {self.shown(path)} cannot be updated in place "
+                           "(a list or flow-style record); update it by hand")
+                return None, [problem]
             new_text = dump_record(merged)
         self.staged[path] = new_text
         return Change("update", self.shown(path), shown_id, tuple(describe(existing, merged, keys))), []
@@ -156,29 +156,6 @@ class ContentStore:
             written.append(path)
         self.staged.clear()
         return written
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a hidden temp file in the same folder and os.replace (never a half-written file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
 
 
 def _record_nodes(node: yaml.Node | None) -> list[yaml.MappingNode]:

@@ -1,0 +1,161 @@
+"""The email digest: one period's papers, ranked, as email-ready HTML and plain text.
+
+Rendered through the theme's `email/digest.html` and `email/digest.txt`, so a
+site can restyle it like any page. Mail clients show no MathML and no
+`$...$` TeX, so math reaches the reader as readable Unicode (mathtext.py).
+Every link is absolute: a mail has no base URL. Sending lives in mailer.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import jinja2
+import nh3
+
+from generator.config import SiteConfig
+from generator.errors import BuildError
+from generator.indexes import Period, SiteIndex
+from generator.markup import render_inline, render_markdown
+from generator.mathtext import readable_tex
+from generator.model import Paper
+from generator.urls import Urls
+from generator.views import LINK_LABELS
+
+TEASER_CHARS = 400
+BYLINE_AUTHORS = 3
+EMAIL_LINKS = ("code", "project", "video", "data")
+
+
+@dataclass(frozen=True)
+class DigestItem:
+    """One paper as the digest shows it: plain text values, absolute URLs."""
+
+    rank: int
+    title: str
+    url: str
+    byline: str
+    upvotes: int
+    teaser: str
+    links: tuple[tuple[str, str], ...]  # (label, absolute URL)
+
+
+@dataclass(frozen=True)
+class Digest:
+    """Everything the email templates receive."""
+
+    key: str  # "2025-12-08" or "2025-W49": names files and the Message-ID
+    subject: str
+    heading: str
+    site_title: str
+    site_url: str
+    period_url: str
+    unsubscribe_url: str
+    last_day: dt.date
+    items: tuple[DigestItem, ...]
+
+
+def select_period(index: SiteIndex, day: dt.date | None = None, week: str | None = None) -> Period:
+    """The day or ISO week (`2025-W49`) asked for, else the latest day; BuildError if it has no papers."""
+    if week is not None:
+        match = re.fullmatch(r"(\d{4})-W(\d{2})", week.strip())
+        try:
+            start = dt.date.fromisocalendar(int(match[1]), int(match[2]), 1) if match else None
+        except ValueError:
+            start = None
+        if start is None:
+            raise BuildError(f"--week: expected an ISO week like 2025-W49, got {week!r}")
+        return _find(index.weeks, start, week)
+    if not index.days:
+        raise BuildError("no papers yet: nothing to put in a digest")
+    if day is None:
+        return index.days[-1]
+    return _find(index.days, day, day.isoformat())
+
+
+def _find(periods: Sequence[Period], start: dt.date, shown: str) -> Period:
+    for period in periods:
+        if period.start == start:
+            return period
+    latest = f"; the latest is {periods[-1].start.isoformat()}" if periods else ""
+    raise BuildError(f"no papers featured in {shown}{latest}")
+
+
+def build_digest(config: SiteConfig, period: Period) -> Digest:
+    """Prepared, plain values for the templates (ranked as on the site)."""
+    urls = Urls(config.base_url)
+    if period.kind == "week":
+        year, week, _ = period.start.isocalendar()
+        key, path, last = f"{year}-W{week:02d}", urls.week(year, week), period.start + dt.timedelta(days=6)
+        heading = f"Weekly Papers: {period.label}"
+    else:
+        key, path, last = period.start.isoformat(), urls.day(period.start), period.start
+        heading = f"Daily Papers: {period.label}"
+    count = len(period.papers)
+    return Digest(
+        key=key, subject=f"{config.title}: {period.label} ({count} paper{'' if count == 1 else 's'})",
+        heading=heading, site_title=config.title, site_url=urls.absolute(urls.home()),
+        period_url=urls.absolute(path), unsubscribe_url=unsubscribe_url(config),
+        last_day=last,
+        items=tuple(_item(rank, paper, urls) for rank, paper in enumerate(period.papers, 1)),
+    )
+
+
+def unsubscribe_url(config: SiteConfig) -> str:
+    """The configured List-Unsubscribe target, else a mail to the sender asking to leave."""
+    if config.email.unsubscribe:
+        return config.email.unsubscribe
+    return f"mailto:{config.email.sender}?subject=unsubscribe" if config.email.sender else ""
+
+
+def _item(rank: int, paper: Paper, urls: Urls) -> DigestItem:
+    links = tuple((LINK_LABELS[link.name], link.url) for link in paper.links if link.name in EMAIL_LINKS)
+    return DigestItem(rank=rank, title=readable_text(paper.title, inline=True),
+                      url=urls.absolute(urls.paper(paper.id)), byline=byline(paper),
+                      upvotes=paper.upvotes, teaser=teaser(paper.abstract), links=links)
+
+
+def _readable_math(tex: str, display: bool) -> str:
+    return html.escape(readable_tex(tex), quote=False)
+
+
+def readable_text(source: str, inline: bool = False) -> str:
+    """Markdown/TeX source -> plain text: math as Unicode, markup dropped, whitespace collapsed."""
+    rendered = render_inline(source, _readable_math) if inline else render_markdown(source, _readable_math)
+    return " ".join(html.unescape(nh3.clean(rendered, tags=set())).split())
+
+
+def teaser(abstract: str, limit: int = TEASER_CHARS) -> str:
+    """The abstract's first `limit` characters as plain text, cut at a word."""
+    text = readable_text(abstract)
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + " …"
+
+
+def byline(paper: Paper) -> str:
+    """'Ada Lovelace, Alan Turing +3 · Tencent', '4 authors', or the organisation alone."""
+    names = [author.name for author in paper.authors[:BYLINE_AUTHORS]]
+    parts = []
+    if names:
+        more = paper.author_count - len(names)
+        parts.append(", ".join(names) + (f" +{more}" if more > 0 else ""))
+    elif paper.author_count:
+        parts.append(f"{paper.author_count} author{'' if paper.author_count == 1 else 's'}")
+    if paper.organization:
+        parts.append(paper.organization)
+    return " · ".join(parts)
+
+
+def render_digest(digest: Digest, env: jinja2.Environment) -> tuple[str, str]:
+    """(HTML, plain text) through the theme's email/ templates."""
+    try:
+        page = env.get_template("email/digest.html").render(digest=digest)
+        text = env.overlay(autoescape=False, cache_size=0).get_template("email/digest.txt").render(digest=digest)
+    except jinja2.TemplateError as exc:
+        raise BuildError(f"email template error: {exc}") from None
+    return page, text
