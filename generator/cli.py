@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -90,40 +89,18 @@ def init(directory: Path, title: str, base_url: str) -> None:
 
 @main.command()
 @SITE_OPTION
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
-@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on (0.0.0.0: every interface, visible to your network).")
 def serve(site_dir: Path, port: int, host: str) -> None:
-    """Build, serve on http://127.0.0.1:PORT/ and rebuild when files change."""
-    from generator.config import load_config
-    from generator.serve import make_server, watch
+    """Preview the site: build, serve, rebuild on change and reload the open page."""
+    from generator.serve import serve_site
 
     try:
-        config = load_config(site_dir)
-    except ContentError as error:
-        fail(error)
-    server = make_server(config.output_path, host, port)
-    base_url = f"http://{host}:{server.server_address[1]}/"
-
-    def rebuild() -> None:
-        try:
-            click.echo(build_site(site_dir, {"base_url": base_url}).summary())
-        except (ContentError, BuildError) as error:
-            for line in str(error).splitlines():
-                click.echo(line, err=True)
-            click.echo("Build failed; still serving the last good site.", err=True)
-
-    rebuild()
-    stop = threading.Event()
-    watcher = threading.Thread(target=watch, args=(site_dir, config.output_path, rebuild, stop), daemon=True)
-    watcher.start()
-    click.echo(f"Serving {config.output_path} at {base_url} (Ctrl+C to stop)")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        stop.set()
-        server.server_close()
+        serve_site(site_dir, host, port, click.echo, lambda line: click.echo(line, err=True))
+    except OSError as error:
+        fail(Exception(f"cannot listen on {host}:{port}: {error.strerror or error}"))
 
 
 # --- getting papers in: import and new ------------------------------------------------
@@ -184,7 +161,7 @@ def import_hf(site_dir: Path, files: tuple[str, ...], fetch: bool, dates: tuple[
     if dates and not fetch:
         raise click.UsageError("--date needs --fetch (files carry their own dates)")
     batches: list[Batch] = [hf_batch(*_read(path)) for path in files]
-    days = [d.date() for d in dates] or ([dt.datetime.now(dt.timezone.utc).date()] if fetch else [])
+    days = [d.date() for d in dates] or ([dt.datetime.now(dt.UTC).date()] if fetch else [])
     for day in days:
         try:
             batches.append(fetch_hf_batch(day))
