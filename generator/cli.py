@@ -75,7 +75,7 @@ def check(site_dir: Path) -> None:
 @click.option("--base-url", default="https://example.org/", show_default=True,
               help="Where the site will be served from.")
 def init(directory: Path, title: str, base_url: str) -> None:
-    """Create a new site: config, one sample paper and a deploy workflow."""
+    """Create a new site: config, one sample paper, a deploy and a daily import workflow."""
     from generator.newsite import create_site
 
     try:

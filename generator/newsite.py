@@ -47,7 +47,8 @@ def create_site(directory: Path, title: str, base_url: str) -> list[Path]:
         Path("content/2017/06/12/1706.03762.yaml"): SAMPLE_RECORD,
         Path(".gitignore"): GITIGNORE,
     }
-    files[Path(".github/workflows/deploy.yml")] = (SCAFFOLD_DIR / "deploy.yml").read_text(encoding="utf-8")
+    for workflow in ("deploy.yml", "import.yml"):  # import.yml: the daily Hugging Face import
+        files[Path(".github/workflows") / workflow] = (SCAFFOLD_DIR / workflow).read_text(encoding="utf-8")
     created = []
     for rel, text in files.items():
         path = directory / rel

@@ -94,12 +94,11 @@ class BuildState:
 
 def inject_live_reload(page: bytes) -> bytes:
     """Add the live-reload script before </body> (or at the end of a page without one)."""
-    match = None
-    for match in re.finditer(rb"</body\s*>", page, re.IGNORECASE):
-        pass
-    if match is None:
+    ends = list(re.finditer(rb"</body\s*>", page, re.IGNORECASE))
+    if not ends:
         return page + TAG
-    return page[:match.start()] + TAG + page[match.start():]
+    at = ends[-1].start()
+    return page[:at] + TAG + page[at:]
 
 
 class PreviewHandler(SimpleHTTPRequestHandler):

@@ -48,8 +48,9 @@ class ImportReport:
 
     @property
     def failed(self) -> bool:
-        """Exit 1: nothing could be imported, or a merged file would not validate."""
-        return not self.changes or bool(self.errors)
+        """Exit 1: nothing could be imported because of problems, or a merged file would not
+        validate. An empty response (a weekend on Hugging Face) is no failure."""
+        return bool(self.errors) or (not self.changes and bool(self.warnings))
 
     def summary(self) -> str:
         counts = {action: sum(c.action == action for c in self.changes)

@@ -181,7 +181,7 @@ def _pairs(node: yaml.Node | None, value: Any) -> list[tuple[yaml.MappingNode, d
     if isinstance(node, yaml.MappingNode) and isinstance(value, dict):
         return [(node, value)]
     if isinstance(node, yaml.SequenceNode) and isinstance(value, list):
-        return [(n, v) for n, v in zip(node.value, value)
+        return [(n, v) for n, v in zip(node.value, value, strict=True)
                 if isinstance(n, yaml.MappingNode) and isinstance(v, dict)]
     return []
 
