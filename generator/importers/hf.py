@@ -35,6 +35,12 @@ def parse_hf_response(text: str, source: str) -> tuple[list[dict[str, Any]], lis
     (literals only, never code); an entry that still is not an object is left out
     and reported as `<source>: entry <i>: ...`.
     """
+    indexed, problems = parse_hf_entries(text, source)
+    return [entry for _, entry in indexed], problems
+
+
+def parse_hf_entries(text: str, source: str) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
+    """Like parse_hf_response, with each entry's index in the response (for messages)."""
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -44,12 +50,12 @@ def parse_hf_response(text: str, source: str) -> tuple[list[dict[str, Any]], lis
     if not isinstance(data, list):
         kind = type(data).__name__
         return [], [f"{source}: expected a list of papers (or {{data: [...]}}), got {kind}"]
-    entries: list[dict[str, Any]] = []
+    entries: list[tuple[int, dict[str, Any]]] = []
     problems: list[str] = []
     for index, item in enumerate(data):
         entry, problem = _entry_object(item)
         if entry is not None:
-            entries.append(entry)
+            entries.append((index, entry))
         else:
             problems.append(f"{source}: entry {index}: {problem}")
     return entries, problems

@@ -16,6 +16,8 @@ _CONVERTER = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
 # \( \) and \[ \] are the LaTeX spellings of $ and $$; the site only knows the latter.
 _PAREN_MATH = re.compile(r"\\\((.+?)\\\)", re.DOTALL)
 _BRACKET_MATH = re.compile(r"\\\[(.+?)\\\]", re.DOTALL)
+# Logos pylatexenc drops instead of spelling out.
+_LOGOS = re.compile(r"\\(LaTeX|TeX|BibTeX|LaTeXe)\b(?:\{\})?")
 _DISPLAY_MATH = re.compile(r"[ \t]*\n?[ \t]*(\$\$.+?\$\$)[ \t]*\n?[ \t]*", re.DOTALL)
 
 
@@ -25,7 +27,8 @@ def latex_to_text(source: str) -> str:
     Paragraph breaks (blank lines) are kept; other whitespace is left for the
     caller to collapse (titles and names are one line, abstracts are Markdown).
     """
-    text = _PAREN_MATH.sub(lambda m: f"${m.group(1).strip()}$", source)
+    text = _LOGOS.sub(lambda m: m.group(1).replace("LaTeXe", "LaTeX2e"), source)
+    text = _PAREN_MATH.sub(lambda m: f"${m.group(1).strip()}$", text)
     text = _BRACKET_MATH.sub(lambda m: f"$${m.group(1).strip()}$$", text)
     try:
         decoded = _CONVERTER.latex_to_text(text)

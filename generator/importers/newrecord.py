@@ -43,10 +43,10 @@ class NewPaper:
     links: dict[str, str] = field(default_factory=dict)
 
 
-def fetch_arxiv_metadata(paper_id: str, fetcher: Callable[[str], bytes] = fetch) -> dict[str, Any]:
+def fetch_arxiv_metadata(paper_id: str, fetcher: Callable[[str], bytes] | None = None) -> dict[str, Any]:
     """The arXiv API's record for one paper; FetchError when it cannot be had."""
     url = arxiv_query_url(paper_id)
-    records, problems = parse_arxiv_response(fetcher(url), url)
+    records, problems = parse_arxiv_response((fetcher or fetch)(url), url)
     wanted = parse_paper_id(paper_id)
     for record in records:
         found = parse_paper_id(str(record["id"]))

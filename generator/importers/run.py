@@ -21,7 +21,7 @@ from generator.errors import ContentError, Problem
 from generator.importers.arxiv import parse_arxiv_response
 from generator.importers.bibtex import parse_bibtex
 from generator.importers.fetch import fetch, hf_daily_papers_url
-from generator.importers.hf import hf_entry_to_record, parse_hf_response
+from generator.importers.hf import hf_entry_to_record, parse_hf_entries
 from generator.importers.store import Change, ContentStore
 from generator.record import RecordContext
 
@@ -56,7 +56,8 @@ class ImportReport:
         counts = {action: sum(c.action == action for c in self.changes)
                   for action in ("create", "update", "unchanged")}
         verb = "would be " if self.dry_run else ""
-        text = (f"{len(self.changes)} records: {counts['create']} {verb}created, "
+        records = f"{len(self.changes)} record{'' if len(self.changes) == 1 else 's'}"
+        text = (f"{records}: {counts['create']} {verb}created, "
                 f"{counts['update']} {verb}updated, {counts['unchanged']} unchanged")
         if self.warnings:
             text += f"; {len(self.warnings)} entries skipped"
@@ -75,9 +76,9 @@ def hf_batch(text: str, source: str, request_day: str | None = None) -> Batch:
     response was asked for: `request_day`, a `YYYY-MM-DD` in the file name, or the
     `date` of a wrapped response."""
     day = request_day or _day_in(source) or _wrapped_day(text)
-    entries, problems = parse_hf_response(text, source)
+    entries, problems = parse_hf_entries(text, source)
     batch = Batch(source, problems=problems)
-    for index, entry in enumerate(entries):
+    for index, entry in entries:
         record, entry_problems = hf_entry_to_record(entry, None, request_day=day)
         batch.problems += [f"{source}: entry {index}: {p}" for p in entry_problems]
         if record is not None:
@@ -85,10 +86,10 @@ def hf_batch(text: str, source: str, request_day: str | None = None) -> Batch:
     return batch
 
 
-def fetch_hf_batch(day: dt.date, fetcher: Callable[[str], bytes] = fetch) -> Batch:
+def fetch_hf_batch(day: dt.date, fetcher: Callable[[str], bytes] | None = None) -> Batch:
     """Ask the Hugging Face API for one day's papers (network: only when `--fetch` is given)."""
     url = hf_daily_papers_url(day)
-    return hf_batch(fetcher(url).decode("utf-8"), url, request_day=day.isoformat())
+    return hf_batch((fetcher or fetch)(url).decode("utf-8"), url, request_day=day.isoformat())
 
 
 def arxiv_batch(text: str, source: str, featured_day: dt.date | None = None) -> Batch:
