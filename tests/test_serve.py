@@ -1,0 +1,171 @@
+"""`paperfeed serve`: the open page reloads after a rebuild; a build error shows over the last good site."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import build
+from generator.serve import inject_live_reload
+from tests.conftest import REPO, make_site, record
+from tests.support.browser import chromium_available, chromium_browser
+from tests.support.tools import require_tool
+
+PAPER = record("2512.00001", title="First title", upvotes=3)
+
+
+class Preview:
+    """`paperfeed serve` as a subprocess on a free port, its output collected line by line."""
+
+    def __init__(self, site: Path, **env_vars: str) -> None:
+        env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", **env_vars}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", "0"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        line = self.wait_for("Serving ")
+        self.url = line.split(" at ", 1)[1].split(" ", 1)[0]
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_for(self, text: str, timeout: float = 60) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    break
+                continue
+            self.output.append(line)
+            if text in line:
+                return line
+        raise AssertionError(f"no {text!r} in the output of serve:\n" + "\n".join(self.output))
+
+    def stop(self) -> int:
+        self.process.send_signal(signal.SIGINT)
+        try:
+            return self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[tuple[Preview, Path]]:
+    site = make_site(tmp_path / "site", records=[PAPER, record("2512.00002", upvotes=1)])
+    server = Preview(site)
+    try:
+        yield server, site
+    finally:
+        server.stop()
+
+
+def write_record(site: Path, **fields: object) -> None:
+    path = site / "content" / "r000.yaml"
+    path.write_text(yaml.safe_dump({**PAPER, **fields}, allow_unicode=True), encoding="utf-8")
+
+
+def test_inject_live_reload() -> None:
+    assert inject_live_reload(b"<html><body><p>x</p></body></html>") == (
+        b'<html><body><p>x</p><script src="/__paperfeed/live.js"></script></body></html>')
+    assert inject_live_reload(b"<p>no body</p>").endswith(b"</script>")
+
+
+def test_the_deployable_build_has_no_live_reload(small_site: Path) -> None:
+    for page in small_site.rglob("*.html"):
+        assert b"__paperfeed" not in page.read_bytes(), page
+
+
+def test_serve_injects_only_in_responses_and_never_writes_public(preview: tuple[Preview, Path]) -> None:
+    server, site = preview
+    with urllib.request.urlopen(server.url + "papers/2512.00001/") as response:
+        assert b'<script src="/__paperfeed/live.js"></script>' in response.read()
+        assert response.headers["Cache-Control"] == "no-store"
+    with urllib.request.urlopen(server.url + "__paperfeed/status") as response:
+        assert response.read() == b'{"version": 1, "error": ""}'
+    assert not (site / "public").exists()
+
+
+def test_page_reloads_after_a_record_changes_and_shows_build_errors(preview: tuple[Preview, Path]) -> None:
+    require_tool(chromium_available(), "Chromium", "apt-get install chromium")
+    server, site = preview
+    with chromium_browser() as browser:
+        page = browser.new_page()
+        page.goto(server.url + "papers/2512.00001/")
+        assert "First title" in page.locator("h1").inner_text()
+        page.evaluate("window.paperfeedMarker = 'before reload'")
+
+        write_record(site, title="Second title")
+        server.wait_for("Built ")
+        page.wait_for_function("document.querySelector('h1').textContent.includes('Second title')",
+                               timeout=20_000)
+        assert page.evaluate("window.paperfeedMarker") is None, "the page was reloaded, not patched"
+
+        write_record(site, upvotes="many")
+        server.wait_for("Build failed; still serving the last good site.")
+        overlay = page.locator("#paperfeed-build-error")
+        overlay.wait_for(timeout=20_000)
+        assert "content/r000.yaml:5: upvotes: expected a whole number >= 0, got 'many'" in overlay.inner_text()
+        assert "Second title" in page.locator("h1").inner_text()  # the last good page is still there
+        page.reload()
+        page.locator("#paperfeed-build-error").wait_for(timeout=20_000)  # shown on every page load
+
+        write_record(site, title="Third title")
+        server.wait_for("Built ")
+        page.wait_for_function("document.querySelector('h1').textContent.includes('Third title')",
+                               timeout=20_000)
+        assert page.locator("#paperfeed-build-error").count() == 0
+    assert any("content/r000.yaml:5: upvotes" in line for line in server.output)  # the terminal too
+
+
+def test_serve_exits_cleanly_and_removes_its_folder(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", records=[PAPER])
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    server = Preview(site, TMPDIR=str(temp))
+    assert [p.name[:16] for p in temp.iterdir()] == ["paperfeed-serve-"]  # the preview is built there
+    with urllib.request.urlopen(server.url) as response:
+        assert response.status == 200
+    assert server.stop() == 0
+    assert list(temp.iterdir()) == []
+
+
+def test_host_flag_listens_elsewhere(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", records=[PAPER])
+    build(site)  # a deployable build beside the preview is left alone
+    before = (site / "public" / "index.html").read_bytes()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--site", str(site),
+                                "--port", "0", "--host", "0.0.0.0"], stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, env=env)
+    try:
+        assert process.stdout is not None
+        line = ""
+        while "Serving" not in line:
+            line = process.stdout.readline()
+            assert line, "serve ended early"
+        assert "at http://127.0.0.1:" in line
+        port = line.split("127.0.0.1:", 1)[1].split("/", 1)[0]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:
+            assert response.status == 200
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=15)
+    assert (site / "public" / "index.html").read_bytes() == before
