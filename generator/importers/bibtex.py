@@ -42,16 +42,21 @@ def parse_bibtex(
     """
     library = bibtexparser.parse_string(
         text, append_middleware=[middlewares.SeparateCoAuthors(), middlewares.SplitNameParts()])
-    problems = [f"{source}:{block.start_line + 1}: could not parse this entry; "
+    problems = [f"{source}:{_line(block.start_line)}: could not parse this entry; "
                 "check its braces, quotes and commas" for block in library.failed_blocks]
     records = []
     for entry in library.entries:
         record, problem = entry_to_record(entry, featured_day)
         if record is None:
-            problems.append(f"{source}:{entry.start_line + 1}: {entry.key}: {problem}")
+            problems.append(f"{source}:{_line(entry.start_line)}: {entry.key}: {problem}")
         else:
             records.append(record)
     return records, problems
+
+
+def _line(start: int | None) -> int:
+    """bibtexparser counts lines from 0."""
+    return (start or 0) + 1
 
 
 def entry_to_record(entry: Entry, featured_day: dt.date | None) -> tuple[dict[str, Any] | None, str]:

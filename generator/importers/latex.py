@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from pylatexenc.latex2text import LatexNodes2Text
+from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
 
 _CONVERTER = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
 # \( \) and \[ \] are the LaTeX spellings of $ and $$; the site only knows the latter.

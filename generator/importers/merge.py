@@ -166,7 +166,7 @@ def _content_end(text: str, key: yaml.Node, value: yaml.Node) -> int:
 
 
 def _last_index(node: yaml.Node) -> int:
-    if isinstance(node, yaml.ScalarNode) or not node.value or node.flow_style:
+    if isinstance(node, yaml.ScalarNode) or not node.value or getattr(node, "flow_style", False):
         return int(node.end_mark.index)
     if isinstance(node, yaml.MappingNode):
         return max(_last_index(child) for pair in node.value for child in pair)
