@@ -88,6 +88,14 @@ def _choice(*choices: str) -> Callable[[Any], str]:
     return check
 
 
+def _id_base(value: Any) -> str:
+    text = _text(value)
+    if text and not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(/[A-Za-z0-9._~/-]*)?", text):
+        raise ValueError(f"expected a host name with an optional path, like example.org/papers, "
+                         f"got {value!r}")
+    return text.strip("/")
+
+
 def _theme(value: Any) -> str:
     value = _str(value)
     if not re.fullmatch(r"[A-Za-z0-9_-]+", value):
@@ -114,6 +122,10 @@ class FeedsConfig:
         "a feed of papers with at least K upvotes for each K (/feeds/top-K.xml)", _int_list,
         default=(10, 50))
     digest_days: int = _doc("how many days the daily digest feed holds", _int(1), default=30)
+    id_base: str = _doc(
+        "host (and path) in entry ids; default: base_url without its scheme. Set it to the old "
+        "value before moving the site to another host, so readers do not see old papers as new",
+        _id_base, default="")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,9 @@ from urllib.parse import quote, urlsplit
 from generator.model import PaperId
 
 FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
+# Tag URIs (RFC 4151) need a date on which the authority held its name; a constant keeps ids
+# stable forever (a date from the build clock or the records would change them).
+ID_DATE = "2025"
 _WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
 MAX_SLUG = 80
 
@@ -43,9 +46,12 @@ def _page(path: str, page: int) -> str:
 class Urls:
     """Builds every URL of a site from its base URL."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, id_base: str = "") -> None:
         self.base = base_url.rstrip("/") + "/"
-        self.root = urlsplit(self.base).path or "/"
+        split = urlsplit(self.base)
+        self.root = split.path or "/"
+        # Feed ids leave out the scheme and port: moving to https must not make old papers new.
+        self.id_base = (id_base or f"{split.hostname or 'localhost'}{self.root}").strip("/")
 
     # pages
     def home(self) -> str:
@@ -106,6 +112,24 @@ class Urls:
 
     def static(self, name: str) -> str:
         return f"static/{name}"
+
+    # feed identifiers: never from the scheme, a title, a version or the build time
+    def tag_uri(self, kind: str, name: str) -> str:
+        """tag:example.org,2025:/papers/paper/2512.01234 (RFC 4151), from id_base, a kind and a key."""
+        host, _, path = self.id_base.partition("/")
+        prefix = f"/{path}/" if path else "/"
+        return f"tag:{host.lower()},{ID_DATE}:{prefix}{kind}/{quote(name, safe='/-._~')}"
+
+    def paper_entry_id(self, paper_id: PaperId) -> str:
+        """A paper's entry id: from the version-less key, so v1 and v2 are one entry."""
+        return self.tag_uri("paper", paper_id.key)
+
+    def digest_entry_id(self, day: date) -> str:
+        return self.tag_uri("digest", day.isoformat())
+
+    def feed_id(self, key: str) -> str:
+        """The fixed id of one feed ("site", "digest", "tags/attention", "top-10")."""
+        return self.tag_uri("feed", key)
 
     # turning paths into links and files
     def href(self, path: str) -> str:
