@@ -19,6 +19,7 @@ import jinja2
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.content import load_papers
 from generator.errors import BuildError, ContentError, Problem, SourceLocation
+from generator.feeds import build_feeds, feed_links
 from generator.indexes import SiteIndex, build_index
 from generator.markup import render_inline, render_markdown
 from generator.model import OutputFile, Paper
@@ -66,10 +67,10 @@ def render_markup(papers: list[Paper]) -> list[Paper]:
 
 def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment) -> list[OutputFile]:
     """Every output file of the site, in a fixed order."""
-    urls = Urls(config.base_url)
-    ctx = PageContext(config, urls, index, env)
+    urls = Urls(config.base_url, config.feeds.id_base)
+    ctx = PageContext(config, urls, index, env, feed_links=feed_links(index, config, urls))
     pages = list(render_pages(ctx))
-    files = pages + build_sitemap([f.path for f in pages], index, urls)
+    files = pages + build_feeds(index, config, urls) + build_sitemap([f.path for f in pages], index, urls)
     return files + static_files(config.site_dir, config.theme)
 
 

@@ -1,0 +1,92 @@
+"""Pure: (SiteIndex, config, urls) -> [OutputFile] for RSS, Atom, JSON Feed and OPML.
+
+Also `feed_links`, which tells each page which feeds concern it (the
+`<link rel="alternate">` autodiscovery links of base.html).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from generator.config import SiteConfig
+from generator.feeds.catalog import KINDS, TAXONOMY_NAMES, Catalog, Feed
+from generator.feeds.formats import FORMAT_NAMES, MEDIA_TYPES, XmlWriter, json_feed
+from generator.feeds.opml import build_opml
+from generator.indexes import TAXONOMIES, SiteIndex, Term
+from generator.model import OutputFile, Paper
+from generator.render import FeedLink
+from generator.urls import Urls
+
+__all__ = ["build_feeds", "feed_links", "site_feeds"]
+
+
+def site_feeds(index: SiteIndex, config: SiteConfig, urls: Urls) -> list[Feed]:
+    """Every feed of the site as values (none when the site has no papers)."""
+    return list(Catalog(index, config, urls).feeds())
+
+
+def build_feeds(index: SiteIndex, config: SiteConfig, urls: Urls) -> list[OutputFile]:
+    """Every feed file in the three formats, plus feeds.opml."""
+    feeds = site_feeds(index, config, urls)
+    if not feeds:
+        return []
+    xml = XmlWriter(urls, config.language, config.title)
+    files = []
+    for feed in feeds:
+        files.append(OutputFile(feed.path("rss"), xml.rss(feed)))
+        files.append(OutputFile(feed.path("atom"), xml.atom(feed)))
+        files.append(OutputFile(feed.path("json"), json_feed(feed, urls, config.language, config.title)))
+    files.append(OutputFile(urls.opml(), build_opml(feeds, urls, config.title)))
+    return files
+
+
+def _links(urls: Urls, title: str, path_of: Callable[[str], str],
+           kinds: tuple[str, ...] = KINDS) -> list[FeedLink]:
+    return [FeedLink(f"{title} ({FORMAT_NAMES[kind]})", MEDIA_TYPES[kind], urls.href(path_of(kind)))
+            for kind in kinds]
+
+
+def _term_links(urls: Urls, term: Term, kinds: tuple[str, ...] = KINDS) -> list[FeedLink]:
+    title = f"{TAXONOMY_NAMES[term.taxonomy]}: {term.name}"
+    return _links(urls, title, lambda kind: urls.term_feed(term.taxonomy, term.slug, kind), kinds)
+
+
+def _paper_terms(index: SiteIndex, paper: Paper) -> list[Term]:
+    names = [("tags", t) for t in paper.tags] + [("authors", a.name) for a in paper.authors]
+    if paper.organization:
+        names.append(("orgs", paper.organization))
+    found: dict[tuple[str, str], Term] = {}
+    for taxonomy, name in names:
+        term = index.term_of(taxonomy, name)
+        if term is not None and term.has_feed:
+            found.setdefault((taxonomy, term.slug), term)
+    return list(found.values())
+
+
+def feed_links(index: SiteIndex, config: SiteConfig, urls: Urls) -> Callable[[str], list[FeedLink]]:
+    """path -> the feeds a page advertises: the site feeds and the digest everywhere.
+
+    Term pages (each page of their pagination) list the term's three feeds first; paper
+    pages add the RSS feed of each of their terms that has one; the home and trending
+    pages add the top-K feeds.
+    """
+    if not index.papers:
+        return lambda path: []
+    site = _links(urls, config.title, urls.feed)
+    site += _links(urls, f"{config.title}: daily digest", urls.digest_feed, ("rss",))
+    top = [link for k in config.feeds.upvote_thresholds
+           for link in _links(urls, f"{config.title}: at least {k} upvotes",
+                              partial(urls.top_feed, k), ("rss",))]
+    pages: dict[str, list[FeedLink]] = {urls.home(): site + top, urls.trending(): site + top}
+    for taxonomy in TAXONOMIES:
+        for term in index.taxonomies.get(taxonomy, ()):
+            if term.has_feed:
+                own = _term_links(urls, term)
+                for number in range(1, max(1, -(-len(term.papers) // config.per_page)) + 1):
+                    pages[urls.term(taxonomy, term.slug, number)] = own + site
+    for paper in index.papers:
+        terms = _paper_terms(index, paper)
+        if terms:
+            pages[urls.paper(paper.id)] = site + [link for t in terms for link in _term_links(urls, t, ("rss",))]
+    return lambda path: pages.get(path, site)

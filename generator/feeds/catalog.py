@@ -1,0 +1,118 @@
+"""Which feeds a site has, and what each holds.
+
+The site, every tag/organisation/author with `has_feed`, each "at least K
+upvotes" threshold, and the daily digest. Paper feeds hold the newest N papers
+(featured day, then upvotes, then id), never "the last day's", so a feed does not
+shrink while a day is being filled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from generator.config import SiteConfig
+from generator.feeds.entries import Entry, EntryMaker, day_start, xml_text
+from generator.indexes import TAXONOMIES, SiteIndex, Term
+from generator.model import Paper
+from generator.urls import Urls
+
+KINDS = ("rss", "atom", "json")
+TAXONOMY_NAMES = {"tags": "Tag", "orgs": "Organization", "authors": "Author"}
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed, written in the three formats; `paths` maps a format to its site path."""
+
+    key: str
+    group: str
+    title: str
+    description: str
+    home: str
+    paths: tuple[tuple[str, str], ...]
+    entries: tuple[Entry, ...]
+    updated: datetime
+
+    def path(self, kind: str) -> str:
+        return dict(self.paths)[kind]
+
+
+def _unique(papers: Iterable[Paper], limit: int) -> list[Paper]:
+    """The first `limit` distinct papers (a paper appears in a feed at most once)."""
+    seen: dict[str, Paper] = {}
+    for paper in papers:
+        if len(seen) == limit:
+            break
+        seen.setdefault(paper.key, paper)
+    return list(seen.values())
+
+
+class Catalog:
+    """Makes the Feed values of one site."""
+
+    def __init__(self, index: SiteIndex, config: SiteConfig, urls: Urls) -> None:
+        self.index, self.config, self.urls = index, config, urls
+        self.maker = EntryMaker(index, urls, config.timezone, config.title)
+        newest = index.papers[0].date if index.papers else None
+        self.site_updated = day_start(newest, config.timezone) if newest else None
+
+    def _feed(self, key: str, group: str, title: str, description: str, home: str,
+              path_of: dict[str, str], entries: list[Entry]) -> Feed:
+        # Entries come newest first, so the first one dates the feed; an empty top-K feed
+        # takes the site's newest day rather than the clock.
+        updated = max((e.date for e in entries), default=self.site_updated)
+        assert updated is not None
+        return Feed(key, group, xml_text(title), xml_text(description), self.urls.absolute(home),
+                    tuple((kind, path_of[kind]) for kind in KINDS), tuple(entries), updated)
+
+    def _papers_feed(self, key: str, group: str, title: str, description: str, home: str,
+                     path_of: dict[str, str], papers: Iterable[Paper]) -> Feed:
+        chosen = _unique(papers, self.config.feeds.items)
+        return self._feed(key, group, title, description, home, path_of,
+                          [self.maker.paper(p) for p in chosen])
+
+    def site(self) -> Feed:
+        config = self.config
+        return self._papers_feed(
+            "site", "Site", config.title,
+            config.description or f"The newest papers featured on {config.title}.",
+            self.urls.home(), {k: self.urls.feed(k) for k in KINDS}, self.index.papers)
+
+    def digest(self) -> Feed:
+        days = self.index.days[-self.config.feeds.digest_days:]
+        entries = [self.maker.digest(day) for day in reversed(days)]
+        return self._feed("digest", "Site", f"{self.config.title}: daily digest",
+                          f"One entry per day listing the papers featured on {self.config.title}, "
+                          "ranked by upvotes.", self.urls.home(),
+                          {k: self.urls.digest_feed(k) for k in KINDS}, entries)
+
+    def top(self, threshold: int) -> Feed:
+        papers = (p for p in self.index.papers if p.upvotes >= threshold)
+        return self._papers_feed(
+            f"top-{threshold}", "Site", f"{self.config.title}: papers with at least {threshold} upvotes",
+            f"The newest papers featured on {self.config.title} with at least {threshold} upvotes.",
+            self.urls.home(), {k: self.urls.top_feed(threshold, k) for k in KINDS}, papers)
+
+    def term(self, term: Term) -> Feed:
+        kind_name = TAXONOMY_NAMES[term.taxonomy]
+        return self._papers_feed(
+            f"{term.taxonomy}/{term.slug}", term.taxonomy,
+            f"{self.config.title} · {kind_name}: {term.name}",
+            f"The newest papers featured on {self.config.title} under {kind_name.lower()} {term.name}.",
+            self.urls.term(term.taxonomy, term.slug),
+            {k: self.urls.term_feed(term.taxonomy, term.slug, k) for k in KINDS}, term.papers)
+
+    def feeds(self) -> Iterator[Feed]:
+        """Every feed, in a fixed order: site, digest, top-K, then terms as the index sorts them."""
+        if not self.index.papers:
+            return
+        yield self.site()
+        yield self.digest()
+        for threshold in self.config.feeds.upvote_thresholds:
+            yield self.top(threshold)
+        for taxonomy in TAXONOMIES:
+            for term in self.index.taxonomies.get(taxonomy, ()):
+                if term.has_feed:
+                    yield self.term(term)
