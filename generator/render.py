@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from generator import __version__
 from generator.citation import bibtex, json_ld, scholar_meta
@@ -42,6 +43,7 @@ class PageContext:
     env: jinja2.Environment
     views: dict[str, PaperView] = field(default_factory=dict)
     feed_links: Callable[[str], list[FeedLink]] = lambda path: []
+    cards: dict[str, Markup] = field(default_factory=dict)
 
     def view(self, paper: Paper) -> PaperView:
         found = self.views.get(paper.key)
@@ -49,10 +51,25 @@ class PageContext:
             found = self.views[paper.key] = paper_view(paper, self.index, self.urls)
         return found
 
-    def page(self, template: str, path: str, title: str, **values: Any) -> OutputFile:
-        """Render one page at a site-relative path."""
+    def card_html(self, view: PaperView) -> Markup:
+        """A paper's card, rendered once per build however many lists show it.
+
+        The `card` macro of _card.html (a site's templates/ may override it) is
+        called with the site-wide values only: a card looks the same on every list.
+        """
+        found = self.cards.get(view.paper.key)
+        if found is None:
+            macro = self.__dict__.get("_card_macro")
+            if macro is None:
+                module = self.env.get_template("_card.html").make_module(self.site_values())
+                macro = self.__dict__["_card_macro"] = module.card
+            found = self.cards[view.paper.key] = Markup(macro(view, None))
+        return found
+
+    def site_values(self) -> dict[str, Any]:
+        """Values every template sees that do not depend on the page."""
         urls = self.urls
-        common = {
+        return {
             "site": {"title": self.config.title, "description": self.config.description,
                      "language": self.config.language, "generator": f"paperfeed {__version__}"},
             "nav": {"home": urls.href(urls.home()), "trending": urls.href(urls.trending()),
@@ -60,6 +77,13 @@ class PageContext:
                     "tags": urls.href(urls.taxonomy("tags")), "orgs": urls.href(urls.taxonomy("orgs")),
                     "authors": urls.href(urls.taxonomy("authors"))},
             "asset": lambda name: urls.href(urls.static(name)),
+            "card_html": self.card_html,
+        }
+
+    def page(self, template: str, path: str, title: str, **values: Any) -> OutputFile:
+        """Render one page at a site-relative path."""
+        urls = self.urls
+        common = self.site_values() | {
             "page_title": title, "canonical": urls.absolute(path),
             "feeds": self.feed_links(path), "description": values.pop("description", self.config.description),
         }
