@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -118,23 +119,23 @@ def _terms(papers: tuple[Paper, ...], taxonomy: str, rules: TaxonomyConfig) -> t
 
 def _related(papers: tuple[Paper, ...], tags: tuple[Term, ...]) -> dict[str, tuple[Paper, ...]]:
     """Papers sharing the most tags, looked for among the nearest in date in each tag."""
-    position = {slug: {p.key: i for i, p in enumerate(t.papers)} for slug, t in
-                ((t.slug, t) for t in tags)}
-    by_slug = {t.slug: t for t in tags}
+    members = {t.slug: [(p.key, p) for p in t.papers] for t in tags}
+    position = {slug: {key: i for i, (key, _) in enumerate(items)} for slug, items in members.items()}
     related: dict[str, tuple[Paper, ...]] = {}
     half = RELATED_WINDOW // 2
     for paper in papers:
+        own = paper.key
         shared: dict[str, int] = defaultdict(int)
         candidates: dict[str, Paper] = {}
         for slug in dict.fromkeys(slugify(tag) for tag in paper.tags):
-            members = by_slug[slug].papers
-            i = position[slug][paper.key]
-            for other in members[max(0, i - half): i + half + 1]:
-                if other.key != paper.key:
-                    shared[other.key] += 1
-                    candidates[other.key] = other
-        best = sorted(candidates.values(), key=lambda o: (-shared[o.key], -o.upvotes, o.key))
-        related[paper.key] = tuple(best[:RELATED_COUNT])
+            i = position[slug][own]
+            for key, other in members[slug][max(0, i - half): i + half + 1]:
+                if key != own:
+                    shared[key] += 1
+                    candidates[key] = other
+        best = heapq.nsmallest(RELATED_COUNT, candidates.items(),
+                               key=lambda item: (-shared[item[0]], -item[1].upvotes, item[0]))
+        related[own] = tuple(other for _, other in best)
     return related
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from datetime import date
 from urllib.parse import quote, urlsplit
 
@@ -24,6 +25,7 @@ _WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "l
 MAX_SLUG = 80
 
 
+@lru_cache(maxsize=1 << 17)
 def slugify(name: str) -> str:
     """A term's URL segment: ASCII, lowercase, '-' between words; never empty, '.', '..' or a device name."""
     ascii_text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
