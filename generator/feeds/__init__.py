@@ -14,7 +14,7 @@ from generator.feeds.catalog import KINDS, TAXONOMY_NAMES, Catalog, Feed
 from generator.feeds.formats import FORMAT_NAMES, MEDIA_TYPES, XmlWriter, json_feed
 from generator.feeds.opml import build_opml
 from generator.indexes import TAXONOMIES, SiteIndex, Term
-from generator.model import OutputFile, Paper
+from generator.model import OutputFile
 from generator.render import FeedLink
 from generator.urls import Urls
 
@@ -47,21 +47,9 @@ def _links(urls: Urls, title: str, path_of: Callable[[str], str],
             for kind in kinds]
 
 
-def _term_links(urls: Urls, term: Term, kinds: tuple[str, ...] = KINDS) -> list[FeedLink]:
+def _term_links(urls: Urls, term: Term) -> list[FeedLink]:
     title = f"{TAXONOMY_NAMES[term.taxonomy]}: {term.name}"
-    return _links(urls, title, lambda kind: urls.term_feed(term.taxonomy, term.slug, kind), kinds)
-
-
-def _paper_terms(index: SiteIndex, paper: Paper) -> list[Term]:
-    names = [("tags", t) for t in paper.tags] + [("authors", a.name) for a in paper.authors]
-    if paper.organization:
-        names.append(("orgs", paper.organization))
-    found: dict[tuple[str, str], Term] = {}
-    for taxonomy, name in names:
-        term = index.term_of(taxonomy, name)
-        if term is not None and term.has_feed:
-            found.setdefault((taxonomy, term.slug), term)
-    return list(found.values())
+    return _links(urls, title, lambda kind: urls.term_feed(term.taxonomy, term.slug, kind))
 
 
 def feed_links(index: SiteIndex, config: SiteConfig, urls: Urls) -> Callable[[str], list[FeedLink]]:
@@ -79,14 +67,16 @@ def feed_links(index: SiteIndex, config: SiteConfig, urls: Urls) -> Callable[[st
            for link in _links(urls, f"{config.title}: at least {k} upvotes",
                               partial(urls.top_feed, k), ("rss",))]
     pages: dict[str, list[FeedLink]] = {urls.home(): site + top, urls.trending(): site + top}
+    # Walk the terms that have feeds (few) rather than every name of every paper (many).
+    paper_links: dict[str, list[FeedLink]] = {}
     for taxonomy in TAXONOMIES:
         for term in index.taxonomies.get(taxonomy, ()):
-            if term.has_feed:
-                own = _term_links(urls, term)
-                for number in range(1, max(1, -(-len(term.papers) // config.per_page)) + 1):
-                    pages[urls.term(taxonomy, term.slug, number)] = own + site
-    for paper in index.papers:
-        terms = _paper_terms(index, paper)
-        if terms:
-            pages[urls.paper(paper.id)] = site + [link for t in terms for link in _term_links(urls, t, ("rss",))]
+            if not term.has_feed:
+                continue
+            own = _term_links(urls, term)
+            for number in range(1, max(1, -(-len(term.papers) // config.per_page)) + 1):
+                pages[urls.term(taxonomy, term.slug, number)] = own + site
+            for paper in term.papers:  # a paper page: the term's RSS feed
+                paper_links.setdefault(urls.paper(paper.id), list(site)).append(own[0])
+    pages.update(paper_links)
     return lambda path: pages.get(path, site)
