@@ -8,6 +8,7 @@ writer touch the disk; everything between is a function over values.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from generator.markup import render_inline, render_markdown
 from generator.model import OutputFile, Paper
 from generator.record import RecordContext
 from generator.render import PageContext, render_pages
+from generator.search import search_index
 from generator.sitemap import build_sitemap
 from generator.themes import make_environment, static_files
 from generator.urls import Urls
@@ -87,7 +89,10 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         raise BuildError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
     except jinja2.TemplateError as exc:
         raise BuildError(f"template error: {exc}") from None
-    report = write_site(files, config.output_path, reuse=not clean)
+    # The search index reads the finished HTML, so it is made from the staged site
+    # just before the swap (and reused as it is when no HTML changed).
+    index_search = functools.partial(search_index, Urls(config.base_url))
+    report = write_site(files, config.output_path, reuse=not clean, finalize=index_search)
     pages = sum(1 for f in files if f.path.endswith(".html"))
     return BuildReport(len(papers), pages, report.files, report.changed, report.removed,
                        time.perf_counter() - started)

@@ -108,3 +108,23 @@ def render_inline(text: str, math: MathRenderer = render_tex) -> str:
 def plain_text(text: str) -> str:
     """Text for places that cannot hold markup (<title>, meta tags, BibTeX): TeX kept as written."""
     return " ".join(text.split())
+
+
+def markdown_text(source: str) -> str:
+    """Abstract Markdown as plain text (meta descriptions, JSON-LD): no markup, TeX kept as written."""
+    cleaned = source.replace("\ue000", "").replace("\ue001", "")
+    protected, _ = _protect(cleaned)
+    sources = [m.group(0) for m in _MATH.finditer(cleaned)]
+    _MD.reset()
+    text = html.unescape(nh3.clean(_MD.convert(protected), tags=set()))
+    return plain_text(_restore(text, sources))
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip(" ,;:.-") + "…"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,12 +16,14 @@ from generator import __version__
 from generator.citation import bibtex, json_ld, scholar_meta
 from generator.config import SiteConfig
 from generator.indexes import TAXONOMIES, Period, SiteIndex, Term
-from generator.markup import plain_text
+from generator.markup import markdown_text, shorten
 from generator.model import OutputFile, Paper
 from generator.urls import Urls
 from generator.views import NamedLink, PaperView, pagination, paper_view
 
 TAXONOMY_TITLES = {"tags": "Tags", "orgs": "Organizations", "authors": "Authors"}
+TERM_DESCRIPTIONS = {"tags": "tagged", "orgs": "from", "authors": "by"}
+DESCRIPTION_LENGTH = 200
 PERIOD_TITLES = {"day": "Daily Papers", "week": "Weekly Papers", "month": "Monthly Papers"}
 
 
@@ -72,11 +75,9 @@ class PageContext:
         return {
             "site": {"title": self.config.title, "description": self.config.description,
                      "language": self.config.language, "generator": f"paperfeed {__version__}"},
-            "nav": {"home": urls.href(urls.home()), "trending": urls.href(urls.trending()),
-                    "archive": urls.href(urls.archive()), "search": urls.href(urls.search()),
-                    "tags": urls.href(urls.taxonomy("tags")), "orgs": urls.href(urls.taxonomy("orgs")),
-                    "authors": urls.href(urls.taxonomy("authors"))},
-            "asset": lambda name: urls.href(urls.static(name)),
+            "nav": self.nav(), "asset": lambda name: urls.href(urls.static(name)),
+            "search_bundle": urls.href(urls.search_bundle()),
+            "days_json": urls.href(urls.archive_days()),
             "card_html": self.card_html,
         }
 
@@ -84,11 +85,24 @@ class PageContext:
         """Render one page at a site-relative path."""
         urls = self.urls
         common = self.site_values() | {
+            "section": path.split("/", 1)[0], "image": "",
             "page_title": title, "canonical": urls.absolute(path),
             "feeds": self.feed_links(path), "description": values.pop("description", self.config.description),
         }
         html = self.env.get_template(template).render(common | values)
         return OutputFile(urls.output_path(path), html.encode("utf-8"))
+
+    def nav(self) -> dict[str, str]:
+        """Links of the site header; week and month point at the latest ones."""
+        urls, index = self.urls, self.index
+        nav = {"home": urls.href(urls.home()), "trending": urls.href(urls.trending()),
+               "archive": urls.href(urls.archive()), "search": urls.href(urls.search()),
+               "tags": urls.href(urls.taxonomy("tags")), "orgs": urls.href(urls.taxonomy("orgs")),
+               "authors": urls.href(urls.taxonomy("authors")), "week": "", "month": ""}
+        if index.weeks:
+            nav["week"] = urls.href(_period_path(urls, index.weeks[-1])(1))
+            nav["month"] = urls.href(_period_path(urls, index.months[-1])(1))
+        return nav
 
 
 def _chunks(items: Sequence[Paper], size: int) -> list[Sequence[Paper]]:
@@ -113,6 +127,21 @@ def _neighbours(ctx: PageContext, periods: tuple[Period, ...], i: int) -> dict[s
     return {"prev": link(i - 1), "next": link(i + 1)}
 
 
+def _period_views(ctx: PageContext, period: Period) -> list[tuple[str, str, bool]]:
+    """Day / week / month views around a period: (label, href, is this page)."""
+    urls, start = ctx.urls, period.start
+    year, week, _ = start.isocalendar()
+    views = [("Week", urls.href(urls.week(year, week)), period.kind == "week"),
+             ("Month", urls.href(urls.month(start.year, start.month)), period.kind == "month")]
+    if period.kind == "day":
+        views.insert(0, ("Day", urls.href(urls.day(start)), True))
+    return views
+
+
+def _count(n: int) -> str:
+    return f"{n} paper{'' if n == 1 else 's'}"
+
+
 def render_list(ctx: PageContext, papers: Sequence[Paper], path_of: Callable[[int], str],
                 title: str, heading: str, **values: Any) -> Iterator[OutputFile]:
     """A paginated list of cards; page n lives at path_of(n)."""
@@ -131,14 +160,18 @@ def render_periods(ctx: PageContext) -> Iterator[OutputFile]:
         for i, period in enumerate(periods):
             title = f"{PERIOD_TITLES[period.kind]}: {period.label}"
             yield from render_list(ctx, period.papers, _period_path(ctx.urls, period), title,
-                                   title, period=period, neighbours=_neighbours(ctx, periods, i))
+                                   title, period=period, neighbours=_neighbours(ctx, periods, i),
+                                   views=_period_views(ctx, period), picker=_picker(ctx, period),
+                                   description=f"{_count(len(period.papers))} of {period.label}, "
+                                               "ranked by upvotes.")
 
 
 def render_home(ctx: PageContext) -> Iterator[OutputFile]:
     days = ctx.index.days
     if not days:
         yield ctx.page("list.html", ctx.urls.home(), ctx.config.title, heading=ctx.config.title,
-                       cards=[], first_rank=1, pagination=None, period=None, neighbours=None)
+                       cards=[], first_rank=1, pagination=None, period=None, neighbours=None,
+                       views=[], picker=None)
         return
     latest = days[-1]
     chunk = latest.papers[: ctx.config.per_page]
@@ -148,7 +181,26 @@ def render_home(ctx: PageContext) -> Iterator[OutputFile]:
     yield ctx.page("list.html", ctx.urls.home(), ctx.config.title,
                    heading=f"{PERIOD_TITLES['day']}: {latest.label}", cards=[ctx.view(p) for p in chunk],
                    first_rank=1, pagination=pages, period=latest,
-                   neighbours=_neighbours(ctx, days, len(days) - 1))
+                   neighbours=_neighbours(ctx, days, len(days) - 1),
+                   views=_period_views(ctx, latest), picker=_picker(ctx, latest),
+                   description=ctx.config.description or
+                   f"{_count(len(latest.papers))} of {latest.label}, ranked by upvotes.")
+
+
+@dataclass(frozen=True)
+class DatePicker:
+    """The day picker of day pages: a form to the calendar, enhanced by script."""
+
+    value: str
+    first: str
+    last: str
+
+
+def _picker(ctx: PageContext, period: Period) -> DatePicker | None:
+    days = ctx.index.days
+    if period.kind != "day" or not days:
+        return None
+    return DatePicker(period.start.isoformat(), days[0].start.isoformat(), days[-1].start.isoformat())
 
 
 def render_trending(ctx: PageContext) -> Iterator[OutputFile]:
@@ -156,15 +208,19 @@ def render_trending(ctx: PageContext) -> Iterator[OutputFile]:
     title = f"Trending: the last {days} days"
     yield ctx.page("list.html", ctx.urls.trending(), title, heading=title,
                    cards=[ctx.view(p) for p in ctx.index.trending], first_rank=1, pagination=None,
-                   period=None, neighbours=None)
+                   period=None, neighbours=None, views=[], picker=None,
+                   description=f"The most upvoted papers of the last {days} days.")
 
 
 def render_papers(ctx: PageContext) -> Iterator[OutputFile]:
     for paper in ctx.index.papers:
         view = ctx.view(paper)
-        abstract_text = plain_text(paper.abstract)
-        yield ctx.page("paper.html", ctx.urls.paper(paper.id), paper.title, card=view,
-                       description=abstract_text[:300], bibtex=bibtex(paper, view.url),
+        abstract_text = markdown_text(paper.abstract)
+        image = paper.thumbnail if paper.thumbnail.startswith(("http://", "https://")) else (
+            ctx.urls.absolute(paper.thumbnail.lstrip("/")) if paper.thumbnail else "")
+        yield ctx.page("paper.html", ctx.urls.paper(paper.id), paper.title, card=view, image=image,
+                       description=shorten(abstract_text, DESCRIPTION_LENGTH),
+                       bibtex=bibtex(paper, view.url),
                        scholar=scholar_meta(paper), json_ld=json_ld(paper, view.url, abstract_text),
                        related=[ctx.view(p) for p in ctx.index.related.get(paper.key, ())])
 
@@ -175,7 +231,9 @@ def render_taxonomies(ctx: PageContext) -> Iterator[OutputFile]:
         terms = ctx.index.taxonomies[taxonomy]
         listed = [(t, urls.href(urls.term(taxonomy, t.slug)) if t.has_page else "") for t in terms]
         yield ctx.page("terms.html", urls.taxonomy(taxonomy), TAXONOMY_TITLES[taxonomy],
-                       heading=TAXONOMY_TITLES[taxonomy], terms=listed, taxonomy=taxonomy)
+                       heading=TAXONOMY_TITLES[taxonomy], terms=listed, taxonomy=taxonomy,
+                       description=f"{TAXONOMY_TITLES[taxonomy]} of {ctx.config.title}, "
+                                   "with their number of papers.")
         for term in terms:
             if term.has_page:
                 yield from _render_term(ctx, term)
@@ -184,7 +242,9 @@ def render_taxonomies(ctx: PageContext) -> Iterator[OutputFile]:
 def _render_term(ctx: PageContext, term: Term) -> Iterator[OutputFile]:
     title = f"{TAXONOMY_TITLES[term.taxonomy][:-1]}: {term.name}"
     yield from render_list(ctx, term.papers, lambda n: ctx.urls.term(term.taxonomy, term.slug, n),
-                           title, term.name, period=None, neighbours=None, term=term)
+                           title, term.name, period=None, neighbours=None, term=term, views=[],
+                           picker=None, description=f"{_count(len(term.papers))} "
+                                                    f"{TERM_DESCRIPTIONS[term.taxonomy]} {term.name}, newest first.")
 
 
 @dataclass(frozen=True)
@@ -212,9 +272,20 @@ def archive_months(ctx: PageContext) -> list[CalendarMonth]:
     return months
 
 
+def days_json(ctx: PageContext) -> OutputFile:
+    """Every day with papers and its page, for the date picker's script."""
+    days = {d.start.isoformat(): ctx.urls.href(ctx.urls.day(d.start)) for d in ctx.index.days}
+    return OutputFile(ctx.urls.archive_days(),
+                      json.dumps({"days": days}, sort_keys=True, separators=(",", ":")).encode())
+
+
 def render_misc(ctx: PageContext) -> Iterator[OutputFile]:
     yield ctx.page("archive.html", ctx.urls.archive(), "Archive", heading="Archive",
-                   months=archive_months(ctx))
+                   months=archive_months(ctx), total=len(ctx.index.papers),
+                   description=f"Every day of {ctx.config.title} with papers, as a calendar.")
+    yield days_json(ctx)
+    yield ctx.page("search.html", ctx.urls.search(), "Search", heading="Search",
+                   description=f"Search the titles, authors and abstracts of {ctx.config.title}.")
     yield ctx.page("404.html", ctx.urls.not_found(), "Page not found", heading="Page not found")
 
 

@@ -80,6 +80,10 @@ class Urls:
     def paper(self, paper_id: PaperId) -> str:
         return f"papers/{paper_slug(paper_id)}/"
 
+    def search_glob(self) -> str:
+        """The output files of every paper page (what the search index reads)."""
+        return self.output_path(self.paper(PaperId("*")))
+
     def taxonomy(self, taxonomy: str) -> str:
         return f"{taxonomy}/"
 
@@ -111,6 +115,14 @@ class Urls:
 
     def not_found(self) -> str:
         return "404.html"
+
+    def search_bundle(self) -> str:
+        """Folder of the search index (Pagefind's pagefind.js and its data)."""
+        return "pagefind/"
+
+    def archive_days(self) -> str:
+        """Every day with papers, as JSON, for the date picker."""
+        return "archive/days.json"
 
     def static(self, name: str) -> str:
         return f"static/{name}"

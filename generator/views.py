@@ -11,6 +11,8 @@ from generator.model import KNOWN_LINKS, Paper
 from generator.urls import Urls
 
 CARD_AUTHORS = 3
+#: The paper page lists this many authors, the rest behind a "show all" (papers with hundreds).
+PAGE_AUTHORS = 12
 LINK_LABELS = {"arxiv": "arXiv", "pdf": "PDF", "code": "Code", "project": "Project page",
                "video": "Video", "data": "Data"}
 
@@ -61,6 +63,29 @@ class PaperView:
     @property
     def card_authors_more(self) -> int:
         return self.author_count - len(self.card_authors)
+
+    @property
+    def page_authors(self) -> tuple[NamedLink, ...]:
+        """Authors listed at once on the paper page (all of them when there are few)."""
+        return self.authors if len(self.authors) <= PAGE_AUTHORS + 3 else self.authors[:PAGE_AUTHORS]
+
+    @property
+    def page_authors_rest(self) -> tuple[NamedLink, ...]:
+        return self.authors[len(self.page_authors):]
+
+    @property
+    def byline(self) -> str:
+        """Plain text: 'Ada Lovelace, Alan Turing, Grace Hopper +1', '4 authors' or the organisation."""
+        if self.authors:
+            names = ", ".join(a.name for a in self.card_authors)
+            return names + (f" +{self.card_authors_more}" if self.card_authors_more > 0 else "")
+        if self.author_count:
+            return f"{self.author_count} author{'' if self.author_count == 1 else 's'}"
+        return self.organization.name if self.organization else ""
+
+    @property
+    def arxiv_id(self) -> str:
+        return self.paper.id.full if self.paper.id.arxiv else ""
 
 
 def human_date(day: date | None) -> str:

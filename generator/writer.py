@@ -15,7 +15,7 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +33,25 @@ class WriteReport:
     files: int
     changed: int
     removed: int
+
+
+@dataclass(frozen=True)
+class Staging:
+    """The new site before it is swapped in, as a finalize step sees it (read-only).
+
+    `previous` is the current output (None on a clean build); `changed` holds the
+    paths whose bytes differ from it (new files included) and `removed` the paths
+    it has that the new site will not.
+    """
+
+    root: Path
+    previous: Path | None
+    changed: frozenset[str]
+    removed: frozenset[str]
+
+
+#: A step that reads the staged site and returns more files for it (the search index).
+Finalize = Callable[[Staging], Iterable[OutputFile]]
 
 
 def check_output_path(path: str) -> str:
@@ -110,10 +129,13 @@ def _relative_files(folder: Path) -> set[str]:
     return found
 
 
-def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True) -> WriteReport:
+def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True,
+               finalize: Finalize | None = None) -> WriteReport:
     """Write every file, then swap the new site in. Nothing outside output_dir is touched.
 
-    With reuse=False (`build --clean`) every file is written afresh.
+    With reuse=False (`build --clean`) every file is written afresh. `finalize`
+    runs once the pages are staged and returns more files (written the same
+    way), so a tool that reads the built site can add to it before the swap.
     """
     output_dir = output_dir.absolute()
     parent = output_dir.parent
@@ -122,25 +144,41 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True
     with site_lock(output_dir):
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
-        seen: set[str] = set()
-        written: set[str] = set()
         previous = output_dir if reuse else staging / ".none"
-        changed = 0
+        old_files = _relative_files(output_dir) if output_dir.is_dir() else set()
         try:
-            for item in files:
-                path = check_output_path(item.path)
-                key = path.casefold()
-                if key in seen:
-                    raise BuildError(f"two outputs want the same file: {path}")
-                seen.add(key)
-                written.add(path)
-                changed += _write_one(staging, previous, item)
+            sink = _Sink(staging, previous)
+            sink.write_all(files)
+            if finalize is not None:
+                view = Staging(staging, output_dir if reuse and output_dir.is_dir() else None,
+                               frozenset(sink.changed), frozenset(old_files - sink.written))
+                sink.write_all(finalize(view))
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        removed = len(_relative_files(output_dir) - written) if output_dir.is_dir() else 0
         _swap_in(staging, output_dir)
-        return WriteReport(len(seen), changed, removed)
+        return WriteReport(len(sink.written), len(sink.changed), len(old_files - sink.written))
+
+
+class _Sink:
+    """Writes files into staging once each, remembering which ones changed."""
+
+    def __init__(self, staging: Path, previous: Path) -> None:
+        self.staging, self.previous = staging, previous
+        self.seen: set[str] = set()
+        self.written: set[str] = set()
+        self.changed: set[str] = set()
+
+    def write_all(self, files: Iterable[OutputFile]) -> None:
+        for item in files:
+            path = check_output_path(item.path)
+            key = path.casefold()
+            if key in self.seen:
+                raise BuildError(f"two outputs want the same file: {path}")
+            self.seen.add(key)
+            self.written.add(path)
+            if _write_one(self.staging, self.previous, item):
+                self.changed.add(path)
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
