@@ -128,14 +128,17 @@ def _neighbours(ctx: PageContext, periods: tuple[Period, ...], i: int) -> dict[s
 
 
 def _period_views(ctx: PageContext, period: Period) -> list[tuple[str, str, bool]]:
-    """Day / week / month views around a period: (label, href, is this page)."""
-    urls, start = ctx.urls, period.start
-    year, week, _ = start.isocalendar()
-    views = [("Week", urls.href(urls.week(year, week)), period.kind == "week"),
-             ("Month", urls.href(urls.month(start.year, start.month)), period.kind == "month")]
-    if period.kind == "day":
-        views.insert(0, ("Day", urls.href(urls.day(start)), True))
-    return views
+    """Day / week / month links around a period: (label, href, is this page).
+
+    They zoom on the period's newest featured day, so each one has papers (a
+    month's first week, or a week's first month, may have none).
+    """
+    urls = ctx.urls
+    anchor = max(p.date for p in period.papers)
+    year, week, _ = anchor.isocalendar()
+    return [("Day", urls.href(urls.day(anchor)), period.kind == "day"),
+            ("Week", urls.href(urls.week(year, week)), period.kind == "week"),
+            ("Month", urls.href(urls.month(anchor.year, anchor.month)), period.kind == "month")]
 
 
 def _count(n: int) -> str:

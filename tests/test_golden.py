@@ -11,16 +11,20 @@ from pathlib import Path
 import pytest
 
 GOLDEN = Path(__file__).parent / "golden" / "small"
+# Pagefind's bundle (binary, tied to its version) is checked in tests/test_search.py instead.
+SKIPPED = ("pagefind/",)
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {rel: p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and not (rel := p.relative_to(root).as_posix()).startswith(SKIPPED)}
 
 
 def test_small_site_matches_golden(small_site: Path, request: pytest.FixtureRequest) -> None:
     if request.config.getoption("--update-golden"):
         shutil.rmtree(GOLDEN, ignore_errors=True)
-        shutil.copytree(small_site, GOLDEN)
+        shutil.copytree(small_site, GOLDEN, ignore=lambda folder, names: [
+            n for n in names if Path(folder, n) == small_site / SKIPPED[0].rstrip("/")])
         pytest.skip("golden output rewritten")
     built, expected = _files(small_site), _files(GOLDEN)
     assert sorted(built) == sorted(expected), "the set of output files changed"

@@ -22,7 +22,6 @@
     });
     if (dark.addEventListener) dark.addEventListener("change", show);
     show();
-    toggle.hidden = false;
   }
 
   // Date picker: go straight to a day's page. Without script the form opens the calendar.
@@ -80,7 +79,6 @@
       try { done = document.execCommand("copy"); } catch (e) { /* unsupported */ }
       said.textContent = done ? "Copied." : "Selected: press Ctrl+C to copy.";
     };
-    button.hidden = false;
     button.addEventListener("click", function () {
       if (!navigator.clipboard) { fallback(); return; }
       navigator.clipboard.writeText(source.textContent.trim()).then(function () {
