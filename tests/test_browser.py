@@ -10,8 +10,9 @@ button and the no-JavaScript fallbacks are driven like a reader would.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 
@@ -121,7 +122,7 @@ def test_math_renders_as_mathml(context: Any, base: str) -> None:
 
 def test_theme_toggle_switches_and_is_remembered(context: Any, base: str) -> None:
     page = context.new_page()
-    assert load_page(page, base).ok
+    assert load_page(page, base, wait_until="networkidle").ok
     background = "getComputedStyle(document.body).backgroundColor"
     light = page.evaluate(background)
     toggle = page.locator(".theme-toggle")
@@ -216,7 +217,8 @@ def test_pages_work_without_javascript(browser: Any, base: str) -> None:
     try:
         page = context.new_page()
         for path in ("", "papers/2512.01234/", "archive/", "tags/"):
-            report = load_page(page, base + path)
+            # networkidle: the browser's late favicon request must not be cut by the next page
+            report = load_page(page, base + path, wait_until="networkidle")
             assert report.ok, report.summary()
         page.goto(base + "papers/2512.01234/")
         assert page.locator(".abstract math").count() >= 2

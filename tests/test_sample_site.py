@@ -38,8 +38,8 @@ def test_cards_show_counts_organisation_dates_and_link_to_paper_pages(sample: Pa
     flash = next(c for t, c in by_title.items() if t.startswith("Flash-DMD"))
     assert flash.cssselect(".org")[0].text_content().strip() == "Tencent"
     mv = next(c for t, c in by_title.items() if t.startswith("MV-MLM"))
-    assert "4 authors" in mv.cssselect(".meta")[0].text_content()
-    assert "Oct 30, 2025" in mv.cssselect(".meta time")[0].text_content()
+    assert "4 authors" in mv.cssselect(".byline")[0].text_content()
+    assert "Oct 30, 2025" in mv.cssselect(".byline time")[0].text_content()
     for card in by_title.values():
         href = card.cssselect(".card-title a")[0].get("href")
         assert (sample / href.lstrip("/") / "index.html").is_file()

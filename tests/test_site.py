@@ -39,12 +39,13 @@ def test_day_pages_paginate_and_link_neighbours_skipping_empty_days(small_site: 
 
 def test_cards_show_authors_counts_and_organisation(small_site: Path) -> None:
     doc = page(small_site, "days/2025-12-08/page/2/index.html")
-    metas = [" ".join(m.text_content().split()) for m in doc.cssselect(".card .meta")]
-    assert metas[0] == "4 authors Oct 30, 2025"
+    metas = [" ".join("".join(m.text_content() for m in card.cssselect(".byline")).split())
+             for card in doc.cssselect(".card")]
+    assert metas[0] == "4 authors Published Oct 30, 2025"
     assert metas[1] == ""  # no authors, no publication date
     home = page(small_site, "index.html")
-    first_meta = " ".join(home.cssselect(".card .meta")[0].text_content().split())
-    assert first_meta == "Ada Lovelace, Alan Turing, Grace Hopper +1 Dec 5, 2025"
+    first_meta = " ".join(home.cssselect(".card .byline")[0].text_content().split())
+    assert first_meta == "Ada Lovelace, Alan Turing, Grace Hopper +1 Published Dec 5, 2025"
     assert home.cssselect(".card .org a")[0].text_content() == "Tencent"
 
 
@@ -90,7 +91,7 @@ def test_taxonomies_respect_thresholds(small_site: Path) -> None:
     assert (small_site / "orgs/tencent/index.html").is_file()
     assert (small_site / "authors/ada-lovelace/index.html").is_file()
     tags = page(small_site, "tags/index.html")
-    counts = {li.cssselect("a, span")[0].text_content(): li.cssselect(".count")[0].text_content()
+    counts = {li.cssselect("a, span")[0].text_content(): li.cssselect(".term-count")[0].text
               for li in tags.cssselect(".terms li")}
     assert counts == {"attention": "2", "diffusion": "2", "efficiency": "2"}
 
