@@ -74,6 +74,8 @@ def _run_pagefind(site: Path, bundle: Path, glob: str) -> None:
 def search_index(urls: Urls, staging: Staging) -> list[OutputFile]:
     """Pagefind's index of the staged paper pages, as files under urls.search_bundle()."""
     prefix = urls.search_bundle()
+    if next(staging.root.glob(urls.search_glob()), None) is None:
+        return []  # no papers yet: nothing to index (Pagefind refuses an empty site)
     previous = staging.previous / prefix if staging.previous else None
     if previous is not None and (previous / ENTRY).is_file() and not _html_touched(staging):
         return list(_read_bundle(previous, prefix))

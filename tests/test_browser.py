@@ -187,7 +187,7 @@ def test_keyboard_reaches_skip_link_then_navigation(context: Any, base: str) -> 
     assert focused == "Skip to content"
     assert page.evaluate("document.activeElement.getBoundingClientRect().left >= 0")
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    page.wait_for_url("**/papers/#main")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
 

@@ -12,7 +12,7 @@ from generator.build import build
 from generator.errors import BuildError
 from generator.model import OutputFile
 from generator.writer import Staging, write_site
-from tests.conftest import SITES
+from tests.conftest import SITES, make_site
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -119,3 +119,10 @@ def test_writer_finalize_failure_leaves_the_old_site(tmp_path: Path) -> None:
     with pytest.raises(BuildError, match="two outputs want the same file: a.html"):
         write_site([OutputFile("a.html", b"new")], out, finalize=clash)
     assert _tree(out) == {"a.html": b"a"}
+
+
+def test_a_site_without_papers_has_no_index(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", records=[])
+    build(site, environ={})
+    assert (site / "public" / "search" / "index.html").is_file()
+    assert not (site / "public" / "pagefind").exists()
