@@ -83,6 +83,12 @@ def _restore(text: str, formulas: list[str]) -> str:
     return _TOKEN_RE.sub(lambda m: formulas[int(m.group(1))], text)
 
 
+# A bare URL in an abstract ("Code: https://github.com/x/y.") becomes a Markdown autolink;
+# URLs already inside [text](url), <url>, quotes or `code` are left alone; trailing
+# sentence punctuation is not part of the URL.
+_BARE_URL = re.compile(r"(?<![<\[\"'`=/\w])(?<!\]\()https?://[^\s<>()\[\]`\"']*[^\s<>()\[\]`\"'.,;:!?]")
+
+
 def _unescape_dollars(text: str) -> str:
     r"""`\$5` is how a writer says "a literal dollar": show it without the backslash."""
     return text.replace("\\$", "$")
@@ -95,6 +101,7 @@ def render_markdown(source: str, math: MathRenderer = render_tex) -> str:
     passes readable Unicode text instead).
     """
     protected, formulas = _protect(source.replace("\ue000", "").replace("\ue001", ""), math)
+    protected = _BARE_URL.sub(r"<\g<0>>", protected)
     _MD.reset()
     return sanitize(_restore(_unescape_dollars(_MD.convert(protected)), formulas))
 

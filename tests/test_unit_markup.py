@@ -143,3 +143,13 @@ def test_escaped_dollar_is_a_literal_dollar() -> None:
 
     assert render_markdown(r"costs \$5 and \$10") == "<p>costs $5 and $10</p>"
     assert render_inline(r"costs \$5") == "costs $5"
+
+
+def test_bare_urls_become_links_without_trailing_punctuation() -> None:
+    from generator.markup import render_markdown
+
+    html = render_markdown("Code at https://github.com/x/y. Also (https://a.org/b_c) and [t](https://d.org/e).")
+    assert '<a href="https://github.com/x/y" rel="nofollow noopener">https://github.com/x/y</a>.' in html
+    assert '(<a href="https://a.org/b_c" rel="nofollow noopener">https://a.org/b_c</a>)' in html
+    assert '<a href="https://d.org/e" rel="nofollow noopener">t</a>' in html
+    assert "<code>https://x.org</code>" in render_markdown("`https://x.org`")
