@@ -87,6 +87,16 @@ def _restore(text: str, formulas: list[str]) -> str:
 # URLs already inside [text](url), <url>, quotes or `code` are left alone; trailing
 # sentence punctuation is not part of the URL.
 _BARE_URL = re.compile(r"(?<![<\[\"'`=/\w])(?<!\]\()https?://[^\s<>()\[\]`\"']*[^\s<>()\[\]`\"'.,;:!?]")
+_CODE_SPAN = re.compile(r"(`+).+?\1", re.DOTALL)
+
+
+def _linkify(text: str) -> str:
+    """Bare URLs become Markdown autolinks (abstracts often end "code at https://…"); code spans kept."""
+    out, last = [], 0
+    for code in _CODE_SPAN.finditer(text):
+        out += [_BARE_URL.sub(r"<\g<0>>", text[last:code.start()]), code.group(0)]
+        last = code.end()
+    return "".join(out) + _BARE_URL.sub(r"<\g<0>>", text[last:])
 
 
 def _unescape_dollars(text: str) -> str:
@@ -101,9 +111,8 @@ def render_markdown(source: str, math: MathRenderer = render_tex) -> str:
     passes readable Unicode text instead).
     """
     protected, formulas = _protect(source.replace("\ue000", "").replace("\ue001", ""), math)
-    protected = _BARE_URL.sub(r"<\g<0>>", protected)
     _MD.reset()
-    return sanitize(_restore(_unescape_dollars(_MD.convert(protected)), formulas))
+    return sanitize(_restore(_unescape_dollars(_MD.convert(_linkify(protected))), formulas))
 
 
 def render_inline(text: str, math: MathRenderer = render_tex) -> str:
@@ -117,14 +126,17 @@ def plain_text(text: str) -> str:
     return " ".join(text.split())
 
 
+_TEXT_CLEANER = nh3.Cleaner(tags=set())
+
+
 def markdown_text(source: str) -> str:
     """Abstract Markdown as plain text (meta descriptions, JSON-LD): no markup, TeX kept as written."""
     cleaned = source.replace("\ue000", "").replace("\ue001", "")
-    protected, _ = _protect(cleaned)
+    protected, _ = _protect(cleaned, lambda tex, display: "")
     sources = [m.group(0) for m in _MATH.finditer(cleaned)]
     _MD.reset()
-    text = html.unescape(nh3.clean(_MD.convert(protected), tags=set()))
-    return plain_text(_restore(text, sources))
+    text = html.unescape(_TEXT_CLEANER.clean(_MD.convert(protected)))
+    return plain_text(_restore(_unescape_dollars(text), sources))
 
 
 def shorten(text: str, limit: int) -> str:
@@ -132,6 +144,6 @@ def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     cut = text[: limit - 1]
-    if " " in cut:
+    if text[limit - 1] != " " and " " in cut:  # never end on half a word
         cut = cut[: cut.rindex(" ")]
     return cut.rstrip(" ,;:.-") + "…"

@@ -19,7 +19,7 @@ from generator.indexes import TAXONOMIES, Period, SiteIndex, Term
 from generator.markup import markdown_text, shorten
 from generator.model import OutputFile, Paper
 from generator.urls import Urls
-from generator.views import NamedLink, PaperView, pagination, paper_view
+from generator.views import NamedLink, PaperView, human_date, pagination, paper_view
 
 TAXONOMY_TITLES = {"tags": "Tags", "orgs": "Organizations", "authors": "Authors"}
 TERM_DESCRIPTIONS = {"tags": "tagged", "orgs": "from", "authors": "by"}
@@ -122,7 +122,9 @@ def _period_path(urls: Urls, period: Period) -> Callable[[int], str]:
 def _neighbours(ctx: PageContext, periods: tuple[Period, ...], i: int) -> dict[str, NamedLink | None]:
     def link(j: int) -> NamedLink | None:
         if 0 <= j < len(periods):
-            return NamedLink(periods[j].label, ctx.urls.href(_period_path(ctx.urls, periods[j])(1)))
+            period = periods[j]
+            label = human_date(period.start) if period.kind == "day" else period.label  # short: fits a phone
+            return NamedLink(label, ctx.urls.href(_period_path(ctx.urls, period)(1)))
         return None
     return {"prev": link(i - 1), "next": link(i + 1)}
 
@@ -283,8 +285,8 @@ def days_json(ctx: PageContext) -> OutputFile:
 
 
 def render_misc(ctx: PageContext) -> Iterator[OutputFile]:
-    yield ctx.page("archive.html", ctx.urls.archive(), "Archive", heading="Archive",
-                   months=archive_months(ctx), total=len(ctx.index.papers),
+    yield ctx.page("archive.html", ctx.urls.archive(), "Calendar", heading="Calendar",
+                   months=archive_months(ctx), total=len(ctx.index.papers), days=len(ctx.index.days),
                    description=f"Every day of {ctx.config.title} with papers, as a calendar.")
     yield days_json(ctx)
     yield ctx.page("search.html", ctx.urls.search(), "Search", heading="Search",

@@ -1,8 +1,9 @@
 """Screenshots of the sample site for reviewing the default theme: `make screenshots`.
 
 Builds the repository's sample site (content/) into a temporary folder, serves it
-on 127.0.0.1 and writes PNGs of the home page and a paper page at 1280 px and
-390 px wide, in light and dark mode, to screenshots/ (gitignored). Uses Debian's
+on 127.0.0.1 and writes PNGs of the home page and a paper page (plus the calendar
+and a search) at 1280 px and 390 px wide, in light and dark mode, to
+screenshots/ (gitignored). Uses Debian's
 Chromium through Playwright (never `playwright install`). The machine is offline,
 so images from other hosts (Hugging Face thumbnails) are answered with a local
 placeholder of the same shape instead of failing.
@@ -67,7 +68,8 @@ def take(site: Path, out: Path) -> list[Path]:
         public = Path(tmp) / "public"
         build(site, {"output_dir": str(public), "base_url": "http://127.0.0.1/"}, environ={})
         server, base = _serve(public)
-        pages = {"home": "", "paper": _paper_path(public)}
+        pages = {"home": "", "paper": _paper_path(public), "archive": "archive/",
+                 "search": "search/?q=diffusion"}
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -80,9 +82,11 @@ def take(site: Path, out: Path) -> list[Path]:
                         page = context.new_page()
                         for name, path in pages.items():
                             page.goto(base + path, wait_until="networkidle")
+                            if name == "search":
+                                page.wait_for_selector("#search-results li")
                             suffix = "" if scheme == "light" else "-dark"
                             target = out / f"{name}-{label}{suffix}.png"
-                            full = name == "paper"
+                            full = name in ("paper", "archive")
                             page.screenshot(path=str(target), full_page=full)
                             written.append(target)
                         context.close()

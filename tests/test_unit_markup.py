@@ -153,3 +153,21 @@ def test_bare_urls_become_links_without_trailing_punctuation() -> None:
     assert '(<a href="https://a.org/b_c" rel="nofollow noopener">https://a.org/b_c</a>)' in html
     assert '<a href="https://d.org/e" rel="nofollow noopener">t</a>' in html
     assert "<code>https://x.org</code>" in render_markdown("`https://x.org`")
+
+
+def test_urls_in_code_spans_stay_code() -> None:
+    html = render_markdown("Code at https://github.com/x/y_z. See (https://a.org/p), [b](https://b.org/) "
+                           "and `curl https://c.org/`.")
+    links = lxml.html.fromstring(html).xpath("//a/@href")
+    assert links == ["https://github.com/x/y_z", "https://a.org/p", "https://b.org/"]
+    assert "<code>curl https://c.org/</code>" in html  # code spans are left alone
+
+
+def test_markdown_text_is_plain_with_tex_as_written() -> None:
+    from generator.markup import markdown_text, shorten
+
+    text = markdown_text("We **index** $x_i$ & <b>y</b>. See [the code](https://g.org/x) at https://g.org/x."
+                         "\n\n<script>alert(1)</script>Costs \\$5.")
+    assert text == "We index $x_i$ & y. See the code at https://g.org/x. Costs $5."
+    assert shorten(text, 20) == "We index $x_i$ & y…"
+    assert shorten("short", 20) == "short"
