@@ -3,34 +3,43 @@
 config -> records (all problems collected, fail once) -> markup -> index ->
 pages, feeds, sitemap, static -> writer. Only the loader, the theme and the
 writer touch the disk; everything between is a function over values.
+
+What makes a rebuild fast lives beside it: generator/cache.py keeps parsed
+records and rendered markup between builds, generator/depends.py decides which
+pages and feeds the last build already wrote as they would be now, and
+generator/parallel.py spreads rendering over the cores.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import functools
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from generator.cache import CACHE_DIR, MarkupCache, RecordCache, code_digest, digest
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.content import load_papers
-from generator.errors import BuildError, ContentError, Problem, SourceLocation
+from generator.depends import Fingerprints, Ledger, tree_signature
+from generator.errors import ContentError, Problem, SourceLocation
 from generator.feeds import build_feeds, feed_links
 from generator.indexes import SiteIndex, build_index
 from generator.markup import render_inline, render_markdown
 from generator.model import OutputFile, Paper
+from generator.parallel import MIN_ITEMS, default_jobs, pmap
+from generator.progress import Progress
 from generator.record import RecordContext
-from generator.render import PageContext, render_pages
+from generator.render import PageContext, PendingPage, render_pages
 from generator.search import search_index
 from generator.sitemap import build_sitemap
-from generator.themes import make_environment, static_files
+from generator.themes import make_environment, static_dirs, static_files, template_dirs
+from generator.timing import StageTimer
 from generator.urls import Urls
-from generator.writer import write_site
+from generator.writer import Staging, write_site
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,7 @@ class BuildReport:
     changed: int
     removed: int
     seconds: float
+    kept: int = 0  # pages and feeds not made again: the last build's were still right
 
     def summary(self) -> str:
         papers = f"{self.papers} paper{'' if self.papers == 1 else 's'}"
@@ -48,51 +58,144 @@ class BuildReport:
                 f"{self.changed} changed, {self.removed} removed) in {self.seconds:.2f} s")
 
 
-def load_site(site_dir: Path, overrides: Mapping[str, Any] | None = None,
-              environ: Mapping[str, str] | None = None) -> tuple[SiteConfig, list[Paper]]:
-    """Config and validated papers, or ContentError with every problem."""
+def _site_config(site_dir: Path, overrides: Mapping[str, Any] | None,
+                 environ: Mapping[str, str] | None) -> SiteConfig:
     config = load_config(site_dir, overrides, environ)
     if not config.content_path.is_dir():
         raise ContentError([Problem(SourceLocation(CONFIG_NAME), "content_dir",
                                     f"folder {config.content_dir!r} not found in {site_dir}")])
+    return config
+
+
+def load_site(site_dir: Path, overrides: Mapping[str, Any] | None = None,
+              environ: Mapping[str, str] | None = None) -> tuple[SiteConfig, list[Paper]]:
+    """Config and validated papers, or ContentError with every problem."""
+    config = _site_config(site_dir, overrides, environ)
     papers, problems = load_papers(site_dir, config.content_path, RecordContext(config.timezone))
     if problems:
         raise ContentError(problems)
     return config, papers
 
 
-def render_markup(papers: list[Paper]) -> list[Paper]:
-    """Titles and abstracts to safe HTML with MathML, once per paper."""
-    return [dataclasses.replace(p, title_html=render_inline(p.title),
-                                abstract_html=render_markdown(p.abstract)) for p in papers]
+def _markup(item: tuple[str, str]) -> str:
+    kind, text = item
+    return render_inline(text) if kind == "title" else render_markdown(text)
 
 
-def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment) -> list[OutputFile]:
-    """Every output file of the site, in a fixed order."""
+def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: int = 1) -> list[Paper]:
+    """Titles and abstracts to safe HTML with MathML: each text once, from the cache when it has it."""
+    cache = cache or MarkupCache(None)
+    keys = [(cache.key("title", p.title), cache.key("abstract", p.abstract)) for p in papers]
+    missing: dict[bytes, tuple[str, str]] = {}
+    for paper, (title, abstract) in zip(papers, keys, strict=True):
+        if cache.get(title) is None:
+            missing[title] = ("title", paper.title)
+        if cache.get(abstract) is None:
+            missing[abstract] = ("abstract", paper.abstract)
+    for key, html in zip(missing, pmap(_markup, list(missing.values()), jobs), strict=True):
+        cache.put(key, html)
+    return [dataclasses.replace(p, title_html=cache.new[t], abstract_html=cache.new[a])
+            for p, (t, a) in zip(papers, keys, strict=True)]
+
+
+def site_salt(config: SiteConfig) -> str:
+    """What every page depends on besides the records: code, config, templates, static files."""
+    site = config.site_dir
+    templates = tree_signature(template_dirs(site, config.theme), site, contents=True)
+    static = tree_signature(static_dirs(site, config.theme), site, contents=False)
+    settings = dataclasses.replace(config, site_dir=Path("."))  # a moved site keeps its cache
+    return digest(f"{code_digest()}\0{settings!r}\0{templates}\0{static}".encode())
+
+
+def _pages(ctx: PageContext, jobs: int, progress: Progress) -> Iterator[OutputFile]:
+    """Every page: kept from the last build where possible, the rest rendered on every core."""
+    planned = list(render_pages(ctx))
+    pending = [item for item in planned if isinstance(item, PendingPage)]
+    if jobs > 1 and len(pending) >= MIN_ITEMS:
+        # Cards first, so that forked page workers share them instead of each making its own.
+        papers = ctx.index.papers
+        for paper, card in zip(papers, pmap(lambda p: ctx.card_html(ctx.view(p)), papers, jobs), strict=True):
+            ctx.cards[paper.key] = card
+    rendered = pmap(ctx.render, pending, jobs)
+    for number, item in enumerate(planned, 1):
+        progress.update("pages", number, len(planned))
+        yield next(rendered) if isinstance(item, PendingPage) else item
+
+
+def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, fingerprints: Fingerprints,
+               ledger: Ledger, jobs: int, progress: Progress, timer: StageTimer) -> Iterator[OutputFile]:
+    """Every output file of the site, in a fixed order, made as the writer asks for them."""
     urls = Urls(config.base_url, config.feeds.id_base)
-    ctx = PageContext(config, urls, index, env, feed_links=feed_links(index, config, urls))
-    pages = list(render_pages(ctx))
-    files = pages + build_feeds(index, config, urls) + build_sitemap([f.path for f in pages], index, urls)
-    return files + static_files(config.site_dir, config.theme)
+
+    def keep(page: PendingPage) -> bool:
+        return ledger.keep(page.path, fingerprints.key(page.template, page.values))
+
+    ctx = PageContext(config, urls, index, env, feed_links=feed_links(index, config, urls), keep=keep)
+    page_paths: list[str] = []
+    for item in timer.timed("render", _pages(ctx, jobs, progress)):
+        page_paths.append(item.path)
+        yield item
+    with timer.stage("feeds"):
+        feeds = build_feeds(index, config, urls, keep=lambda path, feed: ledger.keep(path, fingerprints.key(feed)))
+    yield from feeds
+    yield from build_sitemap(page_paths, index, urls)
+    yield from static_files(config.site_dir, config.theme)
+
+
+def _search(config: SiteConfig, staged: Staging, timer: StageTimer) -> list[OutputFile]:
+    with timer.stage("search"):
+        return search_index(Urls(config.base_url), staged)
 
 
 def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: bool = False,
-          environ: Mapping[str, str] | None = None) -> BuildReport:
-    """Build the site in site_dir; raise ContentError or BuildError and write nothing on failure."""
+          environ: Mapping[str, str] | None = None, jobs: int | None = None,
+          progress: Progress | None = None, timer: StageTimer | None = None) -> BuildReport:
+    """Build the site in site_dir; raise ContentError or BuildError and write nothing on failure.
+
+    clean=True ignores the cache and the previous output (every file is made and written
+    afresh); jobs is the number of processes rendering (default: every core).
+    """
     started = time.perf_counter()
-    config, papers = load_site(site_dir, overrides, environ)
-    index = build_index(render_markup(papers), config)
-    env = make_environment(config.site_dir, config.theme)
-    try:
-        files = site_files(config, index, env)
-    except jinja2.TemplateSyntaxError as exc:
-        raise BuildError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}") from None
-    except jinja2.TemplateError as exc:
-        raise BuildError(f"template error: {exc}") from None
-    # The search index reads the finished HTML, so it is made from the staged site
-    # just before the swap (and reused as it is when no HTML changed).
-    index_search = functools.partial(search_index, Urls(config.base_url))
-    report = write_site(files, config.output_path, reuse=not clean, finalize=index_search)
-    pages = sum(1 for f in files if f.path.endswith(".html"))
+    timer = timer or StageTimer()
+    progress = progress or Progress()
+    jobs = jobs or default_jobs()
+    with timer.stage("config"):
+        config = _site_config(site_dir, overrides, environ)
+        cache_dir = site_dir / CACHE_DIR
+    with timer.stage("load"):
+        records = RecordCache(cache_dir, RecordContext(config.timezone), fresh=clean)
+        papers, problems = load_papers(site_dir, config.content_path, RecordContext(config.timezone),
+                                       read=records.load)
+        if problems:
+            raise ContentError(problems)
+        records.save()
+    with timer.stage("check"):
+        # Nothing changed and the output is as the last build left it: done.
+        salt = site_salt(config)
+        ledger = Ledger(cache_dir, salt, config.output_path, str(config.output_dir), fresh=clean)
+        inputs = digest("\0".join([salt, *sorted(records.file_digests.values())]).encode())
+        if ledger.unchanged(inputs):
+            old = ledger.old_report
+            return BuildReport(len(papers), old.get("pages", 0), old.get("files", 0), 0, 0,
+                               time.perf_counter() - started, len(ledger.old_keys))
+    with timer.stage("markup"):
+        markup = MarkupCache(cache_dir, fresh=clean)
+        papers = render_markup(papers, markup, jobs)
+        markup.save()
+    with timer.stage("index"):
+        index = build_index(papers, config)
+        env = make_environment(config.site_dir, config.theme)
+        fingerprints = Fingerprints(records.paper_digests)
+    # The search index reads the finished HTML, so the writer makes it from the
+    # written pages (and reuses the last one as it is when no HTML changed).
+    with timer.stage("write"):
+        report = write_site(site_files(config, index, env, fingerprints, ledger, jobs, progress, timer),
+                            config.output_path, reuse=not clean,
+                            finalize=lambda staged: _search(config, staged, timer))
+    pages = sum(1 for path in ledger.keys if path.endswith(".html"))
+    kept = len(ledger.kept)
+    with timer.stage("save"):
+        ledger.save(inputs, {"pages": pages, "files": report.files})
+    progress.close()
     return BuildReport(len(papers), pages, report.files, report.changed, report.removed,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, kept)

@@ -48,14 +48,25 @@ def main() -> None:
 @SITE_OPTION
 @click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
 @click.option("--base-url", help="Absolute URL the site is served from (overrides the config).")
-@click.option("--clean", is_flag=True, help="Write every file afresh.")
-def build(site_dir: Path, output: Path | None, base_url: str | None, clean: bool) -> None:
+@click.option("--clean", is_flag=True,
+              help="Ignore the cache and the previous output: make and write every file afresh.")
+@click.option("--jobs", type=click.IntRange(1), help="Processes that render (default: one per core).")
+@click.option("--profile", is_flag=True, help="Print where the time went, stage by stage.")
+def build(site_dir: Path, output: Path | None, base_url: str | None, clean: bool, jobs: int | None,
+          profile: bool) -> None:
     """Build the site into the output folder."""
+    from generator.progress import progress_for
+    from generator.timing import StageTimer
+
+    timer = StageTimer()
     try:
-        report = build_site(site_dir, _overrides(output, base_url), clean=clean)
+        report = build_site(site_dir, _overrides(output, base_url), clean=clean, jobs=jobs,
+                            progress=progress_for(), timer=timer)
     except (ContentError, BuildError) as error:
         fail(error)
     click.echo(report.summary())
+    if profile:
+        click.echo(timer.table())
 
 
 @main.command()

@@ -98,3 +98,9 @@ class OutputFile:
 
     path: str
     data: bytes
+    kept: bool = False  # unchanged since the last build: the writer links the previous file
+
+    @classmethod
+    def keep(cls, path: str) -> OutputFile:
+        """A file the last build wrote and this one would write identically (not rendered again)."""
+        return cls(path, b"", kept=True)

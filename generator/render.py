@@ -15,6 +15,7 @@ from markupsafe import Markup
 from generator import __version__
 from generator.citation import bibtex, json_ld, scholar_meta
 from generator.config import SiteConfig
+from generator.errors import BuildError
 from generator.indexes import TAXONOMIES, Period, SiteIndex, Term
 from generator.markup import markdown_text, shorten
 from generator.model import OutputFile, Paper
@@ -36,6 +37,25 @@ class FeedLink:
     href: str
 
 
+@dataclass(frozen=True)
+class PendingPage:
+    """A page ready to render: template, output path and every value it receives."""
+
+    template: str
+    path: str
+    values: dict[str, Any]
+
+
+PageItem = PendingPage | OutputFile
+
+
+def template_error(exc: jinja2.TemplateError) -> BuildError:
+    """A template mistake as a one-line build error naming the file and line."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return BuildError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}")
+    return BuildError(f"template error: {exc}")
+
+
 @dataclass
 class PageContext:
     """What every page template receives besides its own values."""
@@ -47,6 +67,8 @@ class PageContext:
     views: dict[str, PaperView] = field(default_factory=dict)
     feed_links: Callable[[str], list[FeedLink]] = lambda path: []
     cards: dict[str, Markup] = field(default_factory=dict)
+    #: Whether the last build's file can be kept for a page (dependency tracking; see build.py).
+    keep: Callable[[PendingPage], bool] = lambda page: False
 
     def view(self, paper: Paper) -> PaperView:
         found = self.views.get(paper.key)
@@ -62,11 +84,14 @@ class PageContext:
         """
         found = self.cards.get(view.paper.key)
         if found is None:
-            macro = self.__dict__.get("_card_macro")
-            if macro is None:
-                module = self.env.get_template("_card.html").make_module(self.site_values())
-                macro = self.__dict__["_card_macro"] = module.card
-            found = self.cards[view.paper.key] = Markup(macro(view, None))
+            try:
+                macro = self.__dict__.get("_card_macro")
+                if macro is None:
+                    module = self.env.get_template("_card.html").make_module(self.site_values())
+                    macro = self.__dict__["_card_macro"] = getattr(module, "card")  # noqa: B009
+                found = self.cards[view.paper.key] = Markup(macro(view, None))
+            except jinja2.TemplateError as exc:
+                raise template_error(exc) from None
         return found
 
     def site_values(self) -> dict[str, Any]:
@@ -81,16 +106,24 @@ class PageContext:
             "card_html": self.card_html,
         }
 
-    def page(self, template: str, path: str, title: str, **values: Any) -> OutputFile:
-        """Render one page at a site-relative path."""
+    def page(self, template: str, path: str, title: str, **values: Any) -> PendingPage | OutputFile:
+        """One page at a site-relative path: to render, or kept from the last build."""
         urls = self.urls
         common = self.site_values() | {
             "section": path.split("/", 1)[0], "image": "",
             "page_title": title, "canonical": urls.absolute(path),
             "feeds": self.feed_links(path), "description": values.pop("description", self.config.description),
         }
-        html = self.env.get_template(template).render(common | values)
-        return OutputFile(urls.output_path(path), html.encode("utf-8"))
+        page = PendingPage(template, urls.output_path(path), common | values)
+        return OutputFile.keep(page.path) if self.keep(page) else page
+
+    def render(self, page: PendingPage) -> OutputFile:
+        """The page's HTML."""
+        try:
+            html = self.env.get_template(page.template).render(page.values)
+        except jinja2.TemplateError as exc:
+            raise template_error(exc) from None
+        return OutputFile(page.path, html.encode("utf-8"))
 
     def nav(self) -> dict[str, str]:
         """Links of the site header; week and month point at the latest ones."""
@@ -148,7 +181,7 @@ def _count(n: int) -> str:
 
 
 def render_list(ctx: PageContext, papers: Sequence[Paper], path_of: Callable[[int], str],
-                title: str, heading: str, **values: Any) -> Iterator[OutputFile]:
+                title: str, heading: str, **values: Any) -> Iterator[PageItem]:
     """A paginated list of cards; page n lives at path_of(n)."""
     chunks = _chunks(papers, ctx.config.per_page)
     for number, chunk in enumerate(chunks, 1):
@@ -159,7 +192,7 @@ def render_list(ctx: PageContext, papers: Sequence[Paper], path_of: Callable[[in
                        pagination=pagination(ctx.urls, path_of, number, len(chunks)), **values)
 
 
-def render_periods(ctx: PageContext) -> Iterator[OutputFile]:
+def render_periods(ctx: PageContext) -> Iterator[PageItem]:
     index = ctx.index
     for periods in (index.days, index.weeks, index.months):
         for i, period in enumerate(periods):
@@ -171,7 +204,7 @@ def render_periods(ctx: PageContext) -> Iterator[OutputFile]:
                                                "ranked by upvotes.")
 
 
-def render_home(ctx: PageContext) -> Iterator[OutputFile]:
+def render_home(ctx: PageContext) -> Iterator[PageItem]:
     days = ctx.index.days
     if not days:
         yield ctx.page("list.html", ctx.urls.home(), ctx.config.title, heading=ctx.config.title,
@@ -208,7 +241,7 @@ def _picker(ctx: PageContext, period: Period) -> DatePicker | None:
     return DatePicker(period.start.isoformat(), days[0].start.isoformat(), days[-1].start.isoformat())
 
 
-def render_trending(ctx: PageContext) -> Iterator[OutputFile]:
+def render_trending(ctx: PageContext) -> Iterator[PageItem]:
     days = ctx.config.trending_days
     title = f"Trending: the last {days} days"
     yield ctx.page("list.html", ctx.urls.trending(), title, heading=title,
@@ -217,7 +250,7 @@ def render_trending(ctx: PageContext) -> Iterator[OutputFile]:
                    description=f"The most upvoted papers of the last {days} days.")
 
 
-def render_papers(ctx: PageContext) -> Iterator[OutputFile]:
+def render_papers(ctx: PageContext) -> Iterator[PageItem]:
     for paper in ctx.index.papers:
         view = ctx.view(paper)
         abstract_text = markdown_text(paper.abstract)
@@ -230,7 +263,7 @@ def render_papers(ctx: PageContext) -> Iterator[OutputFile]:
                        related=[ctx.view(p) for p in ctx.index.related.get(paper.key, ())])
 
 
-def render_taxonomies(ctx: PageContext) -> Iterator[OutputFile]:
+def render_taxonomies(ctx: PageContext) -> Iterator[PageItem]:
     urls = ctx.urls
     for taxonomy in TAXONOMIES:
         terms = ctx.index.taxonomies[taxonomy]
@@ -244,7 +277,7 @@ def render_taxonomies(ctx: PageContext) -> Iterator[OutputFile]:
                 yield from _render_term(ctx, term)
 
 
-def _render_term(ctx: PageContext, term: Term) -> Iterator[OutputFile]:
+def _render_term(ctx: PageContext, term: Term) -> Iterator[PageItem]:
     title = f"{TAXONOMY_TITLES[term.taxonomy][:-1]}: {term.name}"
     yield from render_list(ctx, term.papers, lambda n: ctx.urls.term(term.taxonomy, term.slug, n),
                            title, term.name, period=None, neighbours=None, term=term, views=[],
@@ -284,7 +317,7 @@ def days_json(ctx: PageContext) -> OutputFile:
                       json.dumps({"days": days}, sort_keys=True, separators=(",", ":")).encode())
 
 
-def render_misc(ctx: PageContext) -> Iterator[OutputFile]:
+def render_misc(ctx: PageContext) -> Iterator[PageItem]:
     yield ctx.page("archive.html", ctx.urls.archive(), "Calendar", heading="Calendar",
                    months=archive_months(ctx), total=len(ctx.index.papers), days=len(ctx.index.days),
                    description=f"Every day of {ctx.config.title} with papers, as a calendar.")
@@ -294,8 +327,8 @@ def render_misc(ctx: PageContext) -> Iterator[OutputFile]:
     yield ctx.page("404.html", ctx.urls.not_found(), "Page not found", heading="Page not found")
 
 
-def render_pages(ctx: PageContext) -> Iterator[OutputFile]:
-    """Every HTML page of the site."""
+def render_pages(ctx: PageContext) -> Iterator[PageItem]:
+    """Every HTML page of the site, to render with ctx.render() unless kept."""
     for stage in (render_home, render_periods, render_trending, render_papers, render_taxonomies,
                   render_misc):
         yield from stage(ctx)

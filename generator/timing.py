@@ -1,12 +1,19 @@
-"""Where a build's time goes: named stages, wall and CPU seconds (`paperfeed build --profile`)."""
+"""Where a build's time goes: named stages, wall and CPU seconds (`paperfeed build --profile`).
+
+Stages nest (feeds are made while the writer asks for files): a stage's time
+excludes the stages that ran inside it, so the rows add up to the total.
+"""
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def cpu_seconds() -> float:
@@ -17,22 +24,40 @@ def cpu_seconds() -> float:
 
 @dataclass
 class StageTimer:
-    """Accumulates wall and CPU seconds per stage, in the order stages first ran."""
+    """Accumulates exclusive wall and CPU seconds per stage, in the order stages first ran."""
 
     wall: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
+    _inner: list[list[float]] = field(default_factory=list)  # per open stage: time spent in nested ones
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
         wall, cpu = time.perf_counter(), cpu_seconds()
+        self._inner.append([0.0, 0.0])
         try:
             yield
         finally:
-            self.wall[name] = self.wall.get(name, 0.0) + time.perf_counter() - wall
-            self.cpu[name] = self.cpu.get(name, 0.0) + cpu_seconds() - cpu
+            inner_wall, inner_cpu = self._inner.pop()
+            spent_wall, spent_cpu = time.perf_counter() - wall, cpu_seconds() - cpu
+            self.wall[name] = self.wall.get(name, 0.0) + spent_wall - inner_wall
+            self.cpu[name] = self.cpu.get(name, 0.0) + spent_cpu - inner_cpu
+            if self._inner:
+                self._inner[-1][0] += spent_wall
+                self._inner[-1][1] += spent_cpu
+
+    def timed(self, name: str, items: Iterable[T]) -> Iterator[T]:
+        """Yield from items, counting the time spent making each one as stage `name`."""
+        iterator = iter(items)
+        while True:
+            with self.stage(name):
+                try:
+                    item = next(iterator)
+                except StopIteration:
+                    return
+            yield item
 
     def table(self) -> str:
-        """One line per stage: wall seconds, CPU seconds, share of the wall total."""
+        """One line per stage: wall seconds, CPU seconds (workers included), share of the wall total."""
         total = sum(self.wall.values()) or 1.0
         width = max((len(name) for name in self.wall), default=5)
         lines = [f"{'stage':<{width}}  {'wall s':>7}  {'cpu s':>7}  {'share':>5}"]

@@ -11,8 +11,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from functools import lru_cache
 from datetime import date
+from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
 from generator.model import PaperId

@@ -1,10 +1,13 @@
-"""The only output I/O: build aside, then swap atomically; rewrite only changed files.
+"""The only output I/O: build aside, then swap in; rewrite only changed files.
 
-Files are written into a staging folder beside output_dir. A file whose bytes
-are unchanged is hard-linked from the previous output (its mtime and inode
-stay, so deploy tools and browsers see it unchanged). When everything is
-written, staging and output_dir are exchanged in one atomic rename, so a
-killed or failed build leaves the previous site untouched.
+A first build (or `build --clean`) writes every file into a staging folder
+beside output_dir, and swaps it in with one atomic rename. A rebuild writes
+only the files whose bytes changed into the staging folder; once every file
+is made (a failing template or a bad path stops the build here, with the
+previous site untouched), files no longer produced are deleted and the staged
+ones are renamed into place, each atomically. Unchanged files are never
+touched (their mtime and inode stay, so deploy tools and browsers see them
+unchanged), and a rebuild costs what changed, not the size of the site.
 """
 
 from __future__ import annotations
@@ -37,11 +40,13 @@ class WriteReport:
 
 @dataclass(frozen=True)
 class Staging:
-    """The new site before it is swapped in, as a finalize step sees it (read-only).
+    """The new site, complete but for what finalize adds, as a finalize step sees it (read-only).
 
-    `previous` is the current output (None on a clean build); `changed` holds the
-    paths whose bytes differ from it (new files included) and `removed` the paths
-    it has that the new site will not.
+    `previous` holds the previous output's files that the pages did not write
+    again, where a finalize step finds what it made last time (None on a clean
+    build, or after a failed finalize); `changed` holds the paths whose bytes
+    differ from the previous output (new files included) and `removed` the
+    paths it had that the new site has not (so far).
     """
 
     root: Path
@@ -100,6 +105,9 @@ def _write_one(staging: Path, previous: Path, item: OutputFile) -> bool:
     old = previous / item.path
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        if item.kept:
+            _link_or_copy(old, target, item.path)
+            return False
         if _same_bytes(old, item.data):
             try:
                 os.link(old, target)
@@ -113,6 +121,18 @@ def _write_one(staging: Path, previous: Path, item: OutputFile) -> bool:
     return True
 
 
+def _link_or_copy(old: Path, target: Path, path: str) -> None:
+    try:
+        os.link(old, target)
+        return
+    except OSError:
+        pass  # another file system, or no hard links
+    try:
+        shutil.copyfile(old, target)
+    except OSError:  # the build saw it a moment ago: someone is editing the output folder
+        raise BuildError(f"{path} disappeared from the output folder during the build; build again") from None
+
+
 def _same_bytes(old: Path, data: bytes) -> bool:
     try:
         return old.is_file() and not old.is_symlink() and old.stat().st_size == len(data) \
@@ -122,10 +142,11 @@ def _same_bytes(old: Path, data: bytes) -> bool:
 
 
 def _relative_files(folder: Path) -> set[str]:
-    found = set()
+    found: set[str] = set()
+    skip = len(str(folder)) + 1
     for root, _, names in os.walk(folder):
-        base = Path(root).relative_to(folder)
-        found.update((base / name).as_posix() for name in names)
+        base = root[skip:].replace(os.sep, "/")  # string slicing: a Path per folder is slow at 25,000
+        found.update(f"{base}/{name}" if base else name for name in names)
     return found
 
 
@@ -144,41 +165,155 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True
     with site_lock(output_dir):
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
-        previous = output_dir if reuse else staging / ".none"
-        old_files = _relative_files(output_dir) if output_dir.is_dir() else set()
+        in_place = reuse and output_dir.is_dir() and not output_dir.is_symlink()
         try:
-            sink = _Sink(staging, previous)
-            sink.write_all(files)
-            if finalize is not None:
-                view = Staging(staging, output_dir if reuse and output_dir.is_dir() else None,
-                               frozenset(sink.changed), frozenset(old_files - sink.written))
-                sink.write_all(finalize(view))
-        except BaseException:
+            if in_place:
+                report = _update(files, staging, output_dir, finalize)
+            else:
+                report = _write_afresh(files, staging, output_dir, reuse, finalize)
+        finally:
             shutil.rmtree(staging, ignore_errors=True)
+        return report
+
+
+def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path, reuse: bool,
+                  finalize: Finalize | None) -> WriteReport:
+    """Every file into staging (unchanged ones linked from the previous output), then one swap."""
+    previous = output_dir if reuse else staging / ".none"
+    old_files = _relative_files(output_dir) if output_dir.is_dir() else set()
+    sink = _Sink(staging, previous, stage_all=True)
+    sink.write_all(files)
+    if finalize is not None:
+        view = Staging(staging, output_dir if reuse and output_dir.is_dir() else None,
+                       frozenset(sink.changed), frozenset(old_files - sink.written))
+        sink.write_all(finalize(view))
+    _swap_in(staging, output_dir)
+    return WriteReport(len(sink.written), len(sink.changed), len(old_files - sink.written))
+
+
+def _update(files: Iterable[OutputFile], staging: Path, output_dir: Path,
+            finalize: Finalize | None) -> WriteReport:
+    """Changed files staged, then moved into place; gone files moved aside (a rebuild's cost is what changed).
+
+    A finalize step runs on the updated output folder. If it fails, the files moved aside
+    come back and a marker makes the next build run it again from scratch.
+    """
+    sink = _Sink(staging / "new", output_dir, stage_all=False)
+    sink.write_all(files)  # a failure here leaves the output untouched
+    old_files = _relative_files(output_dir)
+    aside = staging / "old"
+    _apply(sink, output_dir, old_files - sink.written, aside)
+    if finalize is not None:
+        marker = output_dir.parent / f".{output_dir.name}.finalize-pending"
+        view = Staging(output_dir, None if marker.exists() else aside,
+                       frozenset(sink.changed), frozenset(old_files - sink.written))
+        marker.touch()
+        try:
+            late = _Sink(staging / "late", aside, stage_all=True, shared=sink)
+            late.write_all(finalize(view))
+        except BaseException:
+            _restore(aside, output_dir)
             raise
-        _swap_in(staging, output_dir)
-        return WriteReport(len(sink.written), len(sink.changed), len(old_files - sink.written))
+        _apply(late, output_dir, set(), aside)
+        marker.unlink()
+    return WriteReport(len(sink.written), len(sink.changed), len(old_files - sink.written))
 
 
 class _Sink:
-    """Writes files into staging once each, remembering which ones changed."""
+    """Writes files into `root` once each, remembering which ones changed.
 
-    def __init__(self, staging: Path, previous: Path) -> None:
-        self.staging, self.previous = staging, previous
-        self.seen: set[str] = set()
-        self.written: set[str] = set()
-        self.changed: set[str] = set()
+    stage_all: every file lands in root (unchanged ones hard-linked from `previous`);
+    otherwise only the files whose bytes differ from `previous` do. Sinks of one
+    site share their path sets: safe paths, once each, never a file and a folder.
+    """
+
+    def __init__(self, root: Path, previous: Path, stage_all: bool, shared: _Sink | None = None) -> None:
+        self.root, self.previous, self.stage_all = root, previous, stage_all
+        self.written: set[str] = shared.written if shared else set()
+        self.changed: set[str] = shared.changed if shared else set()
+        self.folded: set[str] = shared.folded if shared else set()
+        self.folders: set[str] = shared.folders if shared else set()
+        self.staged: list[str] = []
 
     def write_all(self, files: Iterable[OutputFile]) -> None:
         for item in files:
-            path = check_output_path(item.path)
-            key = path.casefold()
-            if key in self.seen:
-                raise BuildError(f"two outputs want the same file: {path}")
-            self.seen.add(key)
-            self.written.add(path)
-            if _write_one(self.staging, self.previous, item):
+            path = self.add(item.path)
+            if not self.stage_all and (item.kept or _same_bytes(self.previous / path, item.data)):
+                continue  # already in the output as it should be
+            if _write_one(self.root, self.previous, item):
                 self.changed.add(path)
+            self.staged.append(path)
+
+    def add(self, raw: str) -> str:
+        path = check_output_path(raw)
+        key = path.casefold()
+        if key in self.folded:
+            raise BuildError(f"two outputs want the same file: {path}")
+        parts = key.split("/")
+        ancestors = ["/".join(parts[:i]) for i in range(1, len(parts))]
+        if key in self.folders or any(a in self.folded for a in ancestors):
+            raise BuildError(f"two outputs want one path as a file and as a folder: {path}")
+        self.folded.add(key)
+        self.folders.update(ancestors)
+        self.written.add(path)
+        return path
+
+
+def _apply(sink: _Sink, output_dir: Path, removed: set[str], aside: Path) -> None:
+    """Move what is gone aside, then rename each staged file into place (each one atomically)."""
+    for path in sorted(removed):
+        _move(output_dir / path, aside / path)
+    for folder in sorted({p.rsplit("/", 1)[0] for p in removed if "/" in p}, key=len, reverse=True):
+        _remove_empty_folders(output_dir, folder)
+    ready: set[str] = set()
+    for path in sink.staged:
+        if "/" in path:
+            _make_folders(output_dir, path.rsplit("/", 1)[0], ready)
+        target = output_dir / path
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)  # an empty folder left where a file now goes
+        os.replace(sink.root / path, target)
+
+
+def _move(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(source, target)
+    except FileNotFoundError:
+        pass
+
+
+def _restore(aside: Path, output_dir: Path) -> None:
+    """Put the files moved aside back (a finalize step failed)."""
+    for path in sorted(_relative_files(aside)):
+        if "/" in path:
+            _make_folders(output_dir, path.rsplit("/", 1)[0], set())
+        if not (output_dir / path).exists():
+            os.replace(aside / path, output_dir / path)
+
+
+def _remove_empty_folders(root: Path, folder: str) -> None:
+    parts = folder.split("/")
+    for i in range(len(parts), 0, -1):
+        try:
+            os.rmdir(root.joinpath(*parts[:i]))
+        except OSError:
+            return  # not empty (or already gone): so are its parents
+
+
+def _make_folders(root: Path, folder: str, ready: set[str]) -> None:
+    """Real folders down to `folder`: a symlink or file in the way is replaced, never followed."""
+    parts = folder.split("/")
+    for i in range(1, len(parts) + 1):
+        rel = "/".join(parts[:i])
+        if rel in ready:
+            continue
+        path = root / rel
+        if path.is_symlink() or (path.exists() and not path.is_dir()):
+            path.unlink()
+        if not path.exists():
+            path.mkdir()
+        ready.add(rel)
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:

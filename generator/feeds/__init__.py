@@ -26,17 +26,25 @@ def site_feeds(index: SiteIndex, config: SiteConfig, urls: Urls) -> list[Feed]:
     return list(Catalog(index, config, urls).feeds())
 
 
-def build_feeds(index: SiteIndex, config: SiteConfig, urls: Urls) -> list[OutputFile]:
-    """Every feed file in the three formats, plus feeds.opml."""
+def build_feeds(index: SiteIndex, config: SiteConfig, urls: Urls,
+                keep: Callable[[str, Feed], bool] = lambda path, feed: False) -> list[OutputFile]:
+    """Every feed file in the three formats, plus feeds.opml.
+
+    `keep(path, feed)` says when the last build's file is still right (dependency
+    tracking): that file is kept, not written again.
+    """
     feeds = site_feeds(index, config, urls)
     if not feeds:
         return []
     xml = XmlWriter(urls, config.language, config.title)
+    formats: dict[str, Callable[[Feed], bytes]] = {
+        "rss": xml.rss, "atom": xml.atom,
+        "json": lambda feed: json_feed(feed, urls, config.language, config.title)}
     files = []
     for feed in feeds:
-        files.append(OutputFile(feed.path("rss"), xml.rss(feed)))
-        files.append(OutputFile(feed.path("atom"), xml.atom(feed)))
-        files.append(OutputFile(feed.path("json"), json_feed(feed, urls, config.language, config.title)))
+        for kind, make in formats.items():
+            path = feed.path(kind)
+            files.append(OutputFile.keep(path) if keep(path, feed) else OutputFile(path, make(feed)))
     files.append(OutputFile(urls.opml(), build_opml(feeds, urls, config.title)))
     return files
 

@@ -1,0 +1,157 @@
+"""The persistent build cache in <site>/.paperfeed-cache/: safe to delete any time.
+
+It holds what is slow to make again and cheap to check: parsed records keyed
+by their file's bytes (a stat match skips even reading them), rendered title
+and abstract HTML keyed by the text, and what the last build wrote (see
+generator/depends.py). Every section is one pickle, written atomically, and
+carries a salt: the paperfeed code (its version and source), plus whatever
+else the section depends on. A missing, corrupted, foreign or stale file is
+simply ignored, and the build does the work again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import generator
+from generator import __version__
+from generator.errors import Problem
+from generator.model import Paper
+
+CACHE_DIR = ".paperfeed-cache"
+FORMAT = 1
+_PACKAGE = Path(generator.__file__).parent
+
+
+def digest(data: bytes) -> str:
+    """A short, stable content hash."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """paperfeed's version and source: an edited checkout invalidates caches like a new release."""
+    h = hashlib.blake2b(f"{FORMAT}:{__version__}".encode(), digest_size=16)
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+class Section:
+    """One pickled dict of the cache; load() gives {} for anything unusable."""
+
+    def __init__(self, folder: Path | None, name: str, salt: str, fresh: bool = False) -> None:
+        self.path = folder / f"{name}.pickle" if folder is not None else None
+        self.salt = f"{code_digest()}:{salt}"
+        self.fresh = fresh  # ignore what is stored (build --clean), but save anew
+
+    def load(self) -> dict[Any, Any]:
+        if self.path is None or self.fresh:
+            return {}
+        try:
+            with open(self.path, "rb") as handle:
+                stored = pickle.load(handle)
+        except Exception:  # missing, truncated, or from another version: start afresh
+            return {}
+        if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.salt
+                and isinstance(stored[1], dict)):
+            return {}
+        return stored[1]
+
+    def save(self, data: dict[Any, Any]) -> None:
+        """Write atomically; a cache that cannot be written (read-only site) is skipped."""
+        if self.path is None:
+            return
+        try:
+            _make_folder(self.path.parent)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump((self.salt, data), handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(tmp, self.path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            pass
+
+
+def _make_folder(folder: Path) -> None:
+    """The cache folder, ignoring itself in git (as .pytest_cache does): never committed by mistake."""
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / ".gitignore").write_text("# made by paperfeed: a build cache, safe to delete\n*\n")
+
+
+Parsed = tuple[list[Paper], list[Problem]]
+
+
+class RecordCache:
+    """Parsed records by file: (size, mtime, inode) match -> reuse; else bytes hash match -> reuse."""
+
+    def __init__(self, folder: Path | None, context: object, fresh: bool = False) -> None:
+        self.section = Section(folder, "records", repr(context), fresh)
+        self.old: dict[str, tuple[tuple[int, int, int], str, Parsed]] = self.section.load()
+        self.new: dict[str, tuple[tuple[int, int, int], str, Parsed]] = {}
+        self.paper_digests: dict[str, str] = {}  # paper key -> digest of its file and position
+        self.file_digests: dict[str, str] = {}  # shown path -> digest of its bytes
+        self.parsed = 0
+
+    def load(self, path: Path, shown: str, parse: Callable[[bytes, str], Parsed]) -> Parsed:
+        """The papers and problems of one file, parsed only when its bytes changed."""
+        st = os.stat(path)
+        stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+        old = self.old.get(shown)
+        if old is not None and old[0] == stat:
+            file_digest, parsed = old[1], old[2]
+        else:
+            data = path.read_bytes()
+            file_digest = digest(shown.encode() + b"\0" + data)
+            if old is not None and old[1] == file_digest:
+                parsed = old[2]
+            else:
+                parsed = parse(data, shown)
+                self.parsed += 1
+        self.new[shown] = (stat, file_digest, parsed)
+        self.file_digests[shown] = file_digest
+        for i, paper in enumerate(parsed[0]):
+            self.paper_digests[paper.key] = f"{file_digest}:{i}"
+        return parsed
+
+    def save(self) -> None:
+        if self.parsed or self.new.keys() != self.old.keys() or any(
+                self.old[k][0] != v[0] for k, v in self.new.items()):
+            self.section.save(self.new)
+
+
+class MarkupCache:
+    """Rendered HTML by (kind, source text); only entries used by this build are kept."""
+
+    def __init__(self, folder: Path | None, fresh: bool = False) -> None:
+        self.section = Section(folder, "markup", "", fresh)
+        self.old: dict[bytes, str] = self.section.load()
+        self.new: dict[bytes, str] = {}
+
+    @staticmethod
+    def key(kind: str, text: str) -> bytes:
+        return hashlib.blake2b(f"{kind}\0{text}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+    def get(self, key: bytes) -> str | None:
+        found = self.old.get(key)
+        if found is not None:
+            self.new[key] = found
+        return found
+
+    def put(self, key: bytes, html: str) -> None:
+        self.new[key] = html
+
+    def save(self) -> None:
+        if self.new.keys() != self.old.keys():
+            self.section.save(self.new)

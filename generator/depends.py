@@ -1,0 +1,172 @@
+"""Dependency tracking: what the last build wrote, and which of it can be kept.
+
+Every page and feed gets a key: a hash of everything its template receives
+(papers by the digest of their record file, views, pagination, titles …) and,
+through the ledger's salt, of the code, the config and the theme files. When a
+file's key is the one the last build recorded and the file is still in the
+output exactly as that build left it (same size and mtime), the writer
+hard-links it instead of rendering it again. A one-record edit so re-renders
+only what shows that record; and when no input changed at all and the output
+is intact, the build stops before doing anything.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from generator.cache import Section, digest
+from generator.model import Paper
+from generator.views import PaperView
+
+Manifest = dict[str, tuple[int, int]]  # output path -> (size, mtime_ns)
+
+
+def scan_output(folder: Path) -> Manifest:
+    """Every file under folder with its size and mtime (one scandir pass)."""
+    found: Manifest = {}
+    stack = [("", str(folder))]
+    while stack:
+        prefix, path = stack.pop()
+        try:
+            entries = os.scandir(path)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((prefix + entry.name + "/", entry.path))
+                else:
+                    st = entry.stat(follow_symlinks=False)
+                    found[prefix + entry.name] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+def tree_signature(folders: Iterable[Path], site: Path, contents: bool) -> str:
+    """A hash of the files under folders: their bytes, or (cheaper) their size and mtime."""
+    h = hashlib.blake2b(digest_size=16)
+    for folder in folders:
+        h.update(f"\0{folder.relative_to(site) if folder.is_relative_to(site) else folder}\0".encode())
+        if not folder.is_dir():
+            continue
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            h.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            if contents:
+                h.update(path.read_bytes())
+            else:
+                st = path.stat()
+                h.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
+class Fingerprints:
+    """Keys of template values; a paper stands for the digest of its record, not its text."""
+
+    def __init__(self, paper_digests: Mapping[str, str]) -> None:
+        self.papers = paper_digests
+        self.views: dict[str, str] = {}
+
+    def view(self, view: PaperView) -> str:
+        key = view.paper.key
+        found = self.views.get(key)
+        if found is None:
+            parts: list[str] = [self.papers[key]]
+            for name, value in view.__dict__.items():
+                if name not in ("paper", "title_html", "abstract_html"):  # those follow the record
+                    parts.append(name)
+                    self._walk(value, parts)
+            found = self.views[key] = _hash(parts)
+        return found
+
+    def key(self, *values: Any) -> str:
+        """The hash of any mix of plain values, containers, dataclasses, papers and views."""
+        parts: list[str] = []
+        for value in values:
+            self._walk(value, parts)
+        return _hash(parts)
+
+    def _walk(self, value: Any, parts: list[str]) -> None:
+        kind = type(value)
+        if kind is str:
+            parts.append(value)
+        elif kind in (int, bool, float) or value is None or kind in (date, datetime):
+            parts.append(repr(value))
+        elif kind is Paper:
+            parts.append("P" + self.papers[value.key])
+        elif kind is PaperView:
+            parts.append("V" + self.view(value))
+        elif kind in (tuple, list):
+            parts.append(f"[{len(value)}")
+            for item in value:
+                self._walk(item, parts)
+        elif kind is dict:
+            parts.append(f"{{{len(value)}")
+            for name, item in value.items():
+                self._walk(name, parts)
+                self._walk(item, parts)
+        elif kind in (set, frozenset):
+            parts.append(f"{{{len(value)}")
+            parts.extend(sorted(repr(item) for item in value))
+        elif dataclasses.is_dataclass(value):
+            parts.append(kind.__qualname__)
+            for item in value.__dict__.values():
+                self._walk(item, parts)
+        elif callable(value):
+            # Site-wide helpers (asset(), card_html()): what they return depends only on
+            # the config, the theme and the code, which are in the ledger's salt.
+            parts.append("f" + getattr(value, "__qualname__", kind.__qualname__))
+        else:
+            parts.append(kind.__qualname__ + ":" + str(value))
+
+
+def _hash(parts: list[str]) -> str:
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class Ledger:
+    """The last build's keys and output files; records this build's for the next one."""
+
+    def __init__(self, folder: Path | None, salt: str, output_dir: Path, name: str, fresh: bool) -> None:
+        """`name` is the output folder as configured (relative to the site, so a moved site keeps
+        its ledger); one ledger per output folder: `serve` and `build` do not undo each other."""
+        self.section = Section(folder, "output-" + digest(name.encode())[:12], name, fresh)
+        stored = self.section.load()
+        self.salt = salt
+        self.output_dir = output_dir
+        same_site = stored.get("salt") == salt
+        self.old_keys: dict[str, str] = stored.get("keys", {}) if same_site else {}
+        self.old_files: Manifest = stored.get("files", {})
+        self.old_inputs: str = stored.get("inputs", "") if same_site else ""
+        self.old_report: dict[str, int] = stored.get("report", {})
+        self.keys: dict[str, str] = {}
+        self.kept: set[str] = set()
+        self._current: Manifest | None = None
+
+    def current(self) -> Manifest:
+        """The output folder as it is now (scanned once)."""
+        if self._current is None:
+            self._current = scan_output(self.output_dir) if self.old_files else {}
+        return self._current
+
+    def unchanged(self, inputs: str) -> bool:
+        """Nothing changed since the last build, and its output is still exactly there."""
+        return bool(self.old_inputs) and inputs == self.old_inputs and self.current() == self.old_files
+
+    def keep(self, path: str, key: str) -> bool:
+        """Record path's key; True when the previous output of path can be linked as it is."""
+        self.keys[path] = key
+        old = self.old_files.get(path)
+        if old is not None and self.old_keys.get(path) == key and self.current().get(path) == old:
+            self.kept.add(path)
+            return True
+        return False
+
+    def save(self, inputs: str, report: dict[str, int]) -> None:
+        """Remember this build: its inputs, keys, and the output files as written."""
+        self.section.save({"salt": self.salt, "inputs": inputs,
+                           "keys": self.keys, "files": scan_output(self.output_dir), "report": report})

@@ -1,0 +1,184 @@
+"""Rebuilds with the cache and dependency tracking give exactly the bytes of a cold build.
+
+One site is built once; each test copies it (output and cache included), changes
+one input, rebuilds it, and compares every output file with a cold build of the
+same input made in another folder without any cache.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from generator.build import build
+from generator.cache import CACHE_DIR
+from generator.themes import default_theme_dir
+from generator.timing import StageTimer
+from tests.conftest import make_site, record
+
+AUTHORS = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov"]
+TAGS = ["attention", "diffusion", "efficiency", "agents"]
+
+
+def records() -> list[dict]:
+    found = []
+    for i in range(14):
+        day = f"2025-12-{1 + i // 3:02d}"
+        found.append(record(
+            f"2512.{i + 1:05d}", title=f"Paper {i} on $x_{i}$", date=day, upvotes=(i * 7) % 11,
+            authors=AUTHORS[i % 3: i % 3 + 2 + i % 2], tags=TAGS[i % 4: i % 4 + 1 + i % 2],
+            organization="Tencent" if i % 4 == 0 else "",
+            abstract=f"Abstract {i} with **bold**, `code` and $y_{i}$.\n\nSecond [link](https://example.org/{i})."))
+    for r in found:
+        if not r["organization"]:
+            del r["organization"]
+    return found
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def base_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    config = {"title": "Incremental", "base_url": "https://example.org/papers/", "per_page": 2,
+              "tags": {"min_papers": 2, "feed_min_papers": 2}}
+    site = make_site(tmp_path_factory.mktemp("incremental") / "site", records(), config)
+    build(site, environ={})
+    return site
+
+
+def cold_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The same input built from scratch in another folder, no cache."""
+    fresh = tmp_path / "cold"
+    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("public", CACHE_DIR, ".public*"))
+    build(fresh, environ={}, clean=True, jobs=1)
+    return snapshot(fresh / "public")
+
+
+def edit_record(path: str, **fields: object) -> Callable[[Path], None]:
+    def change(site: Path) -> None:
+        data = yaml.safe_load((site / path).read_text(encoding="utf-8"))
+        data.update(fields)
+        (site / path).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return change
+
+
+def add_record(site: Path) -> None:
+    new = record("2512.09999", title="A new paper", date="2025-12-05", upvotes=50,
+                 authors=["Grace Hopper", "Katherine Johnson"], tags=["agents", "robots"])
+    (site / "content" / "new.yaml").write_text(yaml.safe_dump(new), encoding="utf-8")
+
+
+def delete_record(site: Path) -> None:
+    (site / "content" / "r004.yaml").unlink()
+
+
+def rename_record(site: Path) -> None:
+    (site / "content" / "r005.yaml").rename(site / "content" / "renamed.yaml")
+
+
+def override_template(site: Path) -> None:
+    text = (default_theme_dir() / "templates" / "paper.html").read_text(encoding="utf-8")
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "paper.html").write_text(text.replace("{% block main %}", "{% block main %}<!-- mine -->", 1),
+                                                   encoding="utf-8")
+
+
+def change_config(site: Path) -> None:
+    config = yaml.safe_load((site / "paperfeed.yaml").read_text(encoding="utf-8"))
+    config["title"] = "Renamed site"
+    (site / "paperfeed.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+
+
+CHANGES: dict[str, Callable[[Path], None]] = {
+    "edit title and upvotes": edit_record("content/r007.yaml", title="Edited $z$ title", upvotes=99),
+    "edit the date": edit_record("content/r001.yaml", date="2025-12-05"),
+    "edit an abstract": edit_record("content/r002.yaml", abstract="A *new* abstract."),
+    "an author gets a page": edit_record("content/r003.yaml", authors=["Katherine Johnson", "Ada Lovelace"]),
+    "add": add_record,
+    "delete": delete_record,
+    "rename": rename_record,
+    "template": override_template,
+    "config": change_config,
+}
+
+
+@pytest.mark.parametrize("name", CHANGES)
+def test_a_rebuild_after_a_change_equals_a_cold_build(name: str, base_site: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site, symlinks=True)
+    before = snapshot(site / "public")
+    CHANGES[name](site)
+    report = build(site, environ={}, jobs=1)
+    after = snapshot(site / "public")
+    assert after == cold_build(site, tmp_path)
+    if name == "rename":  # a record's file name shows nowhere
+        assert after == before and report.changed == 0
+    else:
+        assert after != before
+        assert 0 < report.changed < report.files
+    if name not in ("template", "config"):
+        assert report.kept > 0
+
+
+def test_a_record_edit_renders_only_what_shows_it(base_site: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site, symlinks=True)
+    edit_record("content/r013.yaml", upvotes=3)(site)
+    report = build(site, environ={}, jobs=1)
+    assert report.kept > report.files / 2
+    assert snapshot(site / "public") == cold_build(site, tmp_path)
+
+
+def test_an_unchanged_site_is_not_built_again(base_site: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site, symlinks=True)
+    timer = StageTimer()
+    report = build(site, environ={}, timer=timer)
+    assert (report.changed, report.removed) == (0, 0)
+    assert report.files == len(snapshot(site / "public"))
+    assert "render" not in timer.wall  # stopped after checking the inputs
+
+
+@pytest.mark.parametrize("damage", ["delete", "edit"])
+def test_a_damaged_output_is_repaired(base_site: Path, tmp_path: Path, damage: str) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site, symlinks=True)
+    expected = snapshot(site / "public")
+    page = site / "public" / "papers" / "2512.00003" / "index.html"
+    if damage == "delete":
+        page.unlink()
+    else:
+        page.write_text("edited by hand", encoding="utf-8")
+    report = build(site, environ={})
+    assert report.changed == 1
+    assert snapshot(site / "public") == expected
+
+
+def test_a_corrupted_cache_is_ignored(base_site: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site, symlinks=True)
+    for path in (site / CACHE_DIR).glob("*.pickle"):
+        path.write_bytes(b"\x80\x05garbage")
+    edit_record("content/r000.yaml", upvotes=42)(site)
+    build(site, environ={})
+    assert snapshot(site / "public") == cold_build(site, tmp_path)
+
+
+def test_the_cache_ignores_itself_in_git(base_site: Path) -> None:
+    assert (base_site / CACHE_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
+
+
+def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
+    many = [record(f"2512.{i:05d}", date=f"2025-12-{1 + i % 8:02d}", authors=[f"Author {i % 13}"],
+                   tags=[f"tag{i % 5}"], abstract=f"Text {i} with $x^{i % 3}$.") for i in range(1, 260)]
+    site = make_site(tmp_path / "site", many, {"title": "Many", "per_page": 5})
+    build(site, environ={}, jobs=2, clean=True)
+    parallel = snapshot(site / "public")
+    build(site, environ={}, jobs=1, clean=True)
+    assert snapshot(site / "public") == parallel
