@@ -40,13 +40,14 @@ class WriteReport:
 
 @dataclass(frozen=True)
 class Staging:
-    """The new site, complete but for what finalize adds, as a finalize step sees it (read-only).
+    """The new site's pages, before finalize adds to it, as a finalize step sees it (read-only).
 
-    `previous` holds the previous output's files that the pages did not write
-    again, where a finalize step finds what it made last time (None on a clean
-    build, or after a failed finalize); `changed` holds the paths whose bytes
-    differ from the previous output (new files included) and `removed` the
-    paths it had that the new site has not (so far).
+    `root` holds the new site (on a rebuild, the output folder itself, updated in
+    place); `previous` is where the previous output's files are (None on a clean
+    build): on a rebuild, the files the pages no longer make are still there,
+    save pages; `changed` holds the paths whose bytes differ from the previous
+    output (new files included) and `removed` the paths it had that the new
+    site has not (so far).
     """
 
     root: Path
@@ -193,30 +194,77 @@ def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path, 
 
 def _update(files: Iterable[OutputFile], staging: Path, output_dir: Path,
             finalize: Finalize | None) -> WriteReport:
-    """Changed files staged, then moved into place; gone files moved aside (a rebuild's cost is what changed).
+    """Stage the changed files only, then move them into place: a rebuild costs what changed.
 
-    A finalize step runs on the updated output folder. If it fails, the files moved aside
-    come back and a marker makes the next build run it again from scratch.
+    Pages no longer made leave before the finalize step reads the site; the other
+    files no longer made (say, the last search index) stay until it has said what
+    it makes. If anything fails after the first file moved, every move is undone.
     """
     sink = _Sink(staging / "new", output_dir, stage_all=False)
     sink.write_all(files)  # a failure here leaves the output untouched
     old_files = _relative_files(output_dir)
-    aside = staging / "old"
-    _apply(sink, output_dir, old_files - sink.written, aside)
-    if finalize is not None:
-        marker = output_dir.parent / f".{output_dir.name}.finalize-pending"
-        view = Staging(output_dir, None if marker.exists() else aside,
-                       frozenset(sink.changed), frozenset(old_files - sink.written))
-        marker.touch()
-        try:
-            late = _Sink(staging / "late", aside, stage_all=True, shared=sink)
+    gone_pages = {path for path in old_files - sink.written if path.endswith(".html")}
+    journal = _Journal(output_dir, staging / "old")
+    try:
+        journal.apply(sink.root, sink.staged, gone_pages)
+        if finalize is not None:
+            view = Staging(output_dir, output_dir, frozenset(sink.changed), frozenset(old_files - sink.written))
+            late = _Sink(staging / "late", output_dir, stage_all=False, shared=sink)
             late.write_all(finalize(view))
-        except BaseException:
-            _restore(aside, output_dir)
-            raise
-        _apply(late, output_dir, set(), aside)
-        marker.unlink()
-    return WriteReport(len(sink.written), len(sink.changed), len(old_files - sink.written))
+            journal.apply(late.root, late.staged, set())
+        removed = old_files - sink.written
+        journal.apply(staging / "new", [], removed - gone_pages)
+    except BaseException:
+        journal.undo()
+        raise
+    return WriteReport(len(sink.written), len(sink.changed), len(removed))
+
+
+class _Journal:
+    """Moves files into the output, keeping what they replace aside so that it can be undone."""
+
+    def __init__(self, root: Path, aside: Path) -> None:
+        self.root, self.aside = root, aside
+        self.placed: list[tuple[str, bool]] = []  # (path, whether an old file was set aside)
+        self.removed: list[str] = []
+        self.folders: set[str] = set()
+
+    def apply(self, staged_root: Path, staged: list[str], removed: set[str]) -> None:
+        for path in sorted(removed):
+            _move(self.root / path, self.aside / path)
+            self.removed.append(path)
+        for folder in sorted({p.rsplit("/", 1)[0] for p in removed if "/" in p}, key=len, reverse=True):
+            _remove_empty_folders(self.root, folder)
+        for path in staged:
+            if "/" in path:
+                _make_folders(self.root, path.rsplit("/", 1)[0], self.folders)
+            target = self.root / path
+            had = target.is_symlink() or target.is_file()
+            if had:
+                _move(target, self.aside / path)
+            elif target.is_dir():
+                shutil.rmtree(target)  # an empty folder left where a file now goes
+            os.replace(staged_root / path, target)
+            self.placed.append((path, had))
+
+    def undo(self) -> None:
+        """Put the previous output back as it was."""
+        for path, had in reversed(self.placed):
+            (self.root / path).unlink(missing_ok=True)
+            if had:
+                _move(self.aside / path, self.root / path)
+        for path in self.removed:
+            if "/" in path:
+                _make_folders(self.root, path.rsplit("/", 1)[0], set())
+            _move(self.aside / path, self.root / path)
+
+
+def _move(source: Path, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(source, target)
+    except FileNotFoundError:
+        pass
 
 
 class _Sink:
@@ -257,39 +305,6 @@ class _Sink:
         self.folders.update(ancestors)
         self.written.add(path)
         return path
-
-
-def _apply(sink: _Sink, output_dir: Path, removed: set[str], aside: Path) -> None:
-    """Move what is gone aside, then rename each staged file into place (each one atomically)."""
-    for path in sorted(removed):
-        _move(output_dir / path, aside / path)
-    for folder in sorted({p.rsplit("/", 1)[0] for p in removed if "/" in p}, key=len, reverse=True):
-        _remove_empty_folders(output_dir, folder)
-    ready: set[str] = set()
-    for path in sink.staged:
-        if "/" in path:
-            _make_folders(output_dir, path.rsplit("/", 1)[0], ready)
-        target = output_dir / path
-        if target.is_dir() and not target.is_symlink():
-            shutil.rmtree(target)  # an empty folder left where a file now goes
-        os.replace(sink.root / path, target)
-
-
-def _move(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.replace(source, target)
-    except FileNotFoundError:
-        pass
-
-
-def _restore(aside: Path, output_dir: Path) -> None:
-    """Put the files moved aside back (a finalize step failed)."""
-    for path in sorted(_relative_files(aside)):
-        if "/" in path:
-            _make_folders(output_dir, path.rsplit("/", 1)[0], set())
-        if not (output_dir / path).exists():
-            os.replace(aside / path, output_dir / path)
 
 
 def _remove_empty_folders(root: Path, folder: str) -> None:
