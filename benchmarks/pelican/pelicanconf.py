@@ -46,7 +46,7 @@ ARCHIVES_SAVE_AS = ""
 PAGE_SAVE_AS = ""
 DIRECT_TEMPLATES = ["index", "tags", "categories", "authors"]
 
-DEFAULT_PAGINATION = 20
+DEFAULT_PAGINATION = 30  # paperfeed default per_page
 PAGINATED_TEMPLATES = {"tag": None, "category": None, "author": None}
 PAGINATION_PATTERNS = (
     (1, "{url}", "{save_as}"),
