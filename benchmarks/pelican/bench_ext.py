@@ -6,7 +6,6 @@ content cache can pickle settings that refer to them):
 * the article sort key: newest day first, ranked by upvotes within a day.
 """
 
-
 import latex2mathml.converter
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
