@@ -110,8 +110,10 @@ def test_nesting_is_limited() -> None:
     assert parsed("a: " + "[" * MAX_DEPTH + "]" * MAX_DEPTH + "\n") is not None
     assert errors("a: " + "[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1) + "\n") == [
         f"x.yaml:1: yaml: nesting deeper than {MAX_DEPTH} levels"]
-    assert errors("a: " + "[" * 5000 + "]" * 5000 + "\n") == [
-        f"x.yaml:1: yaml: nesting deeper than {MAX_DEPTH} levels"]
+    # PyYAML >= 6.0.4 stops very deep flow nesting in its own parser, with its own words
+    [deep] = errors("a: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert deep in (f"x.yaml:1: yaml: nesting deeper than {MAX_DEPTH} levels",
+                    "x.yaml:1: yaml: while increasing flow level exceeded maximum nesting depth")
 
 
 def test_a_control_character_names_its_line() -> None:
