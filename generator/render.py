@@ -267,9 +267,12 @@ def render_taxonomies(ctx: PageContext) -> Iterator[PageItem]:
     urls = ctx.urls
     for taxonomy in TAXONOMIES:
         terms = ctx.index.taxonomies[taxonomy]
-        listed = [(t, urls.href(urls.term(taxonomy, t.slug)) if t.has_page else "") for t in terms]
+        # Terms below the page threshold are plain text on their papers; listing tens of
+        # thousands of them (real keyword data is long-tailed) would only bury the others.
+        listed = [(t, urls.href(urls.term(taxonomy, t.slug))) for t in terms if t.has_page]
         yield ctx.page("terms.html", urls.taxonomy(taxonomy), TAXONOMY_TITLES[taxonomy],
                        heading=TAXONOMY_TITLES[taxonomy], terms=listed, taxonomy=taxonomy,
+                       unlisted=len(terms) - len(listed), min_papers=getattr(ctx.config, taxonomy).min_papers,
                        description=f"{TAXONOMY_TITLES[taxonomy]} of {ctx.config.title}, "
                                    "with their number of papers.")
         for term in terms:

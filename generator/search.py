@@ -7,7 +7,7 @@ which the writer hard-links when unchanged like any other file. Only paper
 pages are read (their `data-pagefind-body` marks what is indexed); list pages
 repeat the same abstracts and would only slow Pagefind down. Its output is
 byte-identical for identical HTML, so when no HTML changed the previous index
-is reused as it is and Pagefind does not run at all.
+is carried over as it is (hard links) and Pagefind does not run at all.
 """
 
 from __future__ import annotations
@@ -71,6 +71,14 @@ def _run_pagefind(site: Path, bundle: Path, glob: str) -> None:
         raise BuildError("search index: Pagefind failed" + (f": {detail[-1]}" if detail else ""))
 
 
+def _kept_bundle(folder: Path, prefix: str) -> Iterator[OutputFile]:
+    for root, dirs, names in os.walk(folder):
+        dirs.sort()
+        base = Path(root).relative_to(folder).as_posix()
+        for name in sorted(names):
+            yield OutputFile.keep(prefix + (name if base == "." else f"{base}/{name}"))
+
+
 def search_index(urls: Urls, staging: Staging) -> list[OutputFile]:
     """Pagefind's index of the staged paper pages, as files under urls.search_bundle()."""
     prefix = urls.search_bundle()
@@ -78,7 +86,7 @@ def search_index(urls: Urls, staging: Staging) -> list[OutputFile]:
         return []  # no papers yet: nothing to index (Pagefind refuses an empty site)
     previous = staging.previous / prefix if staging.previous else None
     if previous is not None and (previous / ENTRY).is_file() and not _html_touched(staging):
-        return list(_read_bundle(previous, prefix))
+        return list(_kept_bundle(previous, prefix))
     scratch = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=staging.root.parent))
     try:
         _run_pagefind(staging.root, scratch / "bundle", urls.search_glob())

@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 
 import generator
+from generator.markup import render_inline
 from generator.model import OutputFile
 
 _PACKAGE = Path(generator.__file__).parent
@@ -43,7 +45,13 @@ def make_environment(site_dir: Path, theme: str) -> jinja2.Environment:
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                              auto_reload=False)  # one build never edits templates: no stat per page
+    env.filters["math"] = inline_math
     return env
+
+
+def inline_math(text: str) -> str | Markup:
+    """`{{ tag.name|math }}`: a short plain text (a tag) with its $TeX$ as MathML, escaped otherwise."""
+    return Markup(render_inline(text)) if "$" in text else text
 
 
 def static_files(site_dir: Path, theme: str) -> list[OutputFile]:

@@ -12,7 +12,7 @@ from generator.urls import Urls
 
 CARD_AUTHORS = 3
 #: The paper page lists this many authors, the rest behind a "show all" (papers with hundreds).
-PAGE_AUTHORS = 12
+PAGE_AUTHORS = 20
 LINK_LABELS = {"arxiv": "arXiv", "pdf": "PDF", "code": "Code", "project": "Project page",
                "video": "Video", "data": "Data"}
 
@@ -67,7 +67,7 @@ class PaperView:
     @property
     def page_authors(self) -> tuple[NamedLink, ...]:
         """Authors listed at once on the paper page (all of them when there are few)."""
-        return self.authors if len(self.authors) <= PAGE_AUTHORS + 3 else self.authors[:PAGE_AUTHORS]
+        return self.authors if len(self.authors) <= PAGE_AUTHORS + 10 else self.authors[:PAGE_AUTHORS]
 
     @property
     def page_authors_rest(self) -> tuple[NamedLink, ...]:

@@ -46,16 +46,18 @@ def _serve(folder: Path) -> tuple[ThreadingHTTPServer, str]:
 
 
 def _paper_path(public: Path) -> str:
-    """The home page's paper that shows the most of the theme (links, tags, names, image)."""
+    """The paper page that shows the most of the theme (names, links, tags, image, related)."""
     from lxml import html
-    cards = html.parse(str(public / "index.html")).xpath("//article[contains(@class, 'card')]")
 
-    def richness(card: html.HtmlElement) -> int:
-        return sum(bool(card.xpath(query)) for query in (
-            ".//ul[@class='links']", ".//ul[@class='tags']", ".//span[@class='authors']//a",
-            ".//img", ".//span[@class='org']"))
-    best = max(cards, key=richness)  # the first of the richest: cards are ranked
-    return best.xpath(".//h2[@class='card-title']/a/@href")[0].lstrip("/")
+    def richness(page: Path) -> tuple[int, str]:
+        doc = html.parse(str(page))
+        score = sum(bool(doc.xpath(query)) for query in (
+            "//ul[contains(@class, 'links')]", "//ul[@class='tags']", "//ul[@class='author-list']//a",
+            "//img[@class='paper-thumb']", "//span[@class='org']", "//section[@class='related']"))
+        return score, page.parent.name
+
+    best = max(sorted(public.glob("papers/*/index.html")), key=richness)
+    return best.parent.relative_to(public).as_posix() + "/"
 
 
 def take(site: Path, out: Path) -> list[Path]:

@@ -126,3 +126,14 @@ def test_a_site_without_papers_has_no_index(tmp_path: Path) -> None:
     build(site, environ={})
     assert (site / "public" / "search" / "index.html").is_file()
     assert not (site / "public" / "pagefind").exists()
+
+
+def test_writer_keeps_previous_files_unchanged(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    write_site([OutputFile("a.html", b"a"), OutputFile("idx/x.bin", b"x")], out)
+    inode = (out / "idx/x.bin").stat().st_ino
+    report = write_site([OutputFile("a.html", b"a")], out,
+                        finalize=lambda staging: [OutputFile.keep("idx/x.bin")])
+    assert (report.files, report.changed, report.removed) == (2, 0, 0)
+    assert (out / "idx/x.bin").stat().st_ino == inode
+    assert _tree(out) == {"a.html": b"a", "idx/x.bin": b"x"}

@@ -223,7 +223,7 @@ def test_hundreds_of_authors_fold_behind_show_all(tmp_path: Path) -> None:
     doc = page(site / "public", "papers/2512.00042/index.html")
     shown = doc.xpath("//div[@class='author-block']/ul[@class='author-list']/li")
     folded = doc.xpath("//details[@class='more-authors']//li")
-    assert len(shown) == 12 and len(shown) + len(folded) == 300
+    assert len(shown) == 20 and len(shown) + len(folded) == 300
     assert doc.xpath("string(//details/summary)") == "Show all 300 authors"
     assert len(meta(doc, "citation_author")) == 300
     card = page(site / "public", "index.html").xpath("//article")[0]
@@ -248,3 +248,18 @@ def test_every_page_has_header_search_and_theme_toggle(small_site: Path, path: s
     head_script = doc.xpath("//head/script[not(@src)]")[0].text
     assert "localStorage" in head_script  # the stored theme applies before the first paint
     assert doc.xpath("//a[@class='skip']/@href") == ["#main"] and doc.xpath("//main[@id='main']")
+
+
+def test_tags_with_tex_show_math_and_index_lists_only_terms_with_pages(tmp_path: Path) -> None:
+    tex_tag = "$\\mathcal{J}$ score"
+    site = make_site(tmp_path / "site", [record("2512.00001", tags=[tex_tag, "once"]),
+                                         record("2512.00002", tags=[tex_tag])])
+    build(site, environ={})
+    card_tags = page(site / "public", "index.html").xpath("//ul[@class='tags']")[0]
+    assert card_tags.xpath(".//a//math//mi/text()") == ["𝒥"]
+    assert card_tags.xpath("string(.//span[@class='tag'])") == "once"  # no page: plain text
+    index = page(site / "public", "tags/index.html")
+    assert [li.xpath("string(a)") for li in index.xpath("//ul[@class='terms']/li")] == ["𝒥 score"]
+    assert "1 more on fewer papers" in index.xpath("string(//p[@class='lede'])")
+    term = page(site / "public", "tags/mathcal-j-score/index.html")
+    assert term.xpath("//h1//math")
