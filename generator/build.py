@@ -28,7 +28,7 @@ from generator.depends import Fingerprints, Ledger, tree_signature
 from generator.errors import ContentError, Problem, SourceLocation
 from generator.feeds import build_feeds, feed_links
 from generator.indexes import SiteIndex, build_index
-from generator.markup import render_inline, render_markdown
+from generator.markup import render_abstract, render_inline
 from generator.model import OutputFile, Paper
 from generator.parallel import MIN_ITEMS, default_jobs, pmap
 from generator.progress import Progress
@@ -77,24 +77,26 @@ def load_site(site_dir: Path, overrides: Mapping[str, Any] | None = None,
     return config, papers
 
 
-def _markup(item: tuple[str, str]) -> str:
+def _markup(item: tuple[str, str]) -> str | tuple[str, str]:
     kind, text = item
-    return render_inline(text) if kind == "title" else render_markdown(text)
+    return render_inline(text) if kind == "title" else render_abstract(text)
 
 
 def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: int = 1) -> list[Paper]:
-    """Titles and abstracts to safe HTML with MathML: each text once, from the cache when it has it."""
+    """Titles and abstracts to safe HTML with MathML (and abstracts to plain text): each text
+    rendered once, and only when the cache has not got it."""
     cache = cache or MarkupCache(None)
     keys = [(cache.key("title", p.title), cache.key("abstract", p.abstract)) for p in papers]
     missing: dict[bytes, tuple[str, str]] = {}
     for paper, (title, abstract) in zip(papers, keys, strict=True):
-        if cache.get(title) is None:
+        if title not in missing and cache.get(title) is None:
             missing[title] = ("title", paper.title)
-        if cache.get(abstract) is None:
+        if abstract not in missing and cache.get(abstract) is None:
             missing[abstract] = ("abstract", paper.abstract)
     for key, html in zip(missing, pmap(_markup, list(missing.values()), jobs), strict=True):
         cache.put(key, html)
-    return [dataclasses.replace(p, title_html=cache.new[t], abstract_html=cache.new[a])
+    return [dataclasses.replace(p, title_html=cache.new[t], abstract_html=cache.new[a][0],
+                                abstract_text=cache.new[a][1])
             for p, (t, a) in zip(papers, keys, strict=True)]
 
 

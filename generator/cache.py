@@ -136,20 +136,20 @@ class MarkupCache:
 
     def __init__(self, folder: Path | None, fresh: bool = False) -> None:
         self.section = Section(folder, "markup", "", fresh)
-        self.old: dict[bytes, str] = self.section.load()
-        self.new: dict[bytes, str] = {}
+        self.old: dict[bytes, Any] = self.section.load()
+        self.new: dict[bytes, Any] = {}
 
     @staticmethod
     def key(kind: str, text: str) -> bytes:
         return hashlib.blake2b(f"{kind}\0{text}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
-    def get(self, key: bytes) -> str | None:
+    def get(self, key: bytes) -> Any:
         found = self.old.get(key)
         if found is not None:
             self.new[key] = found
         return found
 
-    def put(self, key: bytes, html: str) -> None:
+    def put(self, key: bytes, html: Any) -> None:
         self.new[key] = html
 
     def save(self) -> None:

@@ -70,6 +70,7 @@ class Fingerprints:
     def __init__(self, paper_digests: Mapping[str, str]) -> None:
         self.papers = paper_digests
         self.views: dict[str, str] = {}
+        self.shared: dict[int, tuple[object, str]] = {}  # id -> (the frozen value, kept alive; its hash)
 
     def view(self, view: PaperView) -> str:
         key = view.paper.key
@@ -113,9 +114,16 @@ class Fingerprints:
             parts.append(f"{{{len(value)}")
             parts.extend(sorted(repr(item) for item in value))
         elif dataclasses.is_dataclass(value):
-            parts.append(kind.__qualname__)
-            for item in value.__dict__.values():
-                self._walk(item, parts)
+            frozen = kind.__dataclass_params__.frozen  # type: ignore[attr-defined]
+            found = self.shared.get(id(value)) if frozen else None
+            if found is None:
+                inner = [kind.__qualname__]
+                for item in value.__dict__.values():
+                    self._walk(item, inner)
+                found = (value, _hash(inner))
+                if frozen:  # a period or term is on many pages: walk it once
+                    self.shared[id(value)] = found
+            parts.append(found[1])
         elif callable(value):
             # Site-wide helpers (asset(), card_html()): what they return depends only on
             # the config, the theme and the code, which are in the ledger's salt.

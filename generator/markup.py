@@ -129,14 +129,24 @@ def plain_text(text: str) -> str:
 _TEXT_CLEANER = nh3.Cleaner(tags=set())
 
 
-def markdown_text(source: str) -> str:
-    """Abstract Markdown as plain text (meta descriptions, JSON-LD): no markup, TeX kept as written."""
+def render_abstract(source: str) -> tuple[str, str]:
+    """An abstract as (safe HTML with MathML, plain text with TeX as written), from one Markdown pass.
+
+    Markdown is most of a build's markup time: the HTML and the text of meta
+    descriptions and JSON-LD come from the same conversion.
+    """
     cleaned = source.replace("\ue000", "").replace("\ue001", "")
-    protected, _ = _protect(cleaned, lambda tex, display: "")
+    protected, formulas = _protect(cleaned)
     sources = [m.group(0) for m in _MATH.finditer(cleaned)]
     _MD.reset()
-    text = html.unescape(_TEXT_CLEANER.clean(_MD.convert(protected)))
-    return plain_text(_restore(_unescape_dollars(text), sources))
+    converted = _MD.convert(_linkify(protected))
+    text = _unescape_dollars(html.unescape(_TEXT_CLEANER.clean(converted)))
+    return sanitize(_restore(_unescape_dollars(converted), formulas)), plain_text(_restore(text, sources))
+
+
+def markdown_text(source: str) -> str:
+    """Abstract Markdown as plain text (meta descriptions, JSON-LD): no markup, TeX kept as written."""
+    return render_abstract(source)[1]
 
 
 def shorten(text: str, limit: int) -> str:

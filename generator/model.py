@@ -62,7 +62,7 @@ class Link:
 
 @dataclass(frozen=True)
 class Paper:
-    """One validated record. `abstract_html`/`title_html` are filled by the markup stage."""
+    """One validated record. `title_html`, `abstract_html`, `abstract_text` are filled by the markup stage."""
 
     id: PaperId
     title: str
@@ -82,6 +82,7 @@ class Paper:
     extra: tuple[tuple[str, object], ...] = ()
     title_html: str = field(default="", compare=False)
     abstract_html: str = field(default="", compare=False)
+    abstract_text: str = field(default="", compare=False)  # plain text (meta descriptions, JSON-LD)
 
     @property
     def key(self) -> str:

@@ -17,7 +17,7 @@ from generator.citation import bibtex, json_ld, scholar_meta
 from generator.config import SiteConfig
 from generator.errors import BuildError
 from generator.indexes import TAXONOMIES, Period, SiteIndex, Term
-from generator.markup import markdown_text, shorten
+from generator.markup import shorten
 from generator.model import OutputFile, Paper
 from generator.urls import Urls
 from generator.views import NamedLink, PaperView, human_date, pagination, paper_view
@@ -253,7 +253,7 @@ def render_trending(ctx: PageContext) -> Iterator[PageItem]:
 def render_papers(ctx: PageContext) -> Iterator[PageItem]:
     for paper in ctx.index.papers:
         view = ctx.view(paper)
-        abstract_text = markdown_text(paper.abstract)
+        abstract_text = paper.abstract_text
         image = paper.thumbnail if paper.thumbnail.startswith(("http://", "https://")) else (
             ctx.urls.absolute(paper.thumbnail.lstrip("/")) if paper.thumbnail else "")
         yield ctx.page("paper.html", ctx.urls.paper(paper.id), paper.title, card=view, image=image,

@@ -7,6 +7,7 @@ excludes the stages that ran inside it, so the rows add up to the total.
 from __future__ import annotations
 
 import os
+import resource
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ class StageTimer:
 
     wall: dict[str, float] = field(default_factory=dict)
     cpu: dict[str, float] = field(default_factory=dict)
+    peak: dict[str, int] = field(default_factory=dict)  # MB: this process's peak memory after the stage
     _inner: list[list[float]] = field(default_factory=list)  # per open stage: time spent in nested ones
 
     @contextmanager
@@ -41,6 +43,7 @@ class StageTimer:
             spent_wall, spent_cpu = time.perf_counter() - wall, cpu_seconds() - cpu
             self.wall[name] = self.wall.get(name, 0.0) + spent_wall - inner_wall
             self.cpu[name] = self.cpu.get(name, 0.0) + spent_cpu - inner_cpu
+            self.peak[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
             if self._inner:
                 self._inner[-1][0] += spent_wall
                 self._inner[-1][1] += spent_cpu
@@ -57,11 +60,12 @@ class StageTimer:
             yield item
 
     def table(self) -> str:
-        """One line per stage: wall seconds, CPU seconds (workers included), share of the wall total."""
+        """One line per stage: wall and CPU seconds (workers included), share of the wall time, peak memory."""
         total = sum(self.wall.values()) or 1.0
         width = max((len(name) for name in self.wall), default=5)
-        lines = [f"{'stage':<{width}}  {'wall s':>7}  {'cpu s':>7}  {'share':>5}"]
+        lines = [f"{'stage':<{width}}  {'wall s':>7}  {'cpu s':>7}  {'share':>5}  {'peak MB':>7}"]
         for name, wall in self.wall.items():
-            lines.append(f"{name:<{width}}  {wall:7.3f}  {self.cpu[name]:7.3f}  {wall / total:5.0%}")
+            lines.append(f"{name:<{width}}  {wall:7.3f}  {self.cpu[name]:7.3f}  {wall / total:5.0%}  "
+                         f"{self.peak[name]:7d}")
         lines.append(f"{'total':<{width}}  {sum(self.wall.values()):7.3f}  {sum(self.cpu.values()):7.3f}")
         return "\n".join(lines)

@@ -100,12 +100,18 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def _write_one(staging: Path, previous: Path, item: OutputFile) -> bool:
-    """Write one file into staging; return True when its bytes differ from the previous output."""
+def _write_one(staging: Path, previous: Path, item: OutputFile, made: set[Path] | None = None) -> bool:
+    """Write one file into staging; return True when its bytes differ from the previous output.
+
+    `made` remembers the folders already made (a mkdir per file is slow on a busy disk).
+    """
     target = staging / item.path
     old = previous / item.path
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if made is None or target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if made is not None:
+                made.add(target.parent)
         if item.kept:
             _link_or_copy(old, target, item.path)
             return False
@@ -282,13 +288,14 @@ class _Sink:
         self.folded: set[str] = shared.folded if shared else set()
         self.folders: set[str] = shared.folders if shared else set()
         self.staged: list[str] = []
+        self.made: set[Path] = set()
 
     def write_all(self, files: Iterable[OutputFile]) -> None:
         for item in files:
             path = self.add(item.path)
             if not self.stage_all and (item.kept or _same_bytes(self.previous / path, item.data)):
                 continue  # already in the output as it should be
-            if _write_one(self.root, self.previous, item):
+            if _write_one(self.root, self.previous, item, self.made):
                 self.changed.add(path)
             self.staged.append(path)
 
