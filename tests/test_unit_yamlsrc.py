@@ -161,7 +161,7 @@ def test_non_utf8_names_the_line_and_byte_offset(data: bytes, line: int, offset:
 def test_utf16_and_oversized_files_are_refused() -> None:
     for data in (b"\xff\xfe" + "id: a\n".encode("utf-16-le"), b"\xfe\xff" + "id: a\n".encode("utf-16-be")):
         assert [str(p) for p in decode_source(data, "x.yaml")[1]] == [
-            "x.yaml: file is UTF-16; save it as UTF-8"]
+            "x.yaml: file is UTF-16 or UTF-32; save it as UTF-8"]
     assert [str(p) for p in decode_source(b"#" * (MAX_FILE_BYTES + 1), "x.yaml")[1]] == [
         "x.yaml: file is larger than 8 MB"]
     assert decode_source(b"#" * MAX_FILE_BYTES, "x.yaml")[1] == []
