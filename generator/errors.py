@@ -5,6 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+def printable(text: str) -> str:
+    """Text safe to print: non-printable characters shown as escapes (\\x1b, \\u202e).
+
+    A problem echoes user input (a key, a file name) to a terminal or a CI log, where
+    an escape sequence, a bidi override or a lone surrogate would rewrite the screen,
+    hide text, or crash the print.
+    """
+    return "".join(ch if ch == " " or ch.isprintable() else ch.encode("unicode_escape", "backslashreplace")
+                   .decode("ascii") for ch in text)
+
+
 @dataclass(frozen=True, order=True)
 class SourceLocation:
     """A place in a user's file: path as the user knows it, 1-based line."""
@@ -13,7 +24,7 @@ class SourceLocation:
     line: int = 0
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}" if self.line else self.path
+        return f"{printable(self.path)}:{self.line}" if self.line else printable(self.path)
 
 
 @dataclass(frozen=True, order=True)
@@ -25,8 +36,8 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        field = f" {self.field}:" if self.field else ""
-        return f"{self.location}:{field} {self.message}"
+        field = f" {printable(self.field)}:" if self.field else ""
+        return f"{self.location}:{field} {printable(self.message)}"
 
 
 class ContentError(Exception):
