@@ -10,6 +10,9 @@ NEW_ARXIV = re.compile(r"(?P<key>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?")
 OLD_ARXIV = re.compile(r"(?P<key>[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?")
 MAX_ID_LENGTH = 200
 SLUG_ID = re.compile(r"[A-Za-z0-9._-]+")
+# A slug id names a folder (/papers/<id>/): Windows cannot create CON or con.txt, drops a
+# trailing '.', and static hosts (Jekyll on GitHub Pages) skip folders starting with '.'.
+WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)})
 
 KNOWN_LINKS = ("arxiv", "pdf", "code", "project", "video", "data")
 LINK_ALIASES = {"github": "code"}
@@ -36,7 +39,8 @@ def parse_paper_id(raw: str) -> PaperId | None:
         if match:
             version = match.group("version")
             return PaperId(match.group("key"), int(version) if version else None, arxiv=True)
-    if SLUG_ID.fullmatch(raw) and raw not in (".", "..") and len(raw) <= MAX_ID_LENGTH:
+    if SLUG_ID.fullmatch(raw) and not raw.startswith(".") and not raw.endswith(".") \
+            and raw.split(".")[0].lower() not in WINDOWS_DEVICES and len(raw) <= MAX_ID_LENGTH:
         return PaperId(raw)
     return None
 

@@ -12,21 +12,48 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
 import yaml
 
 from generator.errors import Problem, SourceLocation
-from generator.model import KNOWN_LINKS, LINK_ALIASES, Author, Link, Paper, PaperId, parse_paper_id
-from generator.yamlsrc import BadTimestamp, line_of, mapping_items
+from generator.model import (
+    KNOWN_LINKS,
+    LINK_ALIASES,
+    MAX_ID_LENGTH,
+    SLUG_ID,
+    Author,
+    Link,
+    Paper,
+    PaperId,
+    parse_paper_id,
+)
+from generator.yamlsrc import BadTimestamp, line_of, mapping_items, node_at
 
 MAX_UPVOTES = 10**12
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# Characters a page or feed cannot carry: C0/C1 controls (XML 1.0 forbids the first, HTML
+# parsers flag both), noncharacters and lone surrogates (not encodable as UTF-8), and the
+# bidi embeddings, overrides and isolates, which reorder whatever text follows them on the
+# page (a "Trojan Source" author name); RTL text needs none of them to display right.
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0, 0x110000, 0x10000))
+_CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069{_NONCHARACTERS}]")
+_INVISIBLE = {"Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cc"}
+MIN_YEAR, MAX_YEAR = 1000, 9998  # far from date.min/max: weeks, time zones and feeds never overflow
+MAX_ABSTRACT = 10_000  # characters; arXiv allows 1,920. Hostile Markdown of this size takes ~1 s.
 _URL = re.compile(r"https?://[^\s/?#<>\"'`\\]+[^\s<>\"'`\\]*", re.IGNORECASE)
 
 
 class FieldError(ValueError):
-    """A field's value is wrong; the message says what was expected."""
+    """A field's value is wrong; the message says what was expected.
+
+    `at` is the path inside the field's value to the culprit (a list index, a
+    mapping key, or both: `(2, "url")`), so the report names that item's own line.
+    """
+
+    def __init__(self, message: str, at: tuple[object, ...] = ()) -> None:
+        super().__init__(message)
+        self.at = at
 
 
 @dataclass(frozen=True)
@@ -38,12 +65,14 @@ class RecordContext:
 
 def clean_text(value: str) -> str:
     """Drop characters XML and HTML cannot carry (controls, lone surrogates, BOMs)."""
-    return _CONTROL.sub("", value.replace("\ufeff", ""))
+    return _CONTROL.sub("", value.replace("\ufeff", "").replace("\x85", " "))
 
 
 def one_line(value: str) -> str:
-    """Plain single-line text: whitespace (including arXiv's hard wraps) collapsed."""
-    return " ".join(clean_text(value).split())
+    """Plain single-line text: whitespace (including arXiv's hard wraps) collapsed; '' when
+    nothing would show (only zero-width or format characters: an invisible title or name)."""
+    text = " ".join(clean_text(value).split())
+    return text if any(unicodedata.category(ch) not in _INVISIBLE for ch in text) else ""
 
 
 def _string(value: Any, what: str = "a string") -> str:
@@ -69,7 +98,10 @@ def check_title(value: Any, ctx: RecordContext) -> str:
 def check_abstract(value: Any, ctx: RecordContext) -> str:
     if value is None:
         return ""
-    return unicodedata.normalize("NFC", clean_text(_string(value))).strip()
+    text = _string(value)
+    if len(text) > MAX_ABSTRACT:
+        raise FieldError(f"longer than {MAX_ABSTRACT:,} characters ({len(text):,}); shorten it")
+    return unicodedata.normalize("NFC", clean_text(text)).strip()
 
 
 def check_line(value: Any, ctx: RecordContext) -> str:
@@ -83,6 +115,8 @@ def check_date(value: Any, ctx: RecordContext) -> date:
             value = date.fromisoformat(value.strip())
         except ValueError:
             raise FieldError(f"expected a date like 2025-12-08, got {_show(value)}") from None
+    if isinstance(value, date) and not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise FieldError(f"expected a date between the years {MIN_YEAR} and {MAX_YEAR}, got {_show(str(value))}")
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(ZoneInfo(ctx.timezone))
@@ -109,8 +143,9 @@ def check_url(value: Any, ctx: RecordContext) -> str:
 
 def check_thumbnail(value: Any, ctx: RecordContext) -> str:
     text = _string(value, "a URL or a site path").strip()
-    if text.startswith("/") and not text.startswith("//") and ".." not in text.split("/") \
-            and re.fullmatch(r"/[A-Za-z0-9._~/%-]*", text):
+    # %2e%2e is '..' to a browser: check the decoded path, so /%2e%2e/ cannot leave the site's sub-path
+    if text.startswith("/") and not text.startswith("//") and re.fullmatch(r"/[A-Za-z0-9._~/%-]*", text) \
+            and not {".", ".."} & set(unquote(text).split("/")):
         return text
     try:
         return check_url(text, ctx)
@@ -123,8 +158,11 @@ def check_tags(value: Any, ctx: RecordContext) -> tuple[str, ...]:
     if not isinstance(value, list):
         raise FieldError(f"expected a list of strings, got {_show(value)}")
     tags: dict[str, str] = {}
-    for item in value:
-        tag = one_line(_string(item, "a list of strings"))
+    for index, item in enumerate(value):
+        try:
+            tag = one_line(_string(item))
+        except FieldError as exc:
+            raise FieldError(f"tag {index + 1}: {exc}", at=(index,)) from None
         if tag:
             tags.setdefault(tag.casefold(), tag)
     return tuple(tags.values())
@@ -135,23 +173,35 @@ def check_authors(value: Any, ctx: RecordContext) -> tuple[Author, ...]:
         raise FieldError(f"expected a list of names or of {{name, affiliation, url}}, got {_show(value)}")
     authors = []
     for index, item in enumerate(value, 1):
-        if isinstance(item, dict):
-            unknown = set(item) - {"name", "affiliation", "url"}
-            if unknown:
-                raise FieldError(f"author {index}: unknown key {sorted(map(str, unknown))[0]!r}; "
-                                 "expected name, affiliation, url")
-            name = one_line(_string(item.get("name"), f"a name for author {index}"))
-            affiliation = one_line(_string(item.get("affiliation") or ""))
-            try:
-                url = check_url(item["url"], ctx) if item.get("url") else ""
-            except FieldError as exc:
-                raise FieldError(f"author {index}: url: {exc}") from None
-        else:
-            name, affiliation, url = one_line(_string(item, f"a name for author {index}")), "", ""
-        if not name:
-            raise FieldError(f"author {index}: expected a name, got an empty one")
-        authors.append(Author(name, affiliation, url))
+        try:
+            authors.append(_author(item, ctx))
+        except FieldError as exc:
+            raise FieldError(f"author {index}: {exc}", at=(index - 1, *exc.at)) from None
     return tuple(authors)
+
+
+def _author(item: Any, ctx: RecordContext) -> Author:
+    """One author: a name, or a mapping {name, affiliation?, url?}."""
+    if not isinstance(item, dict):
+        name = one_line(_string(item, "a name"))
+        if not name:
+            raise FieldError("expected a name, got an empty one")
+        return Author(name)
+    unknown = sorted(map(str, set(item) - {"name", "affiliation", "url"}))
+    if unknown:
+        raise FieldError(f"unknown key {unknown[0]!r}; expected name, affiliation, url", at=(unknown[0],))
+    name = one_line(_string(item.get("name"), "a name"))
+    if not name:
+        raise FieldError("expected a name, got an empty one", at=("name",))
+    try:
+        affiliation = one_line(_string(item.get("affiliation") or ""))
+    except FieldError as exc:
+        raise FieldError(f"affiliation: {exc}", at=("affiliation",)) from None
+    try:
+        url = check_url(item["url"], ctx) if item.get("url") else ""
+    except FieldError as exc:
+        raise FieldError(f"url: {exc}", at=("url",)) from None
+    return Author(name, affiliation, url)
 
 
 def check_links(value: Any, ctx: RecordContext) -> tuple[Link, ...]:
@@ -166,7 +216,7 @@ def check_links(value: Any, ctx: RecordContext) -> tuple[Link, ...]:
         try:
             links[key] = Link(key, check_url(url, ctx))
         except FieldError as exc:
-            raise FieldError(f"{label}: {exc}") from None
+            raise FieldError(f"{label}: {exc}", at=(name,)) from None
     return tuple(links.values())
 
 
@@ -194,9 +244,10 @@ def parse_record(raw: Any, node: yaml.Node | None, path: str,
     items = mapping_items(node) if node is not None else {}
     problems: list[Problem] = []
 
-    def where(key: str) -> SourceLocation:
+    def where(key: str, at: tuple[object, ...] = ()) -> SourceLocation:
         key_node, value_node = items.get(key, (None, None))
-        return SourceLocation(path, line_of(value_node) or line_of(key_node) or start)
+        inner = node_at(value_node, at) if at else None
+        return SourceLocation(path, line_of(inner) or line_of(value_node) or line_of(key_node) or start)
 
     for key in REQUIRED:
         if raw.get(key) is None:
@@ -214,7 +265,7 @@ def parse_record(raw: Any, node: yaml.Node | None, path: str,
             try:
                 values[name] = check(value, ctx)
             except FieldError as exc:
-                problems.append(Problem(where(name), name, str(exc)))
+                problems.append(Problem(where(name, exc.at), name, str(exc)))
     paper_id = _paper_id(raw.get("id"), items.get("id", (None, None))[1], where("id"), problems)
     # `date:` left empty is missing too; a date that failed its check is already reported.
     if "date" not in values and "published" not in values \
@@ -236,8 +287,12 @@ def _paper_id(value: Any, node: yaml.Node | None, where: SourceLocation,
         return None
     paper_id = parse_paper_id(text.strip())
     if paper_id is None:
-        problems.append(Problem(where, "id", "expected an arXiv id (2512.01234, hep-th/9711200) or a slug of "
-                                f"letters, digits, '.', '_' and '-', got {_show(text)}"))
+        if SLUG_ID.fullmatch(text.strip()) and len(text.strip()) <= MAX_ID_LENGTH:
+            problems.append(Problem(where, "id", "a slug id must not start or end with '.' or be a device "
+                                    f"name like CON (it names a folder), got {_show(text)}"))
+        else:
+            problems.append(Problem(where, "id", "expected an arXiv id (2512.01234, hep-th/9711200) or a slug "
+                                    f"of letters, digits, '.', '_' and '-', got {_show(text)}"))
     return paper_id
 
 

@@ -133,7 +133,7 @@ def test_thumbnail_is_a_url_or_a_site_path() -> None:
 def test_tags_are_deduplicated_ignoring_case_first_spelling_wins() -> None:
     assert check_tags(["LLM", "llm", " Vision \n Models ", "", "RL", 3], CTX) == ("LLM", "Vision Models", "RL", "3")
     rejects(check_tags, "llm, rl", "expected a list of strings, got 'llm, rl'")
-    rejects(check_tags, [["a"]], "expected a list of strings, got ['a']")
+    rejects(check_tags, [["a"]], "tag 1: expected a string, got ['a']")
 
 
 def test_authors_as_names_or_mappings() -> None:
@@ -147,8 +147,8 @@ def test_authors_as_names_or_mappings() -> None:
     ("Ada, Alan", "expected a list of names or of {name, affiliation, url}, got 'Ada, Alan'"),
     (["Ada", " "], "author 2: expected a name, got an empty one"),
     ([{"name": "Ada", "email": "a@b"}], "author 1: unknown key 'email'; expected name, affiliation, url"),
-    ([{"affiliation": "NPL"}], "expected a name for author 1, got None"),
-    (["Ada", ["Alan"]], "expected a name for author 2, got ['Alan']"),
+    ([{"affiliation": "NPL"}], "author 1: expected a name, got None"),
+    (["Ada", ["Alan"]], "author 2: expected a name, got ['Alan']"),
     (["Ada", "Bob", {"name": "Eve", "url": "ftp://eve"}], "author 3: url: expected an http(s) URL, got 'ftp://eve'"),
 ])
 def test_bad_authors(value: Any, message: str) -> None:
@@ -194,7 +194,6 @@ def test_extra_keeps_the_users_fields_sorted() -> None:
     ("Paper_1.2-b", "Paper_1.2-b", None, False),
     ("2512.123", "2512.123", None, False),         # too few digits: a slug, not arXiv
     ("2512.01234v", "2512.01234v", None, False),
-    ("...", "...", None, False),
 ])
 def test_paper_ids(raw: str, key: str, version: int | None, arxiv: bool) -> None:
     assert parse_paper_id(raw) == PaperId(key, version, arxiv)
@@ -202,7 +201,9 @@ def test_paper_ids(raw: str, key: str, version: int | None, arxiv: bool) -> None
 
 
 @pytest.mark.parametrize("raw", ["", ".", "..", "a/b", "../x", "a b", "café", "x" * 201, "hep-th/97112",
-                                 "HEP-TH/9711200", "a\x00"])
+                                 "HEP-TH/9711200", "a\x00",
+                                 # folder names Windows cannot create, or Jekyll hides
+                                 "...", "paper.", ".hidden", "CON", "con", "nul.txt", "LPT1"])
 def test_bad_paper_ids(raw: str) -> None:
     assert parse_paper_id(raw) is None
 
@@ -240,8 +241,12 @@ def test_numeric_ids_given_unquoted_keep_their_digits(written: str, key: str) ->
 def test_ids_that_are_not_scalars_or_not_valid() -> None:
     for text, shown in (("id: true", "True"), ("id: [a]", "['a']"), ("id: {a: 1}", "{'a': 1}")):
         assert load(f"{BASE}{text}\n")[1] == [f"content/x.yaml:4: id: expected an arXiv id or a slug, got {shown}"]
-    for raw in ("../../etc/passwd", "a b", ".."):
+    for raw in ("../../etc/passwd", "a b"):
         assert load(f"{BASE}id: '{raw}'\n")[1] == [f"content/x.yaml:4: id: {BAD_ID.format(raw)}"]
+    for raw in ("..", "CON", "paper."):
+        assert load(f"{BASE}id: '{raw}'\n")[1] == [
+            f"content/x.yaml:4: id: a slug id must not start or end with '.' or be a device name like CON "
+            f"(it names a folder), got '{raw}'"]
     assert load(f"{BASE}id: ''\n")[1] == [f"content/x.yaml:4: id: {BAD_ID.format('')}"]
 
 
@@ -295,7 +300,7 @@ def test_every_problem_of_a_record_with_its_line() -> None:
         "content/x.yaml:7: tags: expected a list of strings, got 'llm'",
         "content/x.yaml:8: links: expected a mapping of names to URLs, got ['a']",
         f"content/x.yaml:9: bogus: unknown field; put your own fields under 'extra:' (known: {KNOWN})",
-        "content/x.yaml:11: authors: author 2: url: expected an http(s) URL, got 'ftp://b'",
+        "content/x.yaml:12: authors: author 2: url: expected an http(s) URL, got 'ftp://b'",
     ]
 
 
