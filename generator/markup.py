@@ -12,10 +12,11 @@ import html
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 
-import markdown
 import nh3
 from latex2mathml.converter import convert as tex_to_mathml
+from markdown_it import MarkdownIt
 
 _MATH = re.compile(r"\$\$(?P<display>.+?)\$\$|(?<![\\$])\$(?P<inline>(?!\s)[^$\n]+?)(?<![\\\s])\$(?!\d)", re.DOTALL)
 # Private-use characters: Markdown leaves them alone (it uses \x02/\x03 itself).
@@ -39,7 +40,22 @@ ATTRIBUTES = {tag: MATHML_ATTRS for tag in MATHML_TAGS} | {
     "a": {"href", "title"}, "code": {"class"}, "span": {"class"}, "th": {"align"}, "td": {"align"},
     "ol": {"start"}, "math": MATHML_ATTRS | {"xmlns"},
 }
-_MD = markdown.Markdown(extensions=["sane_lists"], output_format="html")
+# CommonMark with raw HTML off: `<think>`, `<eos>` or `a<b` in an abstract is text, shown as
+# written (a sanitiser would silently delete it). markdown-it-py's parser stays near-linear on
+# hostile input, where Python-Markdown took 340 s on 20,000 '[' and 56 s on 10,000 of "[![".
+_MD = MarkdownIt("commonmark", {"html": False, "xhtmlOut": False})
+
+
+def _image_as_link(renderer: Any, tokens: list[Any], idx: int, options: Any, env: Any) -> str:
+    """An image in an abstract becomes a link to it: no third-party request (a tracking
+    pixel) when the page loads, and its alt text is not lost."""
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    alt = renderer.renderInlineAsText(token.children or [], options, env) or src
+    return f'<a href="{html.escape(src)}">{html.escape(alt, quote=False)}</a>'
+
+
+_MD.add_render_rule("image", _image_as_link)
 
 
 # Built once: nh3.clean() builds its allow-list on every call (3x slower).
@@ -111,8 +127,7 @@ def render_markdown(source: str, math: MathRenderer = render_tex) -> str:
     passes readable Unicode text instead).
     """
     protected, formulas = _protect(source.replace("\ue000", "").replace("\ue001", ""), math)
-    _MD.reset()
-    return sanitize(_restore(_unescape_dollars(_MD.convert(_linkify(protected))), formulas))
+    return sanitize(_restore(_unescape_dollars(_MD.render(_linkify(protected)).rstrip("\n")), formulas))
 
 
 def render_inline(text: str, math: MathRenderer = render_tex) -> str:
@@ -138,8 +153,7 @@ def render_abstract(source: str) -> tuple[str, str]:
     cleaned = source.replace("\ue000", "").replace("\ue001", "")
     protected, formulas = _protect(cleaned)
     sources = [m.group(0) for m in _MATH.finditer(cleaned)]
-    _MD.reset()
-    converted = _MD.convert(_linkify(protected))
+    converted = _MD.render(_linkify(protected)).rstrip("\n")
     text = _unescape_dollars(html.unescape(_TEXT_CLEANER.clean(converted)))
     return sanitize(_restore(_unescape_dollars(converted), formulas)), plain_text(_restore(text, sources))
 
