@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from generator.config import SiteConfig, TaxonomyConfig
 from generator.model import Paper
-from generator.urls import slugify
+from generator.urls import term_key, term_slugs
 
 TAXONOMIES = ("tags", "orgs", "authors")
 RELATED_COUNT = 5
@@ -47,6 +47,7 @@ class Term:
     papers: tuple[Paper, ...]
     has_page: bool
     has_feed: bool
+    key: str = ""  # urls.term_key of its names: what makes two spellings one term
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,13 @@ class SiteIndex:
     related: dict[str, tuple[Paper, ...]] = field(default_factory=dict)
 
     def term_of(self, taxonomy: str, name: str) -> Term | None:
-        """The term a name belongs to (names are grouped by slug)."""
-        return self._term_lookup()[taxonomy].get(slugify(name))
+        """The term a name belongs to (names are grouped by urls.term_key)."""
+        return self._term_lookup()[taxonomy].get(term_key(name))
 
     def _term_lookup(self) -> dict[str, dict[str, Term]]:
         cache = self.__dict__.get("_lookup")
         if cache is None:
-            cache = {tax: {t.slug: t for t in terms} for tax, terms in self.taxonomies.items()}
+            cache = {tax: {t.key: t for t in terms} for tax, terms in self.taxonomies.items()}
             object.__setattr__(self, "_lookup", cache)
         return cache
 
@@ -98,38 +99,44 @@ def _names(paper: Paper, taxonomy: str) -> Iterable[str]:
 
 
 def _terms(papers: tuple[Paper, ...], taxonomy: str, rules: TaxonomyConfig) -> tuple[Term, ...]:
-    """Group names by slug (so two spellings never overwrite one page); most used name wins."""
-    by_slug: dict[str, list[Paper]] = defaultdict(list)
+    """Group names by term key (case and Unicode twins are one term); most used spelling wins.
+
+    Names that are different terms but slugify alike ("C", "C++") get distinct slugs
+    from urls.term_slugs, so neither page overwrites or absorbs the other.
+    """
+    by_key: dict[str, list[Paper]] = defaultdict(list)
     spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for paper in papers:
         for name in _names(paper, taxonomy):
-            slug = slugify(name)
-            if not by_slug[slug] or by_slug[slug][-1] is not paper:
-                by_slug[slug].append(paper)
-            spellings[slug][name] += 1
+            key = term_key(name)
+            if not by_key[key] or by_key[key][-1] is not paper:
+                by_key[key].append(paper)
+            spellings[key][name] += 1
+    slugs = term_slugs(by_key)
     terms = []
-    for slug, members in by_slug.items():
-        name = min(spellings[slug].items(), key=lambda item: (-item[1], item[0]))[0]
+    for key, members in by_key.items():
+        name = min(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0]
         count = len(members)
-        terms.append(Term(taxonomy, slug, name, tuple(sorted(members, key=newest_key)),
+        terms.append(Term(taxonomy, slugs[key], name, tuple(sorted(members, key=newest_key)),
                           has_page=count >= rules.min_papers,
-                          has_feed=rules.feeds and count >= max(rules.feed_min_papers, rules.min_papers)))
+                          has_feed=rules.feeds and count >= max(rules.feed_min_papers, rules.min_papers),
+                          key=key))
     return tuple(sorted(terms, key=lambda t: (-len(t.papers), t.name.casefold(), t.slug)))
 
 
 def _related(papers: tuple[Paper, ...], tags: tuple[Term, ...]) -> dict[str, tuple[Paper, ...]]:
     """Papers sharing the most tags, looked for among the nearest in date in each tag."""
-    members = {t.slug: [(p.key, p) for p in t.papers] for t in tags}
-    position = {slug: {key: i for i, (key, _) in enumerate(items)} for slug, items in members.items()}
+    members = {t.key: [(p.key, p) for p in t.papers] for t in tags}
+    position = {tag: {key: i for i, (key, _) in enumerate(items)} for tag, items in members.items()}
     related: dict[str, tuple[Paper, ...]] = {}
     half = RELATED_WINDOW // 2
     for paper in papers:
         own = paper.key
         shared: dict[str, int] = defaultdict(int)
         candidates: dict[str, Paper] = {}
-        for slug in dict.fromkeys(slugify(tag) for tag in paper.tags):
-            i = position[slug][own]
-            for key, other in members[slug][max(0, i - half): i + half + 1]:
+        for tag in dict.fromkeys(term_key(tag) for tag in paper.tags):
+            i = position[tag][own]
+            for key, other in members[tag][max(0, i - half): i + half + 1]:
                 if key != own:
                     shared[key] += 1
                     candidates[key] = other

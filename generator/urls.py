@@ -11,18 +11,20 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 from urllib.parse import quote, urlsplit
 
-from generator.model import PaperId
+from generator.model import WINDOWS_DEVICES, PaperId
 
 FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
 # Tag URIs (RFC 4151) need a date on which the authority held its name; a constant keeps ids
 # stable forever (a date from the build clock or the records would change them).
 ID_DATE = "2025"
-_WINDOWS_DEVICES = {"con", "prn", "aux", "nul"} | {f"{p}{n}" for p in ("com", "lpt") for n in range(10)}
 MAX_SLUG = 80
+_DIGEST = 10
 
 
 @lru_cache(maxsize=1 << 17)
@@ -33,7 +35,36 @@ def slugify(name: str) -> str:
     if not slug:
         digest = hashlib.sha1(unicodedata.normalize("NFC", name).casefold().encode()).hexdigest()
         return f"u-{digest[:10]}"
-    return slug + "-" if slug in _WINDOWS_DEVICES else slug
+    return slug + "-" if slug in WINDOWS_DEVICES else slug
+
+
+@lru_cache(maxsize=1 << 17)
+def term_key(name: str) -> str:
+    """What makes two names one term: case, Unicode compatibility forms (NFKC), invisible
+    format characters (a zero-width space) and runs of spaces do not count."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKC", name) if unicodedata.category(ch) != "Cf")
+    return " ".join(text.casefold().split())
+
+
+def term_slugs(keys: Iterable[str]) -> dict[str, str]:
+    """A distinct URL slug for each term key, so two terms never share (overwrite) a page.
+
+    Terms whose slugs clash ("C" and "C++" are both "c"; two long names cut at 80
+    characters) keep it for the one the slug spells exactly, else the first in order;
+    the others add a short hash of their key. The choice depends only on the clashing
+    names, so adding an unrelated term never moves a page.
+    """
+    by_slug: dict[str, list[str]] = defaultdict(list)
+    for key in keys:
+        by_slug[slugify(key)].append(key)
+    slugs = {}
+    for slug, group in by_slug.items():
+        group.sort(key=lambda key: (key.replace(" ", "-") != slug, key))
+        slugs[group[0]] = slug
+        for key in group[1:]:
+            digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:_DIGEST]
+            slugs[key] = f"{slug[:MAX_SLUG - _DIGEST - 1]}-{digest}"
+    return slugs
 
 
 def paper_slug(paper_id: PaperId) -> str:

@@ -115,10 +115,19 @@ def test_a_tie_between_spellings_is_broken_by_the_name() -> None:
 
 
 def test_a_paper_is_counted_once_per_term() -> None:
-    # "C++" and "C#" share the slug "c": one term, the paper listed once.
-    index = build_index([paper("a", DEC8, tags=("C++", "C#")), paper("b", DEC8, tags=("C#",))], SiteConfig())
+    # "RL" and "rl" are one term: the paper is listed once.
+    index = build_index([paper("a", DEC8, tags=("RL", "rl")), paper("b", DEC8, tags=("rl",))], SiteConfig())
     (term,) = index.taxonomies["tags"]
-    assert (term.slug, term.name, keys(term.papers)) == ("c", "C#", ["a", "b"])
+    assert (term.slug, term.name, keys(term.papers)) == ("rl", "rl", ["a", "b"])
+
+
+def test_different_terms_with_one_slug_get_pages_of_their_own() -> None:
+    # "C++" and "C#" both slugify to "c" but are different topics: neither page absorbs the other.
+    index = build_index([paper("a", DEC8, tags=("C++", "C#")), paper("b", DEC8, tags=("C#",))], SiteConfig())
+    terms = {t.name: t for t in index.taxonomies["tags"]}
+    assert keys(terms["C#"].papers) == ["a", "b"] and keys(terms["C++"].papers) == ["a"]
+    assert terms["C#"].slug == "c" and terms["C++"].slug.startswith("c-")
+    assert index.term_of("tags", "c++") is terms["C++"]
 
 
 def test_term_papers_are_newest_first_and_terms_most_used_first() -> None:
