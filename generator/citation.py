@@ -8,8 +8,10 @@ import unicodedata
 
 from generator.model import Paper
 
-_BIBTEX_SPECIAL = str.maketrans({"{": r"\{", "}": r"\}", "\\": r"\textbackslash{}", "%": r"\%",
-                                 "&": r"\&", "#": r"\#", "_": r"\_"})
+# BibTeX counts every brace, escaped or not, to find where a field ends: `\{` would still open
+# one, so braces become commands whose own braces are balanced.
+_BIBTEX_SPECIAL = str.maketrans({"{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+                                 "\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_"})
 
 
 def _ascii_word(text: str) -> str:
@@ -26,11 +28,27 @@ def bibtex_key(paper: Paper) -> str:
     return f"{surname or 'paper'}{year}{first}"
 
 
+def _balanced(tex: str) -> bool:
+    depth = 0
+    for char in tex:
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def _bib_value(text: str) -> str:
-    """Escape BibTeX specials outside $math$; math is kept as TeX."""
-    parts = re.split(r"(\$[^$]*\$)", text)
-    return "".join(part if part.startswith("$") and part.endswith("$") and len(part) > 1
-                   else part.translate(_BIBTEX_SPECIAL) for part in parts)
+    """Escape BibTeX specials outside $math$; math is kept as TeX when its braces balance
+    (`$}, note={x$` would otherwise end the field and inject one of its own)."""
+    out = []
+    for part in re.split(r"(\$[^$]*\$)", text):
+        is_math = len(part) > 1 and part.startswith("$") and part.endswith("$")
+        if is_math and _balanced(part):
+            out.append(part)
+        else:
+            escaped = part.translate(_BIBTEX_SPECIAL)
+            out.append(escaped.replace("$", r"\$") if is_math else escaped)
+    return "".join(out)
 
 
 def bibtex(paper: Paper, url: str) -> str:
