@@ -22,6 +22,7 @@ from typing import Any
 
 import generator
 from generator import __version__
+from generator.content import read_bounded
 from generator.errors import Problem
 from generator.model import Paper
 
@@ -112,7 +113,7 @@ class RecordCache:
         if old is not None and old[0] == stat:
             file_digest, parsed = old[1], old[2]
         else:
-            data = path.read_bytes()
+            data = read_bounded(path)  # a 10 GB file is not read whole
             file_digest = digest(shown.encode() + b"\0" + data)
             if old is not None and old[1] == file_digest:
                 parsed = old[2]

@@ -276,7 +276,7 @@ def _check_paths(config: SiteConfig, where: SourceLocation) -> None:
     """The output folder is replaced on every build: it must not hold the site or its inputs."""
     site = config.site_dir.resolve()
     out = config.output_path.resolve()
-    inputs = [config.content_path.resolve()] + [site / name for name in ("templates", "themes", "static")]
+    inputs = [config.content_path.resolve()] + [site / name for name in ("templates", "themes", "static", ".git")]
     if out == site or out in site.parents or any(
             out == folder or out in folder.parents or folder in out.parents for folder in inputs):
         raise ContentError([Problem(where, "output_dir",

@@ -11,7 +11,7 @@ from generator.errors import Problem, SourceLocation
 from generator.model import Paper
 from generator.record import RecordContext, parse_record
 from generator.urls import paper_slug
-from generator.yamlsrc import decode_source, parse_yaml
+from generator.yamlsrc import MAX_FILE_BYTES, decode_source, parse_yaml
 
 SUFFIXES = (".yaml", ".yml")
 
@@ -32,6 +32,21 @@ def discover(content_dir: Path) -> list[Path]:
                 elif entry.name.lower().endswith(SUFFIXES) and entry.is_file():
                     found.append(Path(entry.path))
     return sorted(found)
+
+
+def outside_link(path: Path, content_dir: Path, shown: str) -> list[Problem]:
+    """A record file that is a symbolic link out of content_dir is refused: a pull request
+    could otherwise publish /proc/self/environ or a CI credential file as a paper."""
+    if path.is_symlink() and not path.resolve().is_relative_to(content_dir.resolve()):
+        return [Problem(SourceLocation(shown), "", f"a symbolic link to a file outside {content_dir.name}/; "
+                        "refusing to read it")]
+    return []
+
+
+def read_bounded(path: Path) -> bytes:
+    """A file's bytes, never more than the size limit (+1, so decode_source can say it is too big)."""
+    with path.open("rb") as handle:
+        return handle.read(MAX_FILE_BYTES + 1)
 
 
 def load_file(data: bytes, shown: str, ctx: RecordContext) -> tuple[list[Paper], list[Problem]]:
@@ -79,7 +94,7 @@ Reader = Callable[[Path, str, Callable[[bytes, str], Parsed]], Parsed]
 
 
 def read_file(path: Path, shown: str, parse: Callable[[bytes, str], Parsed]) -> Parsed:
-    return parse(path.read_bytes(), shown)
+    return parse(read_bounded(path), shown)
 
 
 def load_papers(site_dir: Path, content_dir: Path, ctx: RecordContext,
@@ -92,7 +107,15 @@ def load_papers(site_dir: Path, content_dir: Path, ctx: RecordContext,
     for path in discover(content_dir):
         text = str(path)  # string slicing: pathlib's relative_to costs ~10 µs a file
         shown = text[len(prefix):].replace(os.sep, "/") if text.startswith(prefix) else text
-        file_papers, file_problems = read(path, shown, parse)
+        refused = outside_link(path, content_dir, shown)
+        if refused:
+            problems += refused
+            continue
+        try:
+            file_papers, file_problems = read(path, shown, parse)
+        except OSError as exc:
+            problems.append(Problem(SourceLocation(shown), "", f"cannot read the file: {exc.strerror or exc}"))
+            continue
         papers += file_papers
         problems += file_problems
     problems += check_unique(papers)

@@ -70,10 +70,31 @@ def check_output_path(path: str) -> str:
     return path
 
 
+def _lock_path(output_dir: Path) -> Path:
+    return output_dir.parent / f".{output_dir.name}.lock"
+
+
+def check_replaceable(output_dir: Path) -> None:
+    """Refuse to replace a folder that is not a built site: `--output ~/Documents` or
+    `--output /tmp` would otherwise be swapped out and deleted whole.
+
+    A folder is ours when it is empty, was written by paperfeed before (its lock file
+    is beside it), or holds an index.html (a site built elsewhere, or committed to git).
+    """
+    if not output_dir.exists() or _lock_path(output_dir).exists():
+        return
+    if not output_dir.is_dir():
+        raise BuildError(f"the output path {output_dir} is a file, not a folder")
+    if (output_dir / "index.html").is_file() or next(output_dir.iterdir(), None) is None:
+        return
+    raise BuildError(f"the output folder {output_dir} is not empty and does not look like a built site "
+                     "(no index.html); refusing to replace it: remove it or choose another output_dir")
+
+
 @contextmanager
 def site_lock(output_dir: Path) -> Iterator[None]:
     """One build per output folder at a time; a second one fails with a clear message."""
-    lock_path = output_dir.parent / f".{output_dir.name}.lock"
+    lock_path = _lock_path(output_dir)
     lock_path.parent.mkdir(parents=True, exist_ok=True)
     with open(lock_path, "w") as handle:
         try:
@@ -169,6 +190,7 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True
     parent = output_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     staging = parent / f".{output_dir.name}.staging"
+    check_replaceable(output_dir)
     with site_lock(output_dir):
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
