@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -87,7 +86,11 @@ def search_index(urls: Urls, staging: Staging) -> list[OutputFile]:
     previous = staging.previous / prefix if staging.previous else None
     if previous is not None and (previous / ENTRY).is_file() and not _html_touched(staging):
         return list(_kept_bundle(previous, prefix))
-    scratch = Path(tempfile.mkdtemp(prefix=".pagefind-", dir=staging.root.parent))
+    # A fixed name beside the staging folder, under the site lock: a build killed while
+    # Pagefind runs leaves it behind, and the next build clears it (a random name would pile up).
+    scratch = staging.root.with_name(staging.root.name + ".pagefind")
+    shutil.rmtree(scratch, ignore_errors=True)
+    scratch.mkdir()
     try:
         _run_pagefind(staging.root, scratch / "bundle", urls.search_glob())
         return list(_read_bundle(scratch / "bundle", prefix))
