@@ -168,6 +168,8 @@ def parse_yaml(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else 0
         message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        if "maximum nesting depth" in message:  # newer PyYAML/libyaml stop deep nesting themselves
+            message = f"nesting deeper than {MAX_DEPTH} levels"
         return None, [Problem(SourceLocation(path, line), "yaml", _plain(message))]
     except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
         return None, [Problem(SourceLocation(path), "yaml", _plain(str(exc)))]

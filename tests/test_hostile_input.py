@@ -15,7 +15,8 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.content import read_record
+from generator.content import load_papers
+from generator.record import RecordContext
 from tests.conftest import make_site, record
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -152,11 +153,14 @@ def test_a_symlink_out_of_content_is_refused_not_published(tmp_path: Path) -> No
 
 
 def test_an_unreadable_record_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
-    # Root reads any file, so the OSError comes from a folder where a file was expected.
-    folder = tmp_path / "content" / "dir.yaml"
-    folder.mkdir(parents=True)
-    data, problems = read_record(folder, tmp_path / "content", "content/dir.yaml")
-    assert data is None and [str(p) for p in problems] == ["content/dir.yaml: cannot read the file: Is a directory"]
+    # Root reads any file, so the OSError comes from a reader that cannot read this one.
+    site = make_site(tmp_path / "site", [record()])
+
+    def unreadable(path: Path, shown: str, parse: object) -> object:
+        raise PermissionError(13, "Permission denied")
+
+    papers, problems = load_papers(site, site / "content", RecordContext(), read=unreadable)  # type: ignore[arg-type]
+    assert [str(p) for p in problems] == ["content/r000.yaml: cannot read the file: Permission denied"]
 
 
 def test_a_deeply_nested_config_is_an_error_not_a_crash(tmp_path: Path) -> None:
