@@ -81,15 +81,16 @@ def _kept_bundle(folder: Path, prefix: str) -> Iterator[OutputFile]:
 def search_index(urls: Urls, staging: Staging) -> list[OutputFile]:
     """Pagefind's index of the staged paper pages, as files under urls.search_bundle()."""
     prefix = urls.search_bundle()
+    # One fixed, hidden name per site ('.public.pagefind', beside the output, whether the site is
+    # staged aside or updated in place), cleared first under the site lock: a build killed while
+    # Pagefind ran leaves it behind, and random names (mkdtemp) piled up in the site's folder.
+    scratch = staging.root.with_name(f".{staging.root.name.lstrip('.').removesuffix('.staging')}.pagefind")
+    shutil.rmtree(scratch, ignore_errors=True)
     if next(staging.root.glob(urls.search_glob()), None) is None:
         return []  # no papers yet: nothing to index (Pagefind refuses an empty site)
     previous = staging.previous / prefix if staging.previous else None
     if previous is not None and (previous / ENTRY).is_file() and not _html_touched(staging):
         return list(_kept_bundle(previous, prefix))
-    # A fixed name beside the staging folder, under the site lock: a build killed while
-    # Pagefind runs leaves it behind, and the next build clears it (a random name would pile up).
-    scratch = staging.root.with_name(staging.root.name + ".pagefind")
-    shutil.rmtree(scratch, ignore_errors=True)
     scratch.mkdir()
     try:
         _run_pagefind(staging.root, scratch / "bundle", urls.search_glob())
