@@ -33,6 +33,7 @@ PAGES = {
     "day": "days/2025-12-05/",
     "paper": "papers/2512.01234/",
     "tag": "tags/attention/",
+    "calendar": "archive/",
     "search": "search/?q=superconformal",
 }
 MALDACENA_TITLE = "The Large N Limit of Superconformal Field Theories"
@@ -232,5 +233,34 @@ def test_pages_work_without_javascript(browser: Any, base: str) -> None:
         assert page.locator("table.calendar").count() >= 2
         page.goto(base + "search/")
         assert "Search needs JavaScript" in page.content()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", ["", "papers/2512.01234/", "archive/", "search/?q=attention"])
+def test_dark_mode_passes_axe(browser: Any, base: str, path: str) -> None:
+    require_tool(axe_available(), "axe-core", "npm ci --ignore-scripts")
+    context = browser.new_context(color_scheme="dark", viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        report = load_page(page, base + path, wait_until="networkidle")
+        assert report.ok, report.summary()
+        assert page.evaluate("getComputedStyle(document.documentElement).colorScheme") == "dark"
+        violations = run_axe(page)
+        assert violations == [], format_violations(violations)
+    finally:
+        context.close()
+
+
+def test_nothing_overflows_a_360px_screen(browser: Any, base: str) -> None:
+    context = browser.new_context(viewport={"width": 360, "height": 740})
+    try:
+        page = context.new_page()
+        for path in ("", "days/2025-12-05/", "papers/2512.01234/", "archive/", "tags/", "authors/",
+                     "search/?q=attention", "weeks/2025-W49/"):
+            report = load_page(page, base + path, wait_until="networkidle")
+            assert report.ok, report.summary()
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 360, f"{path or 'home'} is {width}px wide"
     finally:
         context.close()

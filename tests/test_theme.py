@@ -127,8 +127,8 @@ def test_taxonomy_index_shows_counts_and_calendar_links_days(small_site: Path) -
     assert rows["attention"] == "2 papers" and rows["efficiency"] == "2 papers"
     archive = page(small_site, "archive/index.html")
     links = archive.xpath("//table[@class='calendar']//a[contains(@href, '/days/')]")
-    assert [a.get("aria-label") for a in links] == ["5 December 2025: 2 papers", "8 December 2025: 4 papers",
-                                                    "21 November 2025: 1 paper"]
+    assert [a.text_content() for a in links] == ["5 December 2025, 2 papers", "8 December 2025, 4 papers",
+                                                 "21 November 2025, 1 paper"]
 
 
 def test_paper_page_metadata(small_site: Path) -> None:
