@@ -1,13 +1,13 @@
 """The only output I/O: build aside, then swap in; rewrite only changed files.
 
-A first build (or `build --clean`) writes every file into a staging folder
-beside output_dir, and swaps it in with one atomic rename. A rebuild writes
-only the files whose bytes changed into the staging folder; once every file
-is made (a failing template or a bad path stops the build here, with the
-previous site untouched), files no longer produced are deleted and the staged
-ones are renamed into place, each atomically. Unchanged files are never
-touched (their mtime and inode stay, so deploy tools and browsers see them
-unchanged), and a rebuild costs what changed, not the size of the site.
+Every build makes the whole new site in a staging folder beside output_dir and
+swaps it in with one atomic rename (renameat2 RENAME_EXCHANGE), so a failed or
+killed build (kill -9 included, at any moment) leaves the previous site served
+intact. Files whose bytes are unchanged, and pages the dependency tracker did
+not re-render (`OutputFile.kept`), are hard-linked from the previous output
+rather than written: their mtime and inode stay, so deploy tools and browsers
+see them unchanged, and a rebuild writes only what changed. Linking costs one
+system call per file, the price of never showing a half-updated site.
 """
 
 from __future__ import annotations
@@ -194,12 +194,8 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True
     with site_lock(output_dir):
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
-        in_place = reuse and output_dir.is_dir() and not output_dir.is_symlink()
         try:
-            if in_place:
-                report = _update(files, staging, output_dir, finalize)
-            else:
-                report = _write_afresh(files, staging, output_dir, reuse, finalize)
+            report = _write_afresh(files, staging, output_dir, reuse, finalize)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return report
@@ -210,7 +206,7 @@ def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path, 
     """Every file into staging (unchanged ones linked from the previous output), then one swap."""
     previous = output_dir if reuse else staging / ".none"
     old_files = _relative_files(output_dir) if output_dir.is_dir() else set()
-    sink = _Sink(staging, previous, stage_all=True)
+    sink = _Sink(staging, previous)
     sink.write_all(files)
     if finalize is not None:
         view = Staging(staging, output_dir if reuse and output_dir.is_dir() else None,
@@ -220,106 +216,23 @@ def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path, 
     return WriteReport(len(sink.written), len(sink.changed), len(old_files - sink.written))
 
 
-def _update(files: Iterable[OutputFile], staging: Path, output_dir: Path,
-            finalize: Finalize | None) -> WriteReport:
-    """Stage the changed files only, then move them into place: a rebuild costs what changed.
-
-    Pages no longer made leave before the finalize step reads the site; the other
-    files no longer made (say, the last search index) stay until it has said what
-    it makes. If anything fails after the first file moved, every move is undone.
-    """
-    sink = _Sink(staging / "new", output_dir, stage_all=False)
-    sink.write_all(files)  # a failure here leaves the output untouched
-    old_files = _relative_files(output_dir)
-    gone_pages = {path for path in old_files - sink.written if path.endswith(".html")}
-    journal = _Journal(output_dir, staging / "old")
-    try:
-        journal.apply(sink.root, sink.staged, gone_pages)
-        if finalize is not None:
-            view = Staging(output_dir, output_dir, frozenset(sink.changed), frozenset(old_files - sink.written))
-            late = _Sink(staging / "late", output_dir, stage_all=False, shared=sink)
-            late.write_all(finalize(view))
-            journal.apply(late.root, late.staged, set())
-        removed = old_files - sink.written
-        journal.apply(staging / "new", [], removed - gone_pages)
-    except BaseException:
-        journal.undo()
-        raise
-    return WriteReport(len(sink.written), len(sink.changed), len(removed))
-
-
-class _Journal:
-    """Moves files into the output, keeping what they replace aside so that it can be undone."""
-
-    def __init__(self, root: Path, aside: Path) -> None:
-        self.root, self.aside = root, aside
-        self.placed: list[tuple[str, bool]] = []  # (path, whether an old file was set aside)
-        self.removed: list[str] = []
-        self.folders: set[str] = set()
-
-    def apply(self, staged_root: Path, staged: list[str], removed: set[str]) -> None:
-        for path in sorted(removed):
-            _move(self.root / path, self.aside / path)
-            self.removed.append(path)
-        for folder in sorted({p.rsplit("/", 1)[0] for p in removed if "/" in p}, key=len, reverse=True):
-            _remove_empty_folders(self.root, folder)
-        for path in staged:
-            if "/" in path:
-                _make_folders(self.root, path.rsplit("/", 1)[0], self.folders)
-            target = self.root / path
-            had = target.is_symlink() or target.is_file()
-            if had:
-                _move(target, self.aside / path)
-            elif target.is_dir():
-                shutil.rmtree(target)  # an empty folder left where a file now goes
-            os.replace(staged_root / path, target)
-            self.placed.append((path, had))
-
-    def undo(self) -> None:
-        """Put the previous output back as it was."""
-        for path, had in reversed(self.placed):
-            (self.root / path).unlink(missing_ok=True)
-            if had:
-                _move(self.aside / path, self.root / path)
-        for path in self.removed:
-            if "/" in path:
-                _make_folders(self.root, path.rsplit("/", 1)[0], set())
-            _move(self.aside / path, self.root / path)
-
-
-def _move(source: Path, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.replace(source, target)
-    except FileNotFoundError:
-        pass
-
-
 class _Sink:
-    """Writes files into `root` once each, remembering which ones changed.
+    """Writes files into `root` once each (unchanged ones hard-linked from `previous`),
+    remembering which ones changed: safe paths, once each, never a file and a folder."""
 
-    stage_all: every file lands in root (unchanged ones hard-linked from `previous`);
-    otherwise only the files whose bytes differ from `previous` do. Sinks of one
-    site share their path sets: safe paths, once each, never a file and a folder.
-    """
-
-    def __init__(self, root: Path, previous: Path, stage_all: bool, shared: _Sink | None = None) -> None:
-        self.root, self.previous, self.stage_all = root, previous, stage_all
-        self.written: set[str] = shared.written if shared else set()
-        self.changed: set[str] = shared.changed if shared else set()
-        self.folded: set[str] = shared.folded if shared else set()
-        self.folders: set[str] = shared.folders if shared else set()
-        self.staged: list[str] = []
+    def __init__(self, root: Path, previous: Path) -> None:
+        self.root, self.previous = root, previous
+        self.written: set[str] = set()
+        self.changed: set[str] = set()
+        self.folded: set[str] = set()
+        self.folders: set[str] = set()
         self.made: set[Path] = set()
 
     def write_all(self, files: Iterable[OutputFile]) -> None:
         for item in files:
             path = self.add(item.path)
-            if not self.stage_all and (item.kept or _same_bytes(self.previous / path, item.data)):
-                continue  # already in the output as it should be
             if _write_one(self.root, self.previous, item, self.made):
                 self.changed.add(path)
-            self.staged.append(path)
 
     def add(self, raw: str) -> str:
         path = check_output_path(raw)
@@ -334,30 +247,6 @@ class _Sink:
         self.folders.update(ancestors)
         self.written.add(path)
         return path
-
-
-def _remove_empty_folders(root: Path, folder: str) -> None:
-    parts = folder.split("/")
-    for i in range(len(parts), 0, -1):
-        try:
-            os.rmdir(root.joinpath(*parts[:i]))
-        except OSError:
-            return  # not empty (or already gone): so are its parents
-
-
-def _make_folders(root: Path, folder: str, ready: set[str]) -> None:
-    """Real folders down to `folder`: a symlink or file in the way is replaced, never followed."""
-    parts = folder.split("/")
-    for i in range(1, len(parts) + 1):
-        rel = "/".join(parts[:i])
-        if rel in ready:
-            continue
-        path = root / rel
-        if path.is_symlink() or (path.exists() and not path.is_dir()):
-            path.unlink()
-        if not path.exists():
-            path.mkdir()
-        ready.add(rel)
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
