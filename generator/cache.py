@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+from stat import S_ISREG
 import tempfile
 from collections.abc import Callable
 from functools import lru_cache
@@ -95,41 +96,72 @@ Parsed = tuple[list[Paper], list[Problem]]
 
 
 class RecordCache:
-    """Parsed records by file: (size, mtime, inode) match -> reuse; else bytes hash match -> reuse."""
+    """Parsed records by file: (size, mtime, inode) match -> reuse; else bytes hash match -> reuse.
+
+    Two sections: a small index (file -> stat and digest) that tells whether
+    anything changed without unpickling a single paper, and the parsed records
+    by digest, loaded only when a build needs the papers.
+    """
 
     def __init__(self, folder: Path | None, context: object, fresh: bool = False) -> None:
-        self.section = Section(folder, "records", repr(context), fresh)
-        self.old: dict[str, tuple[tuple[int, int, int], str, Parsed]] = self.section.load()
-        self.new: dict[str, tuple[tuple[int, int, int], str, Parsed]] = {}
+        self.index_section = Section(folder, "files", repr(context), fresh)
+        self.records_section = Section(folder, "records", repr(context), fresh)
+        self.old_index: dict[str, tuple[tuple[int, int, int], str]] = self.index_section.load()
+        self.index: dict[str, tuple[tuple[int, int, int], str]] = {}
+        self._records: dict[str, Parsed] | None = None
+        self.used: dict[str, Parsed] = {}
         self.paper_digests: dict[str, str] = {}  # paper key -> digest of its file and position
         self.file_digests: dict[str, str] = {}  # shown path -> digest of its bytes
         self.parsed = 0
+        self._data: dict[str, bytes] = {}  # bytes read while scanning, parsed next
+
+    def scan(self, files: list[tuple[Path, str]]) -> None:
+        """The digest of every file: read only those whose size, mtime or inode changed."""
+        for path, shown in files:
+            try:
+                st = os.lstat(path)
+                if not S_ISREG(st.st_mode):
+                    # A link (or odd file) is never read here: load_papers checks where it points
+                    # first. Its target's path, size and mtime stand for its bytes.
+                    target = os.stat(path)
+                    self.file_digests[shown] = digest(f"{shown}\0{os.path.realpath(path)}\0"
+                                                      f"{target.st_size}:{target.st_mtime_ns}".encode())
+                    continue
+                stat = (st.st_size, st.st_mtime_ns, st.st_ino)
+                old = self.old_index.get(shown)
+                if old is not None and old[0] == stat:
+                    file_digest = old[1]
+                else:
+                    data = self._data[shown] = read_bounded(path)  # a 10 GB file is not read whole
+                    file_digest = digest(shown.encode() + b"\0" + data)
+            except OSError:
+                continue  # load_papers reports it
+            self.index[shown] = (stat, file_digest)
+            self.file_digests[shown] = file_digest
 
     def load(self, path: Path, shown: str, parse: Callable[[bytes, str], Parsed]) -> Parsed:
-        """The papers and problems of one file, parsed only when its bytes changed."""
-        st = os.stat(path)
-        stat = (st.st_size, st.st_mtime_ns, st.st_ino)
-        old = self.old.get(shown)
-        if old is not None and old[0] == stat:
-            file_digest, parsed = old[1], old[2]
-        else:
-            data = read_bounded(path)  # a 10 GB file is not read whole
-            file_digest = digest(shown.encode() + b"\0" + data)
-            if old is not None and old[1] == file_digest:
-                parsed = old[2]
-            else:
-                parsed = parse(data, shown)
-                self.parsed += 1
-        self.new[shown] = (stat, file_digest, parsed)
-        self.file_digests[shown] = file_digest
+        """The papers and problems of one scanned file, parsed only when its bytes changed."""
+        file_digest = self.file_digests.get(shown)
+        data = self._data.pop(shown, None)
+        if file_digest is None:  # not scanned (unreadable then): read it now, errors go to load_papers
+            data = read_bounded(path)
+            file_digest = self.file_digests[shown] = digest(shown.encode() + b"\0" + data)
+        if self._records is None:
+            self._records = self.records_section.load()
+        parsed = self._records.get(file_digest)
+        if parsed is None:
+            parsed = parse(read_bounded(path) if data is None else data, shown)
+            self.parsed += 1
+        self.used[file_digest] = parsed
         for i, paper in enumerate(parsed[0]):
             self.paper_digests[paper.key] = f"{file_digest}:{i}"
         return parsed
 
     def save(self) -> None:
-        if self.parsed or self.new.keys() != self.old.keys() or any(
-                self.old[k][0] != v[0] for k, v in self.new.items()):
-            self.section.save(self.new)
+        if self.index != self.old_index:
+            self.index_section.save(self.index)
+        if self._records is not None and (self.parsed or self.used.keys() != self._records.keys()):
+            self.records_section.save(self.used)
 
 
 class MarkupCache:

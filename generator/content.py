@@ -97,16 +97,23 @@ def read_file(path: Path, shown: str, parse: Callable[[bytes, str], Parsed]) -> 
     return parse(read_bounded(path), shown)
 
 
-def load_papers(site_dir: Path, content_dir: Path, ctx: RecordContext,
-                read: Reader = read_file) -> tuple[list[Paper], list[Problem]]:
+def record_files(site_dir: Path, content_dir: Path) -> list[tuple[Path, str]]:
+    """Every record file with its path as the user knows it (relative to the site)."""
+    prefix = str(site_dir).rstrip(os.sep) + os.sep
+    found = []
+    for path in discover(content_dir):
+        text = str(path)  # string slicing: pathlib's relative_to costs ~10 µs a file
+        found.append((path, text[len(prefix):].replace(os.sep, "/") if text.startswith(prefix) else text))
+    return found
+
+
+def load_papers(site_dir: Path, content_dir: Path, ctx: RecordContext, read: Reader = read_file,
+                files: list[tuple[Path, str]] | None = None) -> tuple[list[Paper], list[Problem]]:
     """Every valid paper and every problem, in a stable order whatever the disk order."""
     papers: list[Paper] = []
     problems: list[Problem] = []
     parse = functools.partial(load_file, ctx=ctx)
-    prefix = str(site_dir).rstrip(os.sep) + os.sep
-    for path in discover(content_dir):
-        text = str(path)  # string slicing: pathlib's relative_to costs ~10 µs a file
-        shown = text[len(prefix):].replace(os.sep, "/") if text.startswith(prefix) else text
+    for path, shown in record_files(site_dir, content_dir) if files is None else files:
         refused = outside_link(path, content_dir, shown)
         if refused:
             problems += refused

@@ -95,7 +95,13 @@ class PageContext:
         return found
 
     def site_values(self) -> dict[str, Any]:
-        """Values every template sees that do not depend on the page."""
+        """Values every template sees that do not depend on the page (made once per build)."""
+        found: dict[str, Any] | None = self.__dict__.get("_site_values")
+        if found is None:
+            found = self.__dict__["_site_values"] = self._site_values()
+        return found
+
+    def _site_values(self) -> dict[str, Any]:
         urls = self.urls
         return {
             "site": {"title": self.config.title, "description": self.config.description,

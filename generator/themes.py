@@ -8,7 +8,6 @@ import jinja2
 from markupsafe import Markup
 
 import generator
-from generator.markup import render_inline
 from generator.model import OutputFile
 
 _PACKAGE = Path(generator.__file__).parent
@@ -51,6 +50,8 @@ def make_environment(site_dir: Path, theme: str) -> jinja2.Environment:
 
 def inline_math(text: str) -> str | Markup:
     """`{{ tag.name|math }}`: a short plain text (a tag) with its $TeX$ as MathML, escaped otherwise."""
+    from generator.markup import render_inline  # Markdown and TeX load only when a build renders
+
     return Markup(render_inline(text)) if "$" in text else text
 
 
