@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-from stat import S_ISREG
 import tempfile
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import generator
