@@ -52,3 +52,27 @@ def test_day_week_and_month_navigation_has_neighbours(sample: Path) -> None:
     assert month.cssselect('.period-nav a[rel="prev"]')[0].get("href") == "/months/2025-11/"
     assert (sample / "weeks/2025-W50/index.html").is_file()
     assert len(list((sample / "days").iterdir())) == 5
+
+
+def test_sample_pages_pass_the_nu_html_checker(sample: Path) -> None:
+    """Real data's quirks (TeX in tags, long author lists, cut abstracts) on every paper page."""
+    from tests.support.tools import require_tool
+    from tests.support.vnu import check_html, vnu_available
+
+    require_tool(vnu_available(), "the Nu HTML Checker", "npm ci --ignore-scripts; a Java runtime")
+    pages = [sample / "index.html", sample / "tags/index.html", sample / "authors/index.html",
+             sample / "archive/index.html", *sorted(sample.glob("papers/*/index.html"))]
+    errors = check_html(pages)
+    assert errors == [], "\n".join(errors[:20])
+
+
+def test_sample_internal_links_resolve(sample: Path) -> None:
+    broken = []
+    for file in sample.rglob("*.html"):
+        for _, _, url, _ in lxml.html.fromstring(file.read_bytes()).iterlinks():
+            if url.startswith("/"):
+                path = url.split("#")[0].split("?")[0]
+                target = sample / path.lstrip("/")
+                if not (target / "index.html" if path.endswith("/") else target).is_file():
+                    broken.append(f"{file.relative_to(sample)}: {url}")
+    assert broken == []

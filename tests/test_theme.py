@@ -265,3 +265,15 @@ def test_tags_with_tex_show_math_and_index_lists_only_terms_with_pages(tmp_path:
     assert "1 more on fewer papers" in index.xpath("string(//p[@class='lede'])")
     term = page(site / "public", "tags/mathcal-j-score/index.html")
     assert term.xpath("//h1//math")
+
+
+def test_cards_show_six_tags_then_a_link_to_the_rest(tmp_path: Path) -> None:
+    tags = [f"topic {i}" for i in range(10)]
+    site = make_site(tmp_path / "site", [record("2512.00001", tags=tags)])
+    build(site, environ={})
+    card = page(site / "public", "index.html").xpath("//article")[0]
+    items = card.xpath(".//ul[@class='tags']/li")
+    assert [li.text_content() for li in items] == [*tags[:6], "+4 more tags"]
+    assert items[-1].xpath("a/@href") == ["/papers/2512.00001/"]
+    paper = page(site / "public", "papers/2512.00001/index.html")
+    assert len(paper.xpath("//ul[@class='tags']/li")) == 10
