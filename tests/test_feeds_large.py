@@ -200,7 +200,7 @@ def test_digest_lists_each_day_ranked(feeds: dict[str, list[Item]], corpus: list
         items = feeds[rel]
         assert [item.link for item in items] == [f"{BASE}days/{d}/" for d in newest]
         assert [item.id.rsplit("/", 1)[1] for item in items] == newest
-        for item, day in zip(items, newest):
+        for item, day in zip(items, newest, strict=False):
             label = date.fromisoformat(day).strftime("%B %-d, %Y")
             assert item.title == f"Big Papers & <Co>: {label}"
             ranked = sorted(days[day], key=lambda r: (-r["upvotes"], _key(r)))
