@@ -86,7 +86,8 @@ def _markup(item: tuple[str, str]) -> str | tuple[str, str]:
     return render_inline(text) if kind == "title" else render_abstract(text)
 
 
-def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: int = 1) -> list[Paper]:
+def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: int = 1,
+                  progress: Progress | None = None) -> list[Paper]:
     """Titles and abstracts to safe HTML with MathML (and abstracts to plain text): each text
     rendered once, and only when the cache has not got it."""
     cache = cache or MarkupCache(None)
@@ -97,7 +98,9 @@ def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: i
             missing[title] = ("title", paper.title)
         if abstract not in missing and cache.get(abstract) is None:
             missing[abstract] = ("abstract", paper.abstract)
-    for key, html in zip(missing, pmap(_markup, list(missing.values()), jobs), strict=True):
+    progress = progress or Progress()
+    for number, (key, html) in enumerate(zip(missing, pmap(_markup, list(missing.values()), jobs), strict=True), 1):
+        progress.update("markup", number, len(missing))
         cache.put(key, html)
     return [dataclasses.replace(p, title_html=cache.new[t], abstract_html=cache.new[a][0],
                                 abstract_text=cache.new[a][1])
@@ -201,7 +204,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         records.save()
     with timer.stage("markup"):
         markup = MarkupCache(cache_dir, fresh=clean)
-        papers = render_markup(papers, markup, jobs)
+        papers = render_markup(papers, markup, jobs, progress)
         markup.save()
     with timer.stage("index"):
         index = build_index(papers, config)
