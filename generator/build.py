@@ -37,7 +37,6 @@ from generator.urls import Urls
 
 if TYPE_CHECKING:
     from generator.render import PageContext
-    from generator.writer import Staging
 
 # Markdown, feedgen, Pagefind's wrapper, the renderer and the writer are imported
 # where they are used: a no-change rebuild stops before needing any of them, and
@@ -138,6 +137,7 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, fi
     """Every output file of the site, in a fixed order, made as the writer asks for them."""
     from generator.feeds import build_feeds, feed_links
     from generator.render import PageContext, PendingPage
+    from generator.search import search_files, search_scratch
     from generator.sitemap import build_sitemap
 
     urls = Urls(config.base_url, config.feeds.id_base)
@@ -157,15 +157,10 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, fi
     with timer.stage("feeds"):
         feeds = build_feeds(index, config, urls, keep=lambda path, feed: ledger.keep(path, fingerprints.key(feed)))
     yield from feeds
+    yield from timer.timed("search", search_files(index, urls, ctx.view, search_scratch(config.output_path),
+                                                  ledger, ctx.search_shards(), config.language))
     yield from build_sitemap(page_paths, index, urls)
     yield from static_files(config.site_dir, config.theme)
-
-
-def _search(config: SiteConfig, staged: Staging, timer: StageTimer) -> list[OutputFile]:
-    from generator.search import search_index
-
-    with timer.stage("search"):
-        return search_index(Urls(config.base_url), staged)
 
 
 def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: bool = False,
@@ -210,14 +205,11 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         index = build_index(papers, config)
         env = make_environment(config.site_dir, config.theme)
         fingerprints = Fingerprints(records.paper_digests)
-    # The search index reads the finished HTML, so the writer makes it from the
-    # written pages (and reuses the last one as it is when no HTML changed).
     from generator.writer import write_site
 
     with timer.stage("write"):
         report = write_site(site_files(config, index, env, fingerprints, ledger, jobs, progress, timer),
-                            config.output_path, reuse=not clean,
-                            finalize=lambda staged: _search(config, staged, timer))
+                            config.output_path, reuse=not clean)
     pages = sum(1 for path in ledger.keys if path.endswith(".html"))
     kept = len(ledger.kept)
     with timer.stage("save"):

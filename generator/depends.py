@@ -151,6 +151,10 @@ class Ledger:
         self.old_files: Manifest = stored.get("files", {})
         self.old_inputs: str = stored.get("inputs", "") if same_site else ""
         self.old_report: dict[str, int] = stored.get("report", {})
+        # Folders of files made together by one tool run (search shards), keyed apart from the
+        # salt: prefix -> [key, paths]. A template or config edit does not touch them.
+        self.old_groups: dict[str, list[Any]] = stored.get("groups", {})
+        self.groups: dict[str, list[Any]] = {}
         self.keys: dict[str, str] = {}
         self.kept: set[str] = set()
         self._current: Manifest | None = None
@@ -174,7 +178,28 @@ class Ledger:
             return True
         return False
 
+    def keep_group(self, prefix: str, key: str) -> list[str] | None:
+        """The last build's files of a group (a folder made by one tool run) when the group's key
+        is the same and every file is intact, recorded for the next build; else None."""
+        old = self.old_groups.get(prefix)
+        if old is None or old[0] != key or not old[1]:
+            return None
+        current = self.current()
+        paths: list[str] = old[1]
+        if any(current.get(path) is None or current.get(path) != self.old_files.get(path) for path in paths):
+            return None
+        self.made_group(prefix, key, paths)
+        self.kept.update(paths)
+        return paths
+
+    def made_group(self, prefix: str, key: str, paths: list[str]) -> None:
+        """Record the files of a group this build made, and their key."""
+        self.groups[prefix] = [key, paths]
+        for path in paths:
+            self.keys[path] = key
+
     def save(self, inputs: str, report: dict[str, int]) -> None:
         """Remember this build: its inputs, keys, and the output files as written."""
         self.section.save({"salt": self.salt, "inputs": inputs,
-                           "keys": self.keys, "files": scan_output(self.output_dir), "report": report})
+                           "keys": self.keys, "groups": self.groups, "files": scan_output(self.output_dir),
+                           "report": report})

@@ -19,6 +19,7 @@ from generator.errors import BuildError
 from generator.indexes import TAXONOMIES, Period, SiteIndex, Term
 from generator.markup import shorten
 from generator.model import OutputFile, Paper
+from generator.search import Shard, shard_bundles, shard_papers
 from generator.urls import Urls
 from generator.views import NamedLink, PaperView, human_date, pagination, paper_view
 
@@ -76,6 +77,13 @@ class PageContext:
             found = self.views[paper.key] = paper_view(paper, self.index, self.urls)
         return found
 
+    def search_shards(self) -> list[Shard]:
+        """The search index's shards (the search page loads each; build.py indexes them)."""
+        found: list[Shard] | None = self.__dict__.get("_shards")
+        if found is None:
+            found = self.__dict__["_shards"] = shard_papers(self.index)
+        return found
+
     def card_html(self, view: PaperView) -> Markup:
         """A paper's card, rendered once per build however many lists show it.
 
@@ -107,7 +115,6 @@ class PageContext:
             "site": {"title": self.config.title, "description": self.config.description,
                      "language": self.config.language, "generator": f"paperfeed {__version__}"},
             "nav": self.nav(), "asset": lambda name: urls.href(urls.static(name)),
-            "search_bundle": urls.href(urls.search_bundle()),
             "days_json": urls.href(urls.archive_days()),
             "card_html": self.card_html,
         }
@@ -331,7 +338,8 @@ def render_misc(ctx: PageContext) -> Iterator[PageItem]:
                    months=archive_months(ctx), total=len(ctx.index.papers), days=len(ctx.index.days),
                    description=f"Every day of {ctx.config.title} with papers, as a calendar.")
     yield days_json(ctx)
-    yield ctx.page("search.html", ctx.urls.search(), "Search", heading="Search",
+    bundles = [ctx.urls.href(path) for path in shard_bundles(ctx.urls, ctx.search_shards())]
+    yield ctx.page("search.html", ctx.urls.search(), "Search", heading="Search", search_bundles=bundles,
                    description=f"Search the titles, authors and abstracts of {ctx.config.title}.")
     yield ctx.page("404.html", ctx.urls.not_found(), "Page not found", heading="Page not found")
 

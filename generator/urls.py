@@ -111,10 +111,6 @@ class Urls:
     def paper(self, paper_id: PaperId) -> str:
         return f"papers/{paper_slug(paper_id)}/"
 
-    def search_glob(self) -> str:
-        """The output files of every paper page (what the search index reads)."""
-        return self.output_path(self.paper(PaperId("*")))
-
     def taxonomy(self, taxonomy: str) -> str:
         return f"{taxonomy}/"
 
@@ -148,8 +144,12 @@ class Urls:
         return "404.html"
 
     def search_bundle(self) -> str:
-        """Folder of the search index (Pagefind's pagefind.js and its data)."""
+        """Folder of the search index: one Pagefind bundle per shard in it."""
         return "pagefind/"
+
+    def search_shard(self, number: int) -> str:
+        """Folder of one shard's Pagefind bundle (its pagefind.js and data)."""
+        return f"{self.search_bundle()}{number}/"
 
     def archive_days(self) -> str:
         """Every day with papers, as JSON, for the date picker."""

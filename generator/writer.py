@@ -18,7 +18,7 @@ import fcntl
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,26 +38,6 @@ class WriteReport:
     removed: int
 
 
-@dataclass(frozen=True)
-class Staging:
-    """The new site's pages, before finalize adds to it, as a finalize step sees it (read-only).
-
-    `root` holds the new site (on a rebuild, the output folder itself, updated in
-    place); `previous` is where the previous output's files are (None on a clean
-    build): on a rebuild, the files the pages no longer make are still there,
-    save pages; `changed` holds the paths whose bytes differ from the previous
-    output (new files included) and `removed` the paths it had that the new
-    site has not (so far).
-    """
-
-    root: Path
-    previous: Path | None
-    changed: frozenset[str]
-    removed: frozenset[str]
-
-
-#: A step that reads the staged site and returns more files for it (the search index).
-Finalize = Callable[[Staging], Iterable[OutputFile]]
 
 
 def check_output_path(path: str) -> str:
@@ -178,13 +158,10 @@ def _relative_files(folder: Path) -> set[str]:
     return found
 
 
-def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True,
-               finalize: Finalize | None = None) -> WriteReport:
+def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True) -> WriteReport:
     """Write every file, then swap the new site in. Nothing outside output_dir is touched.
 
-    With reuse=False (`build --clean`) every file is written afresh. `finalize`
-    runs once the pages are staged and returns more files (written the same
-    way), so a tool that reads the built site can add to it before the swap.
+    With reuse=False (`build --clean`) every file is written afresh.
     """
     output_dir = output_dir.absolute()
     parent = output_dir.parent
@@ -195,23 +172,18 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True
         shutil.rmtree(staging, ignore_errors=True)
         staging.mkdir()
         try:
-            report = _write_afresh(files, staging, output_dir, reuse, finalize)
+            report = _write_afresh(files, staging, output_dir, reuse)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
         return report
 
 
-def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path, reuse: bool,
-                  finalize: Finalize | None) -> WriteReport:
+def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path, reuse: bool) -> WriteReport:
     """Every file into staging (unchanged ones linked from the previous output), then one swap."""
     previous = output_dir if reuse else staging / ".none"
     old_files = _relative_files(output_dir) if output_dir.is_dir() else set()
     sink = _Sink(staging, previous)
     sink.write_all(files)
-    if finalize is not None:
-        view = Staging(staging, output_dir if reuse and output_dir.is_dir() else None,
-                       frozenset(sink.changed), frozenset(old_files - sink.written))
-        sink.write_all(finalize(view))
     _swap_in(staging, output_dir)
     return WriteReport(len(sink.written), len(sink.changed), len(old_files - sink.written))
 

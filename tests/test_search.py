@@ -6,12 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from lxml import html
 
 import generator.search as search
 from generator.build import build
 from generator.errors import BuildError
 from generator.model import OutputFile
-from generator.writer import Staging, write_site
+from generator.writer import write_site
 from tests.conftest import SITES, make_site
 
 
@@ -26,13 +27,14 @@ def site(tmp_path: Path) -> Path:
     return target
 
 
-def _forbid_pagefind(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+def _count_pagefind(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Record every Pagefind run (the folder of fragments it read) and let it run."""
     runs: list[str] = []
     real = search._run_pagefind
 
-    def counting(site_dir: Path, bundle: Path, glob: str) -> None:
-        runs.append(glob)
-        real(site_dir, bundle, glob)
+    def counting(site_dir: Path, bundle: Path) -> None:
+        runs.append(sorted(p.parent.name for p in site_dir.rglob("index.html")))
+        real(site_dir, bundle)
     monkeypatch.setattr(search, "_run_pagefind", counting)
     return runs
 
@@ -40,7 +42,7 @@ def _forbid_pagefind(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_index_is_byte_identical_across_clean_builds(site: Path, small_site: Path) -> None:
     build(site, clean=True, environ={})
     first = _tree(site / "public" / "pagefind")
-    assert any(name.startswith("fragment/") for name in first)
+    assert any(name.startswith("1/fragment/") for name in first)
     assert first == _tree(small_site / "pagefind")  # the session build, made separately
     build(site, clean=True, environ={})
     assert _tree(site / "public" / "pagefind") == first
@@ -48,33 +50,55 @@ def test_index_is_byte_identical_across_clean_builds(site: Path, small_site: Pat
 
 def test_unchanged_rebuild_reuses_the_index(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     build(site, environ={})
-    entry = site / "public" / "pagefind" / "pagefind-entry.json"
+    entry = site / "public" / "pagefind" / "1" / "pagefind-entry.json"
     inode = entry.stat().st_ino
-    runs = _forbid_pagefind(monkeypatch)
+    runs = _count_pagefind(monkeypatch)
     report = build(site, environ={})
     assert runs == [] and report.changed == 0 and report.removed == 0
     assert entry.stat().st_ino == inode  # hard-linked, not rewritten
-    # a change that touches no HTML (a static file) does not re-index either
+    # a change of a static file, a template or an upvote count is not searched: no re-index
     (site / "static").mkdir(exist_ok=True)
     (site / "static" / "extra.txt").write_text("hello")
     report = build(site, environ={})
     assert runs == [] and report.changed == 1
+    (site / "templates").mkdir()
+    paper = (Path(search.__file__).parents[1] / "themes/default/templates/paper.html").read_text()
+    assert "<h1>" in paper
+    (site / "templates" / "paper.html").write_text(paper.replace("<h1>", "<h1 class=edited>"))
+    report = build(site, environ={})
+    assert runs == [] and report.changed >= 7
+    records = site / "content" / "2025" / "12" / "05.yaml"
+    records.write_text(records.read_text().replace("upvotes: 9", "upvotes: 10"))
+    report = build(site, environ={})
+    assert runs == [] and report.changed > 1
+    assert entry.stat().st_ino == inode
 
 
 def test_changed_text_is_reindexed(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     build(site, environ={})
     before = _tree(site / "public" / "pagefind")
-    runs = _forbid_pagefind(monkeypatch)
+    runs = _count_pagefind(monkeypatch)
     records = site / "content" / "2025" / "12" / "05.yaml"
     records.write_text(records.read_text().replace("Diffusion models, again.", "Quasicrystals, at last."))
     report = build(site, environ={})
-    assert runs == ["papers/*/index.html"]
+    assert len(runs) == 1 and "2512.00001" in runs[0]
     after = _tree(site / "public" / "pagefind")
     assert after != before and report.changed > 1
-    # removing a paper removes its page: re-indexed too
+    # removing a paper removes it from the index too
     records.write_text(records.read_text().split("- id: \"2512.00001\"")[0])
     build(site, environ={})
-    assert len(runs) == 2
+    assert len(runs) == 2 and "2512.00001" not in runs[1]
+    assert _tree(site / "public" / "pagefind") == _tree(_clean_copy(site))
+
+
+def _clean_copy(site: Path) -> Path:
+    """The same site built from scratch elsewhere: its pagefind/ folder."""
+    other = site.with_name(site.name + "-clean")
+    shutil.rmtree(other, ignore_errors=True)
+    shutil.copytree(site / "content", other / "content")
+    shutil.copy(site / "paperfeed.yaml", other / "paperfeed.yaml")
+    build(other, clean=True, environ={})
+    return other / "public" / "pagefind"
 
 
 def test_missing_pagefind_fails_cleanly_and_keeps_the_old_site(site: Path,
@@ -88,52 +112,20 @@ def test_missing_pagefind_fails_cleanly_and_keeps_the_old_site(site: Path,
     assert not (site / ".public.staging").exists()
 
 
-def test_writer_finalize_sees_the_staged_site(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    write_site([OutputFile("a.html", b"a"), OutputFile("b.html", b"b")], out)
-    seen: list[Staging] = []
-
-    def finalize(staging: Staging) -> list[OutputFile]:
-        seen.append(staging)
-        assert (staging.root / "a.html").read_bytes() == b"A"
-        return [OutputFile("extra/index.json", b"{}")]
-
-    report = write_site([OutputFile("a.html", b"A"), OutputFile("c.html", b"c")], out, finalize=finalize)
-    (staging,) = seen
-    assert staging.previous == out.absolute()
-    assert staging.changed == {"a.html", "c.html"} and staging.removed == {"b.html"}
-    assert _tree(out) == {"a.html": b"A", "c.html": b"c", "extra/index.json": b"{}"}
-    assert (report.files, report.changed, report.removed) == (3, 3, 1)
-    report = write_site([OutputFile("a.html", b"A"), OutputFile("c.html", b"c")], out, finalize=finalize,
-                        reuse=False)
-    assert seen[-1].previous is None
-
-
-def test_writer_finalize_failure_leaves_the_old_site(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    write_site([OutputFile("a.html", b"a")], out)
-
-    def clash(staging: Staging) -> list[OutputFile]:
-        return [OutputFile("a.html", b"again")]
-
-    with pytest.raises(BuildError, match="two outputs want the same file: a.html"):
-        write_site([OutputFile("a.html", b"new")], out, finalize=clash)
-    assert _tree(out) == {"a.html": b"a"}
-
-
 def test_a_site_without_papers_has_no_index(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", records=[])
     build(site, environ={})
     assert (site / "public" / "search" / "index.html").is_file()
     assert not (site / "public" / "pagefind").exists()
+    form = html.fromstring((site / "public" / "search" / "index.html").read_bytes()).xpath("//form[@data-bundles]")
+    assert form[0].get("data-bundles") == ""
 
 
 def test_writer_keeps_previous_files_unchanged(tmp_path: Path) -> None:
     out = tmp_path / "out"
     write_site([OutputFile("a.html", b"a"), OutputFile("idx/x.bin", b"x")], out)
     inode = (out / "idx/x.bin").stat().st_ino
-    report = write_site([OutputFile("a.html", b"a")], out,
-                        finalize=lambda staging: [OutputFile.keep("idx/x.bin")])
+    report = write_site([OutputFile("a.html", b"a"), OutputFile.keep("idx/x.bin")], out)
     assert (report.files, report.changed, report.removed) == (2, 0, 0)
     assert (out / "idx/x.bin").stat().st_ino == inode
     assert _tree(out) == {"a.html": b"a", "idx/x.bin": b"x"}

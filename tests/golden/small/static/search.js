@@ -11,13 +11,58 @@
   var latest = 0;
   var timer = 0;
 
+  // The index comes in shards, one Pagefind bundle each (pagefind/1/, pagefind/2/ …), each
+  // loaded as its own module and searched on its own (see `strong` for why not mergeIndex).
+  var bundles = (form.dataset.bundles || "").split(" ").filter(Boolean);
+  var base = { baseUrl: form.dataset.base };
+
   var load = function () {
-    engine = engine || import(form.dataset.bundle + "pagefind.js").then(function (pagefind) {
-      return Promise.resolve(pagefind.options({ baseUrl: form.dataset.base })).then(function () {
-        return pagefind;
+    if (!bundles.length) return Promise.reject(new Error("no index"));
+    engine = engine || Promise.all(bundles.map(function (bundle) {
+      return import(bundle + "pagefind.js").then(function (pagefind) {
+        return Promise.resolve(pagefind.options(base)).then(function () { return pagefind; });
+      });
+    }));
+    return engine;
+  };
+
+  var words = function (text) {
+    return text.toLocaleLowerCase().normalize("NFD").replace(/\p{M}/gu, "")
+      .split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  };
+
+  // When an index has no word starting with a query word, Pagefind falls back to words that
+  // start it ("the" for "thermos", "a" for "aardvark"), matching nearly every paper. One index
+  // does that only when nothing matches better; but a shard without the word would pour all
+  // its papers into the results. So a shard counts only if its best result holds every query
+  // word, a word it starts, or one sharing all but a short ending with it (a stemmed form).
+  var strong = function (query, data) {
+    var found = words(data.content || "");
+    return words(query).every(function (q) {
+      return found.some(function (w) {
+        if (w.startsWith(q)) return true;
+        var same = 0;
+        while (same < q.length && same < w.length && q[same] === w[same]) same++;
+        return same >= 3 && same >= Math.max(q.length, w.length) - 3;
       });
     });
-    return engine;
+  };
+
+  var searchAll = function (engines, query) {
+    return Promise.all(engines.map(function (pagefind) {
+      return pagefind.search(query).then(function (search) {
+        var results = search ? search.results : [];
+        if (!results.length) return { results: results, strong: false };
+        return results[0].data().then(function (data) {
+          return { results: results, strong: strong(query, data) };
+        });
+      });
+    })).then(function (shards) {
+      var any = shards.some(function (s) { return s.strong; });
+      var merged = [];
+      shards.forEach(function (s) { if (s.strong || !any) merged.push.apply(merged, s.results); });
+      return merged.sort(function (a, b) { return b.score - a.score; });
+    });
   };
 
   // Pagefind's excerpt is HTML with <mark>s: keep only text and the marks.
@@ -68,21 +113,22 @@
       return;
     }
     status.textContent = "Searching…";
-    load().then(function (pagefind) {
-      return pagefind.search(query);
-    }).then(function (search) {
+    load().then(function (engines) {
+      return searchAll(engines, query);
+    }).then(function (results) {
       if (mine !== latest) return null;
-      var shown = search.results.slice(0, MAX);
+      var shown = results.slice(0, MAX);
       return Promise.all(shown.map(function (r) { return r.data(); })).then(function (all) {
         if (mine !== latest) return;
         list.replaceChildren.apply(list, all.map(render));
-        var n = search.results.length;
+        var n = results.length;
         status.textContent = n === 0 ? "No papers match “" + query + "”." :
           n + " paper" + (n === 1 ? "" : "s") + " match “" + query + "”" +
           (n > MAX ? "; showing the first " + MAX + "." : ".");
       });
     }).catch(function () {
-      status.textContent = "Search is not available: its index could not be loaded.";
+      status.textContent = bundles.length ? "Search is not available: its index could not be loaded." :
+        "There are no papers to search yet.";
     });
   };
 
