@@ -361,7 +361,7 @@ def bench_n(n: int, args, work: Path, hugo: str | None, results: dict, big: bool
             res["notes"].append(f"pelican failed: {e}")
             do_pel = False
 
-    runs = args.runs
+    runs = args.big_runs if big else args.runs  # a 100,000-paper cold build takes many minutes
     ext_runs = min(args.ext_runs or runs, runs)
     pf_ok = do_pf
     for r in range(runs):
@@ -567,6 +567,8 @@ def main(argv: list[str] | None = None) -> int:
                    help="runs for Hugo and Pelican if fewer than --runs (default: same)")
     p.add_argument("--big", action="store_true",
                    help="also build 100,000 papers (paperfeed only)")
+    p.add_argument("--big-runs", type=int, default=1,
+                   help="timed runs per measure at 100,000 papers (default 1)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--skip-paperfeed", action="store_true")
     p.add_argument("--skip-hugo", action="store_true")
