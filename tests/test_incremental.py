@@ -8,12 +8,13 @@ same input made in another folder without any cache.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
+import generator.search as search
 from generator.build import build
 from generator.cache import CACHE_DIR
 from generator.themes import default_theme_dir
@@ -43,12 +44,21 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def small_shards() -> Iterator[None]:
+    """Search shards of ~4 papers (three here), so edits move papers between kept and re-made shards."""
+    saved, search.SHARD_PAPERS = search.SHARD_PAPERS, 4
+    yield
+    search.SHARD_PAPERS = saved
+
+
 @pytest.fixture(scope="module")
-def base_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def base_site(small_shards: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = {"title": "Incremental", "base_url": "https://example.org/papers/", "per_page": 2,
               "tags": {"min_papers": 2, "feed_min_papers": 2}}
     site = make_site(tmp_path_factory.mktemp("incremental") / "site", records(), config)
     build(site, environ={})
+    assert sorted(p.name for p in (site / "public" / "pagefind").iterdir()) == ["1", "2", "3"]
     return site
 
 
