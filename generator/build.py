@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from generator.cache import CACHE_DIR, MarkupCache, RecordCache, code_digest, digest
+from generator.cache import CACHE_DIR, MarkupCache, RecordCache, code_digest, digest, spare_folder
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.content import load_papers, record_files
 from generator.depends import Fingerprints, Ledger, tree_signature
@@ -209,7 +209,8 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
 
     with timer.stage("write"):
         report = write_site(site_files(config, index, env, fingerprints, ledger, jobs, progress, timer),
-                            config.output_path, reuse=not clean)
+                            config.output_path, reuse=not clean,
+                            spare=spare_folder(cache_dir, str(config.output_dir)))
     pages = sum(1 for path in ledger.keys if path.endswith(".html"))
     kept = len(ledger.kept)
     with timer.stage("save"):

@@ -85,6 +85,12 @@ class Section:
             pass
 
 
+def spare_folder(folder: Path, name: str) -> Path:
+    """Where the writer keeps the previous site's tree between builds (see writer.write_site)."""
+    _make_folder(folder)
+    return folder / f"spare-{digest(name.encode())[:12]}"
+
+
 def _make_folder(folder: Path) -> None:
     """The cache folder, ignoring itself in git (as .pytest_cache does): never committed by mistake."""
     if not folder.is_dir():

@@ -101,110 +101,156 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def _write_one(staging: Path, previous: Path, item: OutputFile, made: set[Path] | None = None) -> bool:
-    """Write one file into staging; return True when its bytes differ from the previous output.
+def _scan(folder: Path) -> tuple[dict[str, int], dict[str, int], set[str]]:
+    """One pass over folder: regular files -> inode, other non-folders (links …) -> inode, folders.
 
-    `made` remembers the folders already made (a mkdir per file is slow on a busy disk).
+    Inodes come from the directory entries (no stat per file): a file of the staging
+    tree with the inode of the previous output's file is that very file, hard-linked.
     """
-    target = staging / item.path
-    old = previous / item.path
+    files: dict[str, int] = {}
+    others: dict[str, int] = {}
+    dirs: set[str] = set()
+    stack = [("", str(folder))]
+    while stack:
+        prefix, path = stack.pop()
+        try:
+            entries = os.scandir(path)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    dirs.add(name)
+                    stack.append((name + "/", entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    files[name] = entry.inode()
+                else:
+                    others[name] = entry.inode()
+    return files, others, dirs
+
+
+def _same_bytes(old: str, data: bytes) -> bool:
     try:
-        if made is None or target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if made is not None:
-                made.add(target.parent)
-        if item.kept:
-            _link_or_copy(old, target, item.path)
-            return False
-        if _same_bytes(old, item.data):
-            try:
-                os.link(old, target)
+        with open(old, "rb") as handle:
+            if os.fstat(handle.fileno()).st_size != len(data):
                 return False
-            except OSError:
-                pass  # another file system, or no hard links: write a copy
-        target.write_bytes(item.data)
-    except (FileExistsError, NotADirectoryError, IsADirectoryError):
-        # "a" and "a/b" both wanted: as much a bug as one path written twice.
-        raise BuildError(f"two outputs want one path as a file and as a folder: {item.path}") from None
-    return True
-
-
-def _link_or_copy(old: Path, target: Path, path: str) -> None:
-    try:
-        os.link(old, target)
-        return
-    except OSError:
-        pass  # another file system, or no hard links
-    try:
-        shutil.copyfile(old, target)
-    except OSError:  # the build saw it a moment ago: someone is editing the output folder
-        raise BuildError(f"{path} disappeared from the output folder during the build; build again") from None
-
-
-def _same_bytes(old: Path, data: bytes) -> bool:
-    try:
-        return old.is_file() and not old.is_symlink() and old.stat().st_size == len(data) \
-            and old.read_bytes() == data
+            return handle.read() == data
     except OSError:
         return False
 
 
-def _relative_files(folder: Path) -> set[str]:
-    found: set[str] = set()
-    skip = len(str(folder)) + 1
-    for root, _, names in os.walk(folder):
-        base = root[skip:].replace(os.sep, "/")  # string slicing: a Path per folder is slow at 25,000
-        found.update(f"{base}/{name}" if base else name for name in names)
-    return found
-
-
-def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True) -> WriteReport:
-    """Write every file, then swap the new site in. Nothing outside output_dir is touched.
-
-    With reuse=False (`build --clean`) every file is written afresh.
-    """
-    output_dir = output_dir.absolute()
-    parent = output_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = parent / f".{output_dir.name}.staging"
-    check_replaceable(output_dir)
-    with site_lock(output_dir):
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir()
-        try:
-            report = _write_afresh(files, staging, output_dir, reuse)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return report
-
-
-def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path, reuse: bool) -> WriteReport:
-    """Every file into staging (unchanged ones linked from the previous output), then one swap."""
-    previous = output_dir if reuse else staging / ".none"
-    old_files = _relative_files(output_dir) if output_dir.is_dir() else set()
-    sink = _Sink(staging, previous)
-    sink.write_all(files)
-    _swap_in(staging, output_dir)
-    return WriteReport(len(sink.written), len(sink.changed), len(old_files - sink.written))
+def _remove(path: str) -> None:
+    """Whatever is at path (a stale file, link or folder of a recycled staging tree): gone."""
+    try:
+        os.unlink(path)
+    except IsADirectoryError:
+        shutil.rmtree(path, ignore_errors=True)
+    except FileNotFoundError:
+        pass
+    except PermissionError:  # Linux says EISDIR, some systems EPERM, for a folder
+        shutil.rmtree(path, ignore_errors=True)
 
 
 class _Sink:
     """Writes files into `root` once each (unchanged ones hard-linked from `previous`),
-    remembering which ones changed: safe paths, once each, never a file and a folder."""
+    remembering which ones changed: safe paths, once each, never a file and a folder.
 
-    def __init__(self, root: Path, previous: Path) -> None:
-        self.root, self.previous = root, previous
+    `root` may hold a recycled tree (the site of two builds ago, or what a killed build
+    left): a file already hard-linked to the previous output's file is left as it is,
+    anything else in the way is replaced. A file of `root` is never written in place,
+    since it may be the very file the live site serves: it is unlinked, then created.
+    """
+
+    def __init__(self, root: Path, previous: Path | None, old_files: dict[str, int]) -> None:
+        self.root, self.previous = str(root), str(previous) if previous is not None else None
+        self.old_files = old_files if previous is not None else {}
+        self.present, others, self.dirs = _scan(root)
+        self.present.update(others)  # a link in the staging tree is never kept: its inode is its own
+        self.needed: set[str] = {""}
         self.written: set[str] = set()
         self.changed: set[str] = set()
         self.folded: set[str] = set()
         self.folders: set[str] = set()
-        self.made: set[Path] = set()
 
     def write_all(self, files: Iterable[OutputFile]) -> None:
         for item in files:
             path = self.add(item.path)
-            if _write_one(self.root, self.previous, item, self.made):
-                self.changed.add(path)
+            try:
+                if self._put(path, item):
+                    self.changed.add(path)
+            except (FileExistsError, NotADirectoryError, IsADirectoryError):
+                # "a" and "a/b" both wanted: as much a bug as one path written twice.
+                raise BuildError(f"two outputs want one path as a file and as a folder: {path}") from None
+
+    def _put(self, path: str, item: OutputFile) -> bool:
+        """Stage one file; True when its bytes differ from the previous output."""
+        self._folder(path.rpartition("/")[0])
+        target = f"{self.root}/{path}"
+        here = self.present.pop(path, None)
+        old_inode = self.old_files.get(path)
+        old = f"{self.previous}/{path}" if old_inode is not None else ""
+        if item.kept or (old and _same_bytes(old, item.data)):
+            if here is not None and here == old_inode:
+                return False  # already the previous output's file, hard-linked
+            self._clear(path, target, here)
+            self._link(old, target, path)
+            return False
+        if here is not None or path in self.dirs:
+            _remove(target)
+        with open(target, "xb") as handle:
+            handle.write(item.data)
+        return True
+
+    def _clear(self, path: str, target: str, here: int | None) -> None:
+        if here is not None:
+            _remove(target)
+        elif path in self.dirs:  # a stale folder where a file goes, and all it held
+            _remove(target)
+            inside = path + "/"
+            self.dirs = {d for d in self.dirs if d != path and not d.startswith(inside)}
+            self.present = {p: i for p, i in self.present.items() if not p.startswith(inside)}
+
+    def _folder(self, folder: str) -> None:
+        if folder in self.needed:
+            return
+        parts = folder.split("/")
+        for i in range(1, len(parts) + 1):
+            sub = "/".join(parts[:i])
+            if sub in self.needed:
+                continue
+            self.needed.add(sub)
+            if sub in self.dirs:
+                continue
+            target = f"{self.root}/{sub}"
+            if self.present.pop(sub, None) is not None:
+                _remove(target)  # a stale file where a folder goes
+            os.mkdir(target)
+            self.dirs.add(sub)
+
+    def _link(self, old: str, target: str, path: str) -> None:
+        if old:
+            try:
+                os.link(old, target)
+                return
+            except OSError:
+                pass  # another file system, or no hard links
+            try:
+                shutil.copyfile(old, target)
+                return
+            except OSError:
+                pass
+        # The build saw it a moment ago: someone is editing the output folder.
+        raise BuildError(f"{path} disappeared from the output folder during the build; build again")
+
+    def prune(self) -> None:
+        """Remove what the recycled tree holds that this site has not (so far)."""
+        for path in self.present:
+            _remove(f"{self.root}/{path}")
+        self.present.clear()
+        for folder in sorted(self.dirs - self.needed, key=len, reverse=True):
+            _remove(f"{self.root}/{folder}")
+        self.dirs &= self.needed
 
     def add(self, raw: str) -> str:
         path = check_output_path(raw)
@@ -221,9 +267,79 @@ class _Sink:
         return path
 
 
+def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True,
+               spare: Path | None = None) -> WriteReport:
+    """Write every file, then swap the new site in. Nothing outside output_dir is touched
+    (but its lock file, the staging folder beside it and `spare`).
+
+    With reuse=False (`build --clean`) every file is written afresh.
+    `spare` (a folder on the same file system, e.g. in the build cache) keeps the
+    previous site's tree after the swap: the next build stages into it, so it only
+    replaces the files that changed instead of linking every file into new folders
+    (and the old tree is not deleted file by file). Without it the old tree is removed.
+    A recycled tree is only a place to write: every file in it is checked or replaced.
+    """
+    output_dir = output_dir.absolute()
+    parent = output_dir.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging = parent / f".{output_dir.name}.staging"
+    check_replaceable(output_dir)
+    with site_lock(output_dir):
+        _prepare_staging(staging, spare)
+        try:
+            return _write_afresh(files, staging, output_dir, reuse)
+        finally:
+            _put_aside(staging, spare)
+
+
+def _is_folder(path: Path) -> bool:
+    return path.is_dir() and not path.is_symlink()
+
+
+def _prepare_staging(staging: Path, spare: Path | None) -> None:
+    """The staging folder: a recycled tree (what a killed build left, else the spare), or a new one."""
+    if spare is not None and _is_folder(staging):
+        return  # a killed build's staging tree: recycled like the spare
+    shutil.rmtree(staging, ignore_errors=True)
+    if staging.is_symlink() or staging.exists():
+        staging.unlink()
+    if spare is not None and _is_folder(spare):
+        try:
+            os.rename(spare, staging)
+            return
+        except OSError:
+            shutil.rmtree(spare, ignore_errors=True)
+    staging.mkdir()
+
+
+def _put_aside(staging: Path, spare: Path | None) -> None:
+    """After the swap (or a failure) the staging folder holds a whole site: keep it as the spare."""
+    if spare is not None and _is_folder(staging):
+        shutil.rmtree(spare, ignore_errors=True)
+        try:
+            os.rename(staging, spare)
+            return
+        except OSError:
+            pass  # another file system: no spare
+    shutil.rmtree(staging, ignore_errors=True)
+
+
+def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path, reuse: bool) -> WriteReport:
+    """Every file into staging (unchanged ones linked from the previous output), then one swap."""
+    had_output = _is_folder(output_dir)
+    old_files, old_others, _ = _scan(output_dir) if had_output else ({}, {}, set())
+    previous = output_dir if reuse and had_output else None
+    sink = _Sink(staging, previous, old_files)
+    old_names = old_files.keys() | old_others.keys()
+    sink.write_all(files)
+    sink.prune()
+    _swap_in(staging, output_dir)
+    return WriteReport(len(sink.written), len(sink.changed), len(old_names - sink.written))
+
+
 def _swap_in(staging: Path, output_dir: Path) -> None:
+    """Swap the staged site in; staging then holds the previous site (or nothing)."""
     if output_dir.exists() and not output_dir.is_symlink() and _exchange(staging, output_dir):
-        shutil.rmtree(staging, ignore_errors=True)  # now holds the previous site
         return
     old = output_dir.parent / f".{output_dir.name}.old"
     shutil.rmtree(old, ignore_errors=True)

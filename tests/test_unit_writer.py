@@ -158,3 +158,58 @@ def test_the_lock_is_per_output_folder(tmp_path: Path) -> None:
     with site_lock(tmp_path / "a" / "public"):
         write_site(files({"index.html": "b"}), tmp_path / "b" / "public")
     assert (tmp_path / "b" / "public" / "index.html").read_bytes() == b"b"
+
+
+def test_a_spare_tree_is_recycled_for_the_next_build(tmp_path: Path) -> None:
+    output, spare = tmp_path / "site" / "public", tmp_path / "cache" / "spare"
+    spare.parent.mkdir()
+    site = {"index.html": "home", "days/d.html": "day", "feed.xml": "feed", "gone/x.html": "x"}
+    write_site(files(site), output, spare=spare)
+    before = {name: (output / name).stat() for name in site}
+    assert not spare.exists()  # nothing to keep after a first build
+    write_site(files(site | {"days/d.html": "day v2"}), output, spare=spare)
+    assert snapshot(spare) == {k: v.encode() for k, v in site.items()}  # the previous site, its unchanged files shared with the live one
+    assert (spare / "index.html").stat().st_ino == (output / "index.html").stat().st_ino
+    report = write_site(files({"index.html": "home", "feed.xml": "feed v3"}) + [OutputFile.keep("days/d.html")],
+                        output, spare=spare)
+    assert report == WriteReport(files=3, changed=1, removed=1)
+    assert snapshot(output) == {"index.html": b"home", "days/d.html": b"day v2", "feed.xml": b"feed v3"}
+    assert (output / "index.html").stat().st_ino == before["index.html"].st_ino
+    assert (output / "index.html").stat().st_mtime_ns == before["index.html"].st_mtime_ns
+    assert not (output / "gone").exists()
+    assert sorted(p.name for p in output.parent.iterdir()) == [".public.lock", "public"]
+
+
+def test_writing_into_a_recycled_tree_never_changes_the_live_site(tmp_path: Path) -> None:
+    """The spare shares its files with the live site (hard links): they are replaced, never written."""
+    output, spare = tmp_path / "public", tmp_path / "spare"
+    write_site(files({"index.html": "v1", "a/b.html": "b"}), output, spare=spare)
+    write_site(files({"index.html": "v1", "a/b.html": "b", "c.html": "c"}), output, spare=spare)
+    live = {p: (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns) for p in output.rglob("*") if p.is_file()}
+
+    def stream() -> Iterator[OutputFile]:
+        yield from files({"index.html": "v2 longer", "a/b.html": "B", "c.html": "c"})
+        # Everything is staged, nothing swapped in yet: the live site has not changed.
+        assert {p: (p.read_bytes(), p.stat().st_ino, p.stat().st_mtime_ns)
+                for p in output.rglob("*") if p.is_file()} == live
+
+    write_site(stream(), output, spare=spare)
+    assert snapshot(output) == {"index.html": b"v2 longer", "a/b.html": b"B", "c.html": b"c"}
+    assert snapshot(spare) == {"index.html": b"v1", "a/b.html": b"b", "c.html": b"c"}
+
+
+def test_whatever_a_recycled_tree_holds_never_reaches_the_site(tmp_path: Path, out: Path) -> None:
+    spare = tmp_path / "spare"
+    (spare / "days" / "d.html").mkdir(parents=True)  # a folder where a file goes
+    (spare / "days" / "d.html" / "x").write_text("x")
+    (spare / "feed.xml").write_text("stale feed")  # right name, wrong bytes
+    (spare / "a").write_text("a file where a folder goes")
+    (spare / "stray.html").write_text("stray")
+    (spare / "index.html").symlink_to(out / "index.html")
+    (spare / "empty" / "deep").mkdir(parents=True)
+    report = write_site(files({"index.html": "home", "days/d.html": "day", "feed.xml": "feed", "a/b.html": "b"}),
+                        out, spare=spare)
+    expected = {"index.html": b"home", "days/d.html": b"day", "feed.xml": b"feed", "a/b.html": b"b"}
+    assert snapshot(out) == expected
+    assert report == WriteReport(files=4, changed=1, removed=0)
+    assert not any(p.is_symlink() for p in out.rglob("*")) and not (out / "empty").exists()
