@@ -26,7 +26,7 @@ from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.content import load_papers, record_files
 from generator.depends import Fingerprints, Ledger, tree_signature
 from generator.errors import ContentError, Problem, SourceLocation
-from generator.indexes import SiteIndex, build_index
+from generator.indexes import Period, SiteIndex, Term, build_index
 from generator.model import OutputFile, Paper
 from generator.parallel import MIN_ITEMS, default_jobs, pmap
 from generator.progress import Progress
@@ -122,10 +122,12 @@ def _pages(ctx: PageContext, jobs: int, progress: Progress) -> Iterator[OutputFi
     planned = list(render_pages(ctx))
     pending = [item for item in planned if isinstance(item, PendingPage)]
     if jobs > 1 and len(pending) >= MIN_ITEMS:
-        # Cards first, so that forked page workers share them instead of each making its own.
-        papers = ctx.index.papers
-        for paper, card in zip(papers, pmap(lambda p: ctx.card_html(ctx.view(p)), papers, jobs), strict=True):
-            ctx.cards[paper.key] = card
+        # Cards first, so that forked page workers share them instead of each making its own:
+        # those of the lists to render only (after a small edit, few lists and few cards).
+        views = list({view.paper.key: view for page in pending for view in page.values.get("cards", ())}.values())
+        if len(views) >= MIN_ITEMS:
+            for view, card in zip(views, pmap(ctx.card_html, views, jobs), strict=True):
+                ctx.cards[view.paper.key] = card
     rendered = pmap(ctx.render, pending, jobs)
     for number, item in enumerate(planned, 1):
         progress.update("pages", number, len(planned))
@@ -204,7 +206,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     with timer.stage("index"):
         index = build_index(papers, config)
         env = make_environment(config.site_dir, config.theme)
-        fingerprints = Fingerprints(records.paper_digests)
+        fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term))
     from generator.writer import write_site
 
     with timer.stage("write"):

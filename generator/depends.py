@@ -64,13 +64,23 @@ def tree_signature(folders: Iterable[Path], site: Path, contents: bool) -> str:
     return h.hexdigest()
 
 
-class Fingerprints:
-    """Keys of template values; a paper stands for the digest of its record, not its text."""
+_PLAIN = frozenset({int, bool, float, type(None), date, datetime})
 
-    def __init__(self, paper_digests: Mapping[str, str]) -> None:
+
+class Fingerprints:
+    """Keys of template values; a paper stands for the digest of its record, not its text.
+
+    Small dataclasses (links, pagination …) are hashed inline, field by field; values of
+    the `shared` types (a period, a term: on many pages, each holding many papers) are
+    hashed once per build and then stand for their hash.
+    """
+
+    def __init__(self, paper_digests: Mapping[str, str], shared: tuple[type, ...] = ()) -> None:
         self.papers = paper_digests
         self.views: dict[str, str] = {}
+        self.shared_types = frozenset(shared)
         self.shared: dict[int, tuple[object, str]] = {}  # id -> (the frozen value, kept alive; its hash)
+        self._dataclass: dict[type, bool] = {}
 
     def view(self, view: PaperView) -> str:
         key = view.paper.key
@@ -95,13 +105,13 @@ class Fingerprints:
         kind = type(value)
         if kind is str:
             parts.append(value)
-        elif kind in (int, bool, float) or value is None or kind in (date, datetime):
+        elif kind in _PLAIN:
             parts.append(repr(value))
-        elif kind is Paper:
-            parts.append("P" + self.papers[value.key])
         elif kind is PaperView:
             parts.append("V" + self.view(value))
-        elif kind in (tuple, list):
+        elif kind is Paper:
+            parts.append("P" + self.papers[value.key])
+        elif kind is list or kind is tuple:
             parts.append(f"[{len(value)}")
             for item in value:
                 self._walk(item, parts)
@@ -110,26 +120,34 @@ class Fingerprints:
             for name, item in value.items():
                 self._walk(name, parts)
                 self._walk(item, parts)
-        elif kind in (set, frozenset):
+        elif kind is set or kind is frozenset:
             parts.append(f"{{{len(value)}")
             parts.extend(sorted(repr(item) for item in value))
-        elif dataclasses.is_dataclass(value):
-            frozen = kind.__dataclass_params__.frozen  # type: ignore[attr-defined]
-            found = self.shared.get(id(value)) if frozen else None
+        elif kind in self.shared_types:
+            found = self.shared.get(id(value))
             if found is None:
                 inner = [kind.__qualname__]
                 for item in value.__dict__.values():
                     self._walk(item, inner)
-                found = (value, _hash(inner))
-                if frozen:  # a period or term is on many pages: walk it once
-                    self.shared[id(value)] = found
+                found = self.shared[id(value)] = (value, _hash(inner))
             parts.append(found[1])
+        elif self._is_dataclass(kind):
+            parts.append("(" + kind.__qualname__)
+            for item in value.__dict__.values():
+                self._walk(item, parts)
+            parts.append(")")
         elif callable(value):
             # Site-wide helpers (asset(), card_html()): what they return depends only on
             # the config, the theme and the code, which are in the ledger's salt.
             parts.append("f" + getattr(value, "__qualname__", kind.__qualname__))
         else:
             parts.append(kind.__qualname__ + ":" + str(value))
+
+    def _is_dataclass(self, kind: type) -> bool:
+        found = self._dataclass.get(kind)
+        if found is None:
+            found = self._dataclass[kind] = dataclasses.is_dataclass(kind)
+        return found
 
 
 def _hash(parts: list[str]) -> str:

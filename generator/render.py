@@ -50,6 +50,18 @@ class PendingPage:
 PageItem = PendingPage | OutputFile
 
 
+@dataclass(frozen=True)
+class Lazy:
+    """A page value made only when the page is rendered (not for a page the last build kept).
+
+    Its dependency key is the function's name and its arguments, so the function must
+    depend on nothing else (but the code and the config, which every key covers).
+    """
+
+    make: Callable[..., Any]
+    args: tuple[Any, ...]
+
+
 def template_error(exc: jinja2.TemplateError) -> BuildError:
     """A template mistake as a one-line build error naming the file and line."""
     if isinstance(exc, jinja2.TemplateSyntaxError):
@@ -68,13 +80,14 @@ class PageContext:
     views: dict[str, PaperView] = field(default_factory=dict)
     feed_links: Callable[[str], list[FeedLink]] = lambda path: []
     cards: dict[str, Markup] = field(default_factory=dict)
+    names: dict[tuple[str, str], NamedLink] = field(default_factory=dict)  # (taxonomy, name) -> its link
     #: Whether the last build's file can be kept for a page (dependency tracking; see build.py).
     keep: Callable[[PendingPage], bool] = lambda page: False
 
     def view(self, paper: Paper) -> PaperView:
         found = self.views.get(paper.key)
         if found is None:
-            found = self.views[paper.key] = paper_view(paper, self.index, self.urls)
+            found = self.views[paper.key] = paper_view(paper, self.index, self.urls, self.names)
         return found
 
     def search_shards(self) -> list[Shard]:
@@ -132,8 +145,10 @@ class PageContext:
 
     def render(self, page: PendingPage) -> OutputFile:
         """The page's HTML."""
+        values = {name: value.make(*value.args) if type(value) is Lazy else value
+                  for name, value in page.values.items()}
         try:
-            html = self.env.get_template(page.template).render(page.values)
+            html = self.env.get_template(page.template).render(values)
         except jinja2.TemplateError as exc:
             raise template_error(exc) from None
         return OutputFile(page.path, html.encode("utf-8"))
@@ -263,16 +278,22 @@ def render_trending(ctx: PageContext) -> Iterator[PageItem]:
                    description=f"The most upvoted papers of the last {days} days.")
 
 
+def _description(paper: Paper) -> str:
+    return shorten(paper.abstract_text, DESCRIPTION_LENGTH)
+
+
+def _json_ld(paper: Paper, url: str) -> str:
+    return json_ld(paper, url, paper.abstract_text)
+
+
 def render_papers(ctx: PageContext) -> Iterator[PageItem]:
     for paper in ctx.index.papers:
         view = ctx.view(paper)
-        abstract_text = paper.abstract_text
         image = paper.thumbnail if paper.thumbnail.startswith(("http://", "https://")) else (
             ctx.urls.absolute(paper.thumbnail.lstrip("/")) if paper.thumbnail else "")
         yield ctx.page("paper.html", ctx.urls.paper(paper.id), paper.title, card=view, image=image,
-                       description=shorten(abstract_text, DESCRIPTION_LENGTH),
-                       bibtex=bibtex(paper, view.url),
-                       scholar=scholar_meta(paper), json_ld=json_ld(paper, view.url, abstract_text),
+                       description=Lazy(_description, (paper,)), bibtex=Lazy(bibtex, (paper, view.url)),
+                       scholar=Lazy(scholar_meta, (paper,)), json_ld=Lazy(_json_ld, (paper, view.url)),
                        related=[ctx.view(p) for p in ctx.index.related.get(paper.key, ())])
 
 

@@ -93,16 +93,25 @@ def human_date(day: date | None) -> str:
     return day.strftime("%b %-d, %Y") if day else ""
 
 
-def _named(index: SiteIndex, urls: Urls, taxonomy: str, name: str) -> NamedLink:
-    term = index.term_of(taxonomy, name)
-    if term is not None and term.has_page:
-        return NamedLink(name, urls.href(urls.term(taxonomy, term.slug)))
-    return NamedLink(name)
+def _named(index: SiteIndex, urls: Urls, taxonomy: str, name: str,
+           known: dict[tuple[str, str], NamedLink] | None = None) -> NamedLink:
+    """The link of a tag, organisation or author name (`known` remembers them: names repeat)."""
+    found = known.get((taxonomy, name)) if known is not None else None
+    if found is None:
+        term = index.term_of(taxonomy, name)
+        if term is not None and term.has_page:
+            found = NamedLink(name, urls.href(urls.term(taxonomy, term.slug)))
+        else:
+            found = NamedLink(name)
+        if known is not None:
+            known[(taxonomy, name)] = found
+    return found
 
 
-def paper_view(paper: Paper, index: SiteIndex, urls: Urls) -> PaperView:
-    """Everything a template shows of a paper, computed once per build."""
-    authors = tuple(_named(index, urls, "authors", a.name) for a in paper.authors)
+def paper_view(paper: Paper, index: SiteIndex, urls: Urls,
+               known: dict[tuple[str, str], NamedLink] | None = None) -> PaperView:
+    """Everything a template shows of a paper, computed once per build (`known`: see _named)."""
+    authors = tuple(_named(index, urls, "authors", a.name, known) for a in paper.authors)
     thumbnail = paper.thumbnail
     if thumbnail.startswith("/"):
         thumbnail = urls.href(thumbnail.lstrip("/"))
@@ -110,11 +119,11 @@ def paper_view(paper: Paper, index: SiteIndex, urls: Urls) -> PaperView:
         paper=paper, href=urls.href(urls.paper(paper.id)), url=urls.absolute(urls.paper(paper.id)),
         title_html=paper.title_html, abstract_html=paper.abstract_html, authors=authors,
         authors_more=max(0, paper.author_count - len(authors)), author_count=paper.author_count,
-        organization=_named(index, urls, "orgs", paper.organization) if paper.organization else None,
+        organization=_named(index, urls, "orgs", paper.organization, known) if paper.organization else None,
         published=human_date(paper.published), published_iso=paper.published.isoformat() if paper.published else "",
         featured=human_date(paper.date), featured_iso=paper.date.isoformat(),
         day_href=urls.href(urls.day(paper.date)), upvotes=paper.upvotes,
-        tags=tuple(_named(index, urls, "tags", t) for t in paper.tags),
+        tags=tuple(_named(index, urls, "tags", t, known) for t in paper.tags),
         links=tuple(ExternalLink(link.name, LINK_LABELS.get(link.name, link.name), link.url,
                                  link.name in KNOWN_LINKS) for link in paper.links),
         thumbnail=thumbnail,
