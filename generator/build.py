@@ -34,6 +34,7 @@ from generator.record import RecordContext
 from generator.themes import make_environment, static_dirs, static_files, template_dirs
 from generator.timing import StageTimer
 from generator.urls import Urls
+from generator.views import NamedLink
 
 if TYPE_CHECKING:
     from generator.render import PageContext
@@ -206,7 +207,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     with timer.stage("index"):
         index = build_index(papers, config)
         env = make_environment(config.site_dir, config.theme)
-        fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term))
+        fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink))
     from generator.writer import write_site
 
     with timer.stage("write"):
@@ -216,7 +217,8 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     pages = sum(1 for path in ledger.keys if path.endswith(".html"))
     kept = len(ledger.kept)
     with timer.stage("save"):
-        ledger.save(inputs, {"papers": len(papers), "pages": pages, "files": report.files})
+        ledger.save(inputs, {"papers": len(papers), "pages": pages, "files": report.files},
+                    ledger.manifest(report.paths, report.changed_paths))
     progress.close()
     return BuildReport(len(papers), pages, report.files, report.changed, report.removed,
                        time.perf_counter() - started, kept)

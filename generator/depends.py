@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -110,11 +110,18 @@ class Fingerprints:
         elif kind is PaperView:
             parts.append("V" + self.view(value))
         elif kind is Paper:
-            parts.append("P" + self.papers[value.key])
+            parts.append("P" + self.papers[value.id.key])
         elif kind is list or kind is tuple:
             parts.append(f"[{len(value)}")
+            views = self.views
             for item in value:
-                self._walk(item, parts)
+                kind = type(item)
+                if kind is str:  # the most common items (strings, a list's cards): no call
+                    parts.append(item)
+                elif kind is PaperView:
+                    parts.append("V" + (views.get(item.paper.id.key) or self.view(item)))
+                else:
+                    self._walk(item, parts)
         elif kind is dict:
             parts.append(f"{{{len(value)}")
             for name, item in value.items():
@@ -134,7 +141,10 @@ class Fingerprints:
         elif self._is_dataclass(kind):
             parts.append("(" + kind.__qualname__)
             for item in value.__dict__.values():
-                self._walk(item, parts)
+                if type(item) is str:  # the most common field: no call
+                    parts.append(item)
+                else:
+                    self._walk(item, parts)
             parts.append(")")
         elif callable(value):
             # Site-wide helpers (asset(), card_html()): what they return depends only on
@@ -216,8 +226,26 @@ class Ledger:
         for path in paths:
             self.keys[path] = key
 
-    def save(self, inputs: str, report: dict[str, int]) -> None:
-        """Remember this build: its inputs, keys, and the output files as written."""
-        self.section.save({"salt": self.salt, "inputs": inputs,
-                           "keys": self.keys, "groups": self.groups, "files": scan_output(self.output_dir),
-                           "report": report})
+    def manifest(self, paths: Iterable[str], changed: Collection[str]) -> Manifest:
+        """The output as this build left it, without scanning it again: a file the writer linked
+        from the previous output is that same file (its size and mtime as scanned); the others
+        are looked at one by one."""
+        found: Manifest = {}
+        current = self._current or {}
+        root = str(self.output_dir)
+        for path in paths:
+            known = current.get(path) if path not in changed else None
+            if known is None:
+                try:
+                    st = os.stat(f"{root}/{path}", follow_symlinks=False)
+                except OSError:
+                    continue
+                known = (st.st_size, st.st_mtime_ns)
+            found[path] = known
+        return found
+
+    def save(self, inputs: str, report: dict[str, int], files: Manifest | None = None) -> None:
+        """Remember this build: its inputs, keys, and the output files as written (scanned
+        unless given)."""
+        self.section.save({"salt": self.salt, "inputs": inputs, "keys": self.keys, "groups": self.groups,
+                           "files": scan_output(self.output_dir) if files is None else files, "report": report})

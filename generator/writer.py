@@ -20,7 +20,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import BuildError
@@ -36,6 +36,8 @@ class WriteReport:
     files: int
     changed: int
     removed: int
+    paths: frozenset[str] = field(default=frozenset(), compare=False)  # every file of the new site
+    changed_paths: frozenset[str] = field(default=frozenset(), compare=False)  # the rest: linked, as they were
 
 
 
@@ -334,7 +336,8 @@ def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path, 
     sink.write_all(files)
     sink.prune()
     _swap_in(staging, output_dir)
-    return WriteReport(len(sink.written), len(sink.changed), len(old_names - sink.written))
+    return WriteReport(len(sink.written), len(sink.changed), len(old_names - sink.written),
+                       frozenset(sink.written), frozenset(sink.changed))
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:

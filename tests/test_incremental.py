@@ -192,3 +192,15 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
     parallel = snapshot(site / "public")
     build(site, environ={}, jobs=1, clean=True)
     assert snapshot(site / "public") == parallel
+
+
+def test_the_ledger_remembers_the_output_exactly_as_written(base_site: Path, tmp_path: Path) -> None:
+    """The ledger's record of the output (made without scanning it again) is what a scan finds."""
+    from generator.depends import Ledger, scan_output
+
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site, symlinks=True)
+    edit_record("content/r013.yaml", upvotes=3)(site)
+    build(site, environ={}, jobs=1)
+    stored = Ledger(site / CACHE_DIR, "", site / "public", "public", fresh=False).old_files
+    assert stored == scan_output(site / "public") and len(stored) > 20
