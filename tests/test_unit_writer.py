@@ -168,7 +168,8 @@ def test_a_spare_tree_is_recycled_for_the_next_build(tmp_path: Path) -> None:
     before = {name: (output / name).stat() for name in site}
     assert not spare.exists()  # nothing to keep after a first build
     write_site(files(site | {"days/d.html": "day v2"}), output, spare=spare)
-    assert snapshot(spare) == {k: v.encode() for k, v in site.items()}  # the previous site, its unchanged files shared with the live one
+    # The previous site, its unchanged files shared with the live one.
+    assert snapshot(spare) == {k: v.encode() for k, v in site.items()}
     assert (spare / "index.html").stat().st_ino == (output / "index.html").stat().st_ino
     report = write_site(files({"index.html": "home", "feed.xml": "feed v3"}) + [OutputFile.keep("days/d.html")],
                         output, spare=spare)
