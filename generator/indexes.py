@@ -101,6 +101,8 @@ def _names(paper: Paper, taxonomy: str) -> Iterable[str]:
 def _terms(papers: tuple[Paper, ...], taxonomy: str, rules: TaxonomyConfig) -> tuple[Term, ...]:
     """Group names by term key (case and Unicode twins are one term); most used spelling wins.
 
+    `papers` come newest first (newest_key), so each term's papers do too, without a sort.
+
     Names that are different terms but slugify alike ("C", "C++") get distinct slugs
     from urls.term_slugs, so neither page overwrites or absorbs the other.
     """
@@ -117,7 +119,7 @@ def _terms(papers: tuple[Paper, ...], taxonomy: str, rules: TaxonomyConfig) -> t
     for key, members in by_key.items():
         name = min(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0]
         count = len(members)
-        terms.append(Term(taxonomy, slugs[key], name, tuple(sorted(members, key=newest_key)),
+        terms.append(Term(taxonomy, slugs[key], name, tuple(members),
                           has_page=count >= rules.min_papers,
                           has_feed=rules.feeds and count >= max(rules.feed_min_papers, rules.min_papers),
                           key=key))
@@ -126,23 +128,26 @@ def _terms(papers: tuple[Paper, ...], taxonomy: str, rules: TaxonomyConfig) -> t
 
 def _related(papers: tuple[Paper, ...], tags: tuple[Term, ...]) -> dict[str, tuple[Paper, ...]]:
     """Papers sharing the most tags, looked for among the nearest in date in each tag."""
-    members = {t.key: [(p.key, p) for p in t.papers] for t in tags}
-    position = {tag: {key: i for i, (key, _) in enumerate(items)} for tag, items in members.items()}
+    members = {t.key: [p.key for p in t.papers] for t in tags}
+    position = {tag: {key: i for i, key in enumerate(keys)} for tag, keys in members.items()}
+    tag_keys = {name: term_key(name) for paper in papers for name in paper.tags}
+    # Ties go to the most upvoted, then the id: one integer per paper orders both, and a
+    # candidate's score (shared tags first) is one integer too (heapq on ints, no key calls).
+    by_rank = sorted(papers, key=lambda p: (-p.upvotes, p.key))
+    rank = {p.key: i for i, p in enumerate(by_rank)}
+    scale = len(by_rank)
     related: dict[str, tuple[Paper, ...]] = {}
     half = RELATED_WINDOW // 2
     for paper in papers:
         own = paper.key
-        shared: dict[str, int] = defaultdict(int)
-        candidates: dict[str, Paper] = {}
-        for tag in dict.fromkeys(term_key(tag) for tag in paper.tags):
+        shared: dict[str, int] = {}
+        for tag in dict.fromkeys(tag_keys[name] for name in paper.tags):
             i = position[tag][own]
-            for key, other in members[tag][max(0, i - half): i + half + 1]:
-                if key != own:
-                    shared[key] += 1
-                    candidates[key] = other
-        best = heapq.nsmallest(RELATED_COUNT, candidates.items(),
-                               key=lambda item: (-shared[item[0]], -item[1].upvotes, item[0]))
-        related[own] = tuple(other for _, other in best)
+            for key in members[tag][max(0, i - half): i + half + 1]:
+                shared[key] = shared.get(key, 0) + 1
+        shared.pop(own, None)
+        best = heapq.nsmallest(RELATED_COUNT, [rank[key] - count * scale for key, count in shared.items()])
+        related[own] = tuple(by_rank[score % scale] for score in best)
     return related
 
 
