@@ -160,7 +160,7 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, fi
     with timer.stage("feeds"):
         feeds = build_feeds(index, config, urls, keep=lambda path, feed: ledger.keep(path, fingerprints.key(feed)))
     yield from feeds
-    yield from timer.timed("search", search_files(index, urls, ctx.view, search_scratch(config.output_path),
+    yield from timer.timed("search", search_files(index, urls, search_scratch(config.output_path),
                                                   ledger, ctx.search_shards(), config.language))
     yield from build_sitemap(page_paths, index, urls)
     yield from static_files(config.site_dir, config.theme)

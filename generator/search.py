@@ -23,7 +23,7 @@ import html
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -34,7 +34,7 @@ from generator.errors import BuildError
 from generator.indexes import SiteIndex
 from generator.model import OutputFile, Paper
 from generator.urls import Urls
-from generator.views import PaperView
+from generator.views import byline, human_date
 
 #: A shard closes at the end of the day on which it reaches this many papers.
 SHARD_PAPERS = 2000
@@ -73,18 +73,20 @@ def shard_bundles(urls: Urls, shards: list[Shard]) -> list[str]:
     return [urls.search_shard(shard.number) for shard in shards]
 
 
-def fragment(view: PaperView, language: str = "en") -> bytes:
-    """What Pagefind reads for one paper: the searchable text and the result's meta."""
+def fragment(paper: Paper, language: str = "en") -> bytes:
+    """What Pagefind reads for one paper: the searchable text and the result's meta.
+
+    Made from the paper alone (names as its record spells them), so a shard's key can be made
+    from its papers' fields: an unchanged shard is known without making its fragments."""
     e = html.escape
-    names = [author.name for author in view.authors]
-    if view.organization:
-        names.append(view.organization.name)
-    tags = "".join(f"<li>{e(tag.name)}</li>" for tag in view.tags)
-    return (f'<!doctype html><html lang="{e(language)}"><head><meta charset="utf-8"><title>{e(view.paper.key)}</title>'
-            f'</head><body><main data-pagefind-body><h1 data-pagefind-meta="title">{view.title_html}</h1>'
-            f'<p data-pagefind-ignore data-pagefind-meta="authors">{e(view.byline)}</p>'
-            f'<p data-pagefind-ignore data-pagefind-meta="date">{e(view.featured)}</p>'
-            f'<div>{view.abstract_html}</div><p>{e(", ".join(names))}</p><ul>{tags}</ul>'
+    names = [author.name for author in paper.authors] + ([paper.organization] if paper.organization else [])
+    tags = "".join(f"<li>{e(tag)}</li>" for tag in paper.tags)
+    by = byline([author.name for author in paper.authors], paper.author_count, paper.organization)
+    return (f'<!doctype html><html lang="{e(language)}"><head><meta charset="utf-8"><title>{e(paper.key)}'
+            f'</title></head><body><main data-pagefind-body><h1 data-pagefind-meta="title">{paper.title_html}</h1>'
+            f'<p data-pagefind-ignore data-pagefind-meta="authors">{e(by)}</p>'
+            f'<p data-pagefind-ignore data-pagefind-meta="date">{e(human_date(paper.date))}</p>'
+            f'<div>{paper.abstract_html}</div><p>{e(", ".join(names))}</p><ul>{tags}</ul>'
             f'</main></body></html>').encode()
 
 
@@ -153,31 +155,37 @@ def search_scratch(output_dir: Path) -> Path:
     return output_dir.with_name(f".{output_dir.name}.pagefind")
 
 
-def _shard_key(fragments: dict[str, bytes]) -> str:
-    """What a shard's index is made from: the fragments, paperfeed's code and Pagefind's version.
-    Not the theme or the config (unlike pages): a template edit re-indexes nothing."""
-    h = hashlib.blake2b(f"{code_digest()}\0{_pagefind_version()}".encode(), digest_size=16)
-    for path, body in fragments.items():
-        h.update(f"\0{path}\0{len(body)}\0".encode())
-        h.update(body)
+def _searchable(paper: Paper) -> str:
+    """Every field a fragment is made from (not upvotes, links or thumbnails: an upvote re-indexes
+    nothing). The HTML follows from the text and the code, both in the shard's key."""
+    authors = "\x1e".join(author.name for author in paper.authors)
+    return "\x1f".join([paper.id.full, paper.title, paper.abstract, paper.date.isoformat(), authors,
+                        str(paper.author_count), paper.organization, "\x1e".join(paper.tags)])
+
+
+def _shard_key(shard: Shard, language: str) -> str:
+    """What a shard's index is made from: its papers' searchable fields, the language, paperfeed's
+    code and Pagefind's version. Not the theme or the rest of the config, so a template edit
+    re-indexes nothing, and an unchanged shard is known without making its fragments."""
+    h = hashlib.blake2b(f"{code_digest()}\0{_pagefind_version()}\0{language}".encode(), digest_size=16)
+    for paper in shard.papers:
+        h.update(b"\0" + _searchable(paper).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 
-def search_files(index: SiteIndex, urls: Urls, view: Callable[[Paper], PaperView], scratch: Path,
-                 ledger: Ledger, shards: list[Shard] | None = None, language: str = "en") -> Iterator[OutputFile]:
-    """Every shard's bundle: kept from the last build when its fragments did not change.
-
-    `scratch` is a private folder (cleared first: a killed build may have left it behind).
+def search_files(index: SiteIndex, urls: Urls, scratch: Path, ledger: Ledger, shards: list[Shard] | None = None,
+                 language: str = "en") -> Iterator[OutputFile]:
+    """Every shard's bundle: kept from the last build when none of its papers' searchable fields
+    changed. `scratch` is a private folder (cleared first: a killed build may have left it behind).
     """
     shutil.rmtree(scratch, ignore_errors=True)
     for shard in shard_papers(index) if shards is None else shards:
-        fragments = {urls.output_path(urls.paper(paper.id)): fragment(view(paper), language)
-                     for paper in shard.papers}
-        key, prefix = _shard_key(fragments), urls.search_shard(shard.number)
+        key, prefix = _shard_key(shard, language), urls.search_shard(shard.number)
         kept = ledger.keep_group(prefix, key)
         if kept is not None:
             yield from (OutputFile.keep(path) for path in kept)
             continue
+        fragments = {urls.output_path(urls.paper(paper.id)): fragment(paper, language) for paper in shard.papers}
         files = _index_shard(scratch, fragments, prefix)
         ledger.made_group(prefix, key, [file.path for file in files])
         yield from files

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -76,16 +76,24 @@ class PaperView:
     @property
     def byline(self) -> str:
         """Plain text: 'Ada Lovelace, Alan Turing, Grace Hopper +1', '4 authors' or the organisation."""
-        if self.authors:
-            names = ", ".join(a.name for a in self.card_authors)
-            return names + (f" +{self.card_authors_more}" if self.card_authors_more > 0 else "")
-        if self.author_count:
-            return f"{self.author_count} author{'' if self.author_count == 1 else 's'}"
-        return self.organization.name if self.organization else ""
+        return byline([a.name for a in self.authors], self.author_count,
+                      self.organization.name if self.organization else "")
 
     @property
     def arxiv_id(self) -> str:
         return self.paper.id.full if self.paper.id.arxiv else ""
+
+
+def byline(names: Sequence[str], author_count: int, organization: str) -> str:
+    """A paper's authors in one line of plain text: 'Ada Lovelace, Alan Turing, Grace Hopper +1',
+    '4 authors' (a count without names) or the organisation."""
+    if names:
+        shown = names[:CARD_AUTHORS]
+        more = author_count - len(shown)
+        return ", ".join(shown) + (f" +{more}" if more > 0 else "")
+    if author_count:
+        return f"{author_count} author{'' if author_count == 1 else 's'}"
+    return organization
 
 
 def human_date(day: date | None) -> str:

@@ -14,8 +14,6 @@ from lxml import html
 import generator.search as search
 from generator.build import build, load_site
 from generator.indexes import build_index
-from generator.urls import Urls
-from generator.views import paper_view
 from tests.conftest import make_site, record
 from tests.support.browser import chromium_available, chromium_browser, load_page
 from tests.support.serve import serve_dir
@@ -61,12 +59,10 @@ def test_shards_are_whole_days_in_date_order(tmp_path: Path) -> None:
 def test_fragment_holds_the_searchable_text_escaped(tmp_path: Path) -> None:
     rec = record("2512.00001", title="Sharp <b>$x^2$</b> bounds", abstract="Body text & <script>alert(1)</script>.",
                  authors=["Ada <img src=x onerror=alert(1)>"], organization="ACME", tags=["graphs"])
-    config, papers = load_site(make_site(tmp_path / "site", records=[rec]))
+    _, papers = load_site(make_site(tmp_path / "site", records=[rec]))
     from generator.build import render_markup
 
-    papers = render_markup(papers)
-    index = build_index(papers, config)
-    doc = html.fromstring(search.fragment(paper_view(papers[0], index, Urls(config.base_url)), "de"))
+    doc = html.fromstring(search.fragment(render_markup(papers)[0], "de"))
     assert doc.get("lang") == "de"
     body = doc.xpath("//*[@data-pagefind-body]")[0]
     assert doc.xpath("//h1/@data-pagefind-meta") == ["title"] and body.xpath("string(.//h1//math)")
