@@ -129,7 +129,8 @@ def _pages(ctx: PageContext, jobs: int, progress: Progress) -> Iterator[OutputFi
         if len(views) >= MIN_ITEMS:
             for view, card in zip(views, pmap(ctx.card_html, views, jobs), strict=True):
                 ctx.cards[view.paper.key] = card
-    rendered = pmap(ctx.render, pending, jobs)
+    # Small chunks: few pages' HTML in flight at once (it is written as soon as it is back).
+    rendered = pmap(ctx.render, pending, jobs, chunk=16)
     for number, item in enumerate(planned, 1):
         progress.update("pages", number, len(planned))
         yield next(rendered) if isinstance(item, PendingPage) else item
