@@ -158,9 +158,14 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, fi
     for item in timer.timed("render", _pages(ctx, jobs, progress)):
         page_paths.append(item.path)
         yield item
-    with timer.stage("feeds"):
-        feeds = build_feeds(index, config, urls, keep=lambda path, feed: ledger.keep(path, fingerprints.key(feed)))
-    yield from feeds
+    feed_key: list[Any] = [None, ""]  # the last feed and its key: three files (formats) per feed
+
+    def keep_feed(path: str, feed: Any) -> bool:
+        if feed_key[0] is not feed:
+            feed_key[:] = [feed, fingerprints.key(feed)]
+        return ledger.keep(path, feed_key[1])
+
+    yield from timer.timed("feeds", build_feeds(index, config, urls, keep=keep_feed))
     yield from timer.timed("search", search_files(index, urls, search_scratch(config.output_path),
                                                   ledger, ctx.search_shards(), config.language))
     yield from build_sitemap(page_paths, index, urls)

@@ -6,7 +6,7 @@ Also `feed_links`, which tells each page which feeds concern it (the
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 
 from generator.config import SiteConfig
@@ -27,26 +27,25 @@ def site_feeds(index: SiteIndex, config: SiteConfig, urls: Urls) -> list[Feed]:
 
 
 def build_feeds(index: SiteIndex, config: SiteConfig, urls: Urls,
-                keep: Callable[[str, Feed], bool] = lambda path, feed: False) -> list[OutputFile]:
-    """Every feed file in the three formats, plus feeds.opml.
+                keep: Callable[[str, Feed], bool] = lambda path, feed: False) -> Iterator[OutputFile]:
+    """Every feed file in the three formats, plus feeds.opml, made one at a time as the
+    writer asks for them (a site's feeds hold many papers: never all in memory at once).
 
     `keep(path, feed)` says when the last build's file is still right (dependency
     tracking): that file is kept, not written again.
     """
     feeds = site_feeds(index, config, urls)
     if not feeds:
-        return []
+        return
     xml = XmlWriter(urls, config.language, config.title)
     formats: dict[str, Callable[[Feed], bytes]] = {
         "rss": xml.rss, "atom": xml.atom,
         "json": lambda feed: json_feed(feed, urls, config.language, config.title)}
-    files = []
     for feed in feeds:
         for kind, make in formats.items():
             path = feed.path(kind)
-            files.append(OutputFile.keep(path) if keep(path, feed) else OutputFile(path, make(feed)))
-    files.append(OutputFile(urls.opml(), build_opml(feeds, urls, config.title)))
-    return files
+            yield OutputFile.keep(path) if keep(path, feed) else OutputFile(path, make(feed))
+    yield OutputFile(urls.opml(), build_opml(feeds, urls, config.title))
 
 
 def _links(urls: Urls, title: str, path_of: Callable[[str], str],
