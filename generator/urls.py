@@ -42,6 +42,16 @@ def slugify(name: str) -> str:
 def term_key(name: str) -> str:
     """What makes two names one term: case, Unicode compatibility forms (NFKC), invisible
     format characters (a zero-width space) and runs of spaces do not count."""
+    # Names repeat (an author on many papers, a tag on thousands): short ones are remembered.
+    return _short_term_key(name) if len(name) <= 200 else _term_key(name)
+
+
+@lru_cache(maxsize=65536)
+def _short_term_key(name: str) -> str:
+    return _term_key(name)
+
+
+def _term_key(name: str) -> str:
     text = "".join(ch for ch in unicodedata.normalize("NFKC", name) if unicodedata.category(ch) != "Cf")
     return " ".join(text.casefold().split())
 
