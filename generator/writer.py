@@ -6,8 +6,11 @@ killed build (kill -9 included, at any moment) leaves the previous site served
 intact. Files whose bytes are unchanged, and pages the dependency tracker did
 not re-render (`OutputFile.kept`), are hard-linked from the previous output
 rather than written: their mtime and inode stay, so deploy tools and browsers
-see them unchanged, and a rebuild writes only what changed. Linking costs one
-system call per file, the price of never showing a half-updated site.
+see them unchanged, and a rebuild writes only what changed. After the swap the
+staging folder holds the previous site; given a `spare` place (the build cache)
+it is kept there and becomes the next build's staging folder, where a file
+already linked to the live one costs nothing: a rebuild touches only the files
+that changed, not every file and folder of the site.
 """
 
 from __future__ import annotations
