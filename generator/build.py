@@ -127,13 +127,14 @@ def _pages(ctx: PageContext, jobs: int, progress: Progress) -> Iterator[OutputFi
         # those of the lists to render only (after a small edit, few lists and few cards).
         views = list({view.paper.key: view for page in pending for view in page.values.get("cards", ())}.values())
         if len(views) >= MIN_ITEMS:
-            for view, card in zip(views, pmap(ctx.card_html, views, jobs), strict=True):
+            for view, card in zip(views, pmap(lambda v: ctx.card_html(v).encode("utf-8"), views, jobs), strict=True):
                 ctx.cards[view.paper.key] = card
     # Small chunks: few pages' HTML in flight at once (it is written as soon as it is back).
     rendered = pmap(ctx.render, pending, jobs, chunk=16)
     for number, item in enumerate(planned, 1):
         progress.update("pages", number, len(planned))
         yield next(rendered) if isinstance(item, PendingPage) else item
+    ctx.cards.clear()  # every list is rendered: their memory goes to the feeds
 
 
 def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, fingerprints: Fingerprints,

@@ -79,7 +79,7 @@ class PageContext:
     env: jinja2.Environment
     views: dict[str, PaperView] = field(default_factory=dict)
     feed_links: Callable[[str], list[FeedLink]] = lambda path: []
-    cards: dict[str, Markup] = field(default_factory=dict)
+    cards: dict[str, bytes] = field(default_factory=dict)  # paper key -> its card's HTML, UTF-8
     names: dict[tuple[str, str], NamedLink] = field(default_factory=dict)  # (taxonomy, name) -> its link
     #: Whether the last build's file can be kept for a page (dependency tracking; see build.py).
     keep: Callable[[PendingPage], bool] = lambda page: False
@@ -104,16 +104,20 @@ class PageContext:
         called with the site-wide values only: a card looks the same on every list.
         """
         found = self.cards.get(view.paper.key)
-        if found is None:
-            try:
-                macro = self.__dict__.get("_card_macro")
-                if macro is None:
-                    module = self.env.get_template("_card.html").make_module(self.site_values())
-                    macro = self.__dict__["_card_macro"] = getattr(module, "card")  # noqa: B009
-                found = self.cards[view.paper.key] = Markup(macro(view, None))
-            except jinja2.TemplateError as exc:
-                raise template_error(exc) from None
-        return found
+        if found is not None:
+            return Markup(found.decode("utf-8"))
+        try:
+            macro = self.__dict__.get("_card_macro")
+            if macro is None:
+                module = self.env.get_template("_card.html").make_module(self.site_values())
+                macro = self.__dict__["_card_macro"] = getattr(module, "card")  # noqa: B009
+            card = Markup(macro(view, None))
+        except jinja2.TemplateError as exc:
+            raise template_error(exc) from None
+        # Kept as UTF-8: a card with one character beyond U+FFFF (MathML's italic letters)
+        # is stored at 4 bytes a character as a str, and a site has thousands of cards.
+        self.cards[view.paper.key] = card.encode("utf-8")
+        return card
 
     def site_values(self) -> dict[str, Any]:
         """Values every template sees that do not depend on the page (made once per build)."""
