@@ -23,6 +23,7 @@ from typing import Any
 from generator.cache import Section, digest
 from generator.model import Paper
 from generator.views import PaperView
+from generator.writer import iter_tree
 
 Manifest = dict[str, tuple[int, int]]  # output path -> (size, mtime_ns)
 
@@ -30,20 +31,10 @@ Manifest = dict[str, tuple[int, int]]  # output path -> (size, mtime_ns)
 def scan_output(folder: Path) -> Manifest:
     """Every file under folder with its size and mtime (one scandir pass)."""
     found: Manifest = {}
-    stack = [("", str(folder))]
-    while stack:
-        prefix, path = stack.pop()
-        try:
-            entries = os.scandir(path)
-        except OSError:
-            continue
-        with entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((prefix + entry.name + "/", entry.path))
-                else:
-                    st = entry.stat(follow_symlinks=False)
-                    found[prefix + entry.name] = (st.st_size, st.st_mtime_ns)
+    for name, entry in iter_tree(folder):
+        if not entry.is_dir(follow_symlinks=False):
+            st = entry.stat(follow_symlinks=False)
+            found[name] = (st.st_size, st.st_mtime_ns)
     return found
 
 

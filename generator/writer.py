@@ -106,15 +106,9 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def _scan(folder: Path) -> tuple[dict[str, int], dict[str, int], set[str]]:
-    """One pass over folder: regular files -> inode, other non-folders (links …) -> inode, folders.
-
-    Inodes come from the directory entries (no stat per file): a file of the staging
-    tree with the inode of the previous output's file is that very file, hard-linked.
-    """
-    files: dict[str, int] = {}
-    others: dict[str, int] = {}
-    dirs: set[str] = set()
+def iter_tree(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
+    """Every entry under folder as (path relative to it, '/'-separated; its directory entry),
+    folders included and entered, links not followed: one scandir pass, no stat per entry."""
     stack = [("", str(folder))]
     while stack:
         prefix, path = stack.pop()
@@ -126,12 +120,26 @@ def _scan(folder: Path) -> tuple[dict[str, int], dict[str, int], set[str]]:
             for entry in entries:
                 name = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    dirs.add(name)
                     stack.append((name + "/", entry.path))
-                elif entry.is_file(follow_symlinks=False):
-                    files[name] = entry.inode()
-                else:
-                    others[name] = entry.inode()
+                yield name, entry
+
+
+def _scan(folder: Path) -> tuple[dict[str, int], dict[str, int], set[str]]:
+    """One pass over folder: regular files -> inode, other non-folders (links …) -> inode, folders.
+
+    Inodes come from the directory entries (no stat per file): a file of the staging
+    tree with the inode of the previous output's file is that very file, hard-linked.
+    """
+    files: dict[str, int] = {}
+    others: dict[str, int] = {}
+    dirs: set[str] = set()
+    for name, entry in iter_tree(folder):
+        if entry.is_dir(follow_symlinks=False):
+            dirs.add(name)
+        elif entry.is_file(follow_symlinks=False):
+            files[name] = entry.inode()
+        else:
+            others[name] = entry.inode()
     return files, others, dirs
 
 
