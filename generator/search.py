@@ -163,11 +163,11 @@ def _searchable(paper: Paper) -> str:
                         str(paper.author_count), paper.organization, "\x1e".join(paper.tags)])
 
 
-def _shard_key(shard: Shard, language: str) -> str:
-    """What a shard's index is made from: its papers' searchable fields, the language, paperfeed's
+def _shard_key(shard: Shard, salt: str) -> str:
+    """What a shard's index is made from: its papers' searchable fields, and in `salt` the language, paperfeed's
     code and Pagefind's version. Not the theme or the rest of the config, so a template edit
     re-indexes nothing, and an unchanged shard is known without making its fragments."""
-    h = hashlib.blake2b(f"{code_digest()}\0{_pagefind_version()}\0{language}".encode(), digest_size=16)
+    h = hashlib.blake2b(salt.encode(), digest_size=16)
     for paper in shard.papers:
         h.update(b"\0" + _searchable(paper).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
@@ -179,8 +179,9 @@ def search_files(index: SiteIndex, urls: Urls, scratch: Path, ledger: Ledger, sh
     changed. `scratch` is a private folder (cleared first: a killed build may have left it behind).
     """
     shutil.rmtree(scratch, ignore_errors=True)
+    salt = f"{code_digest()}\0{_pagefind_version()}\0{language}"  # the same for every shard: made once
     for shard in shard_papers(index) if shards is None else shards:
-        key, prefix = _shard_key(shard, language), urls.search_shard(shard.number)
+        key, prefix = _shard_key(shard, salt), urls.search_shard(shard.number)
         kept = ledger.keep_group(prefix, key)
         if kept is not None:
             yield from (OutputFile.keep(path) for path in kept)
