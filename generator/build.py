@@ -35,6 +35,7 @@ from generator.themes import make_environment, static_dirs, static_files, templa
 from generator.timing import StageTimer
 from generator.urls import Urls
 from generator.views import NamedLink
+from generator.weight import Weight, human_size, warnings, weigh
 
 if TYPE_CHECKING:
     from generator.render import PageContext
@@ -53,10 +54,12 @@ class BuildReport:
     removed: int
     seconds: float
     kept: int = 0  # pages and feeds not made again: the last build's were still right
+    bytes: int = 0  # the whole site's size
+    warnings: tuple[str, ...] = ()  # limits the site passes (generator/weight.py)
 
     def summary(self) -> str:
         papers = f"{self.papers} paper{'' if self.papers == 1 else 's'}"
-        return (f"Built {papers} into {self.pages} pages ({self.files} files, "
+        return (f"Built {papers} into {self.pages} pages ({self.files} files, {human_size(self.bytes)}, "
                 f"{self.changed} changed, {self.removed} removed) in {self.seconds:.2f} s")
 
 
@@ -199,8 +202,11 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         inputs = digest("\0".join([salt, *sorted(records.file_digests.values())]).encode())
         if ledger.unchanged(inputs):
             old = ledger.old_report
+            weight = Weight(old.get("bytes", 0), old.get("files", 0), old.get("largest_page", ""),
+                            old.get("largest_page_bytes", 0), old.get("pages_over_limit", 0))
             return BuildReport(old.get("papers", 0), old.get("pages", 0), old.get("files", 0), 0, 0,
-                               time.perf_counter() - started, len(ledger.old_keys))
+                               time.perf_counter() - started, len(ledger.old_keys), weight.bytes,
+                               warnings(weight, config.limits))
     with timer.stage("load"):
         papers, problems = load_papers(site_dir, config.content_path, RecordContext(config.timezone),
                                        read=records.load, files=files)
@@ -224,8 +230,9 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     pages = sum(1 for path in ledger.keys if path.endswith(".html"))
     kept = len(ledger.kept)
     with timer.stage("save"):
-        ledger.save(inputs, {"papers": len(papers), "pages": pages, "files": report.files},
-                    ledger.manifest(report.paths, report.changed_paths))
+        manifest = ledger.manifest(report.paths, report.changed_paths)
+        weight = weigh({path: size for path, (size, _) in manifest.items()}, config.limits)
+        ledger.save(inputs, {"papers": len(papers), "pages": pages, **weight.as_dict()}, manifest)
     progress.close()
     return BuildReport(len(papers), pages, report.files, report.changed, report.removed,
-                       time.perf_counter() - started, kept)
+                       time.perf_counter() - started, kept, weight.bytes, warnings(weight, config.limits))

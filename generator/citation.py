@@ -81,14 +81,19 @@ def scholar_meta(paper: Paper) -> list[tuple[str, str]]:
     return meta
 
 
-def json_ld(paper: Paper, url: str, abstract_text: str) -> str:
-    """schema.org ScholarlyArticle, safe inside <script> (no '</' can close it)."""
+def json_ld(paper: Paper, url: str, description: str) -> str:
+    """schema.org ScholarlyArticle, safe inside <script> (no '</' can close it).
+
+    The abstract is on the page itself: the data says it in short (`description`), so
+    a paper page does not carry its abstract twice."""
     data: dict[str, object] = {
         "@context": "https://schema.org", "@type": "ScholarlyArticle", "headline": paper.title[:110],
-        "name": paper.title, "url": url, "abstract": abstract_text,
+        "url": url, "description": description,
         "datePublished": (paper.published or paper.date).isoformat(),
         "author": [{"@type": "Person", "name": a.name} for a in paper.authors],
     }
+    if len(paper.title) > 110:  # the headline is cut there: the whole title as the name
+        data["name"] = paper.title
     if paper.organization:
         data["sourceOrganization"] = {"@type": "Organization", "name": paper.organization}
     if paper.tags:
@@ -96,5 +101,5 @@ def json_ld(paper: Paper, url: str, abstract_text: str) -> str:
     if paper.id.arxiv:
         data["identifier"] = f"arXiv:{paper.id.full}"
         data["sameAs"] = paper.link("arxiv")
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

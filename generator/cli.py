@@ -66,6 +66,8 @@ def build(site_dir: Path, output: Path | None, base_url: str | None, clean: bool
     except (ContentError, BuildError) as error:
         fail(error)
     click.echo(report.summary())
+    for warning in report.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if profile:
         click.echo(timer.table())
 

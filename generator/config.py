@@ -88,6 +88,15 @@ def _choice(*choices: str) -> Callable[[Any], str]:
     return check
 
 
+FEED_FORMATS = ("rss", "atom", "json")
+
+
+def _formats(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not value or any(v not in FEED_FORMATS for v in value):
+        raise ValueError(f"expected a non-empty list of {', '.join(FEED_FORMATS)}, got {value!r}")
+    return tuple(kind for kind in FEED_FORMATS if kind in value)
+
+
 def _id_base(value: Any) -> str:
     text = _text(value)
     if text and not re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(/[A-Za-z0-9._~/-]*)?", text):
@@ -111,6 +120,21 @@ class TaxonomyConfig:
     feeds: bool = _doc("whether terms get their own RSS/Atom/JSON feeds", _bool, default=True)
     feed_min_papers: int = _doc("a term gets its own feeds only with at least this many papers",
                                 _int(1), default=3)
+    feed_formats: tuple[str, ...] = _doc(
+        "formats of each term's feed: rss, atom, json (one is enough for a reader; each adds a file per term)",
+        _formats, default=("rss",))
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    """The host's limits: the build warns (and still succeeds) when the site passes one."""
+
+    max_site_mb: int = _doc("warn when the site is larger than this many MB (GitHub Pages refuses sites "
+                            "over 1 GB)", _int(0), default=1000)
+    max_files: int = _doc("warn when the site has more files than this; 0: no limit (Cloudflare Pages "
+                          "allows 20000)", _int(0), default=0)
+    max_page_kb: int = _doc("warn when an HTML page is larger than this many KB; 0: no limit", _int(0),
+                            default=500)
 
 
 @dataclass(frozen=True)
@@ -158,15 +182,21 @@ class SiteConfig:
     content_dir: str = _doc("folder of paper records, relative to the site", _str, default="content")
     output_dir: str = _doc("folder the site is written to, relative to the site", _str,
                            default="public")
-    per_page: int = _doc("papers per list page", _int(1), default=30)
+    per_page: int = _doc("papers per page of the card lists (home, days, trending)", _int(1), default=30)
+    rows_per_page: int = _doc("papers per page of the compact lists (weeks, months, tags, organizations, "
+                              "authors)", _int(1), default=100)
     trending_days: int = _doc("the trending page ranks the papers of the last N days", _int(1),
                               default=7)
     feeds: FeedsConfig = _doc("feed settings", default_factory=FeedsConfig)
+    # Real data is long-tailed (a year of Hugging Face papers: 41,000 authors and 43,000
+    # keywords, most on one paper): a term below min_papers links to the search page instead
+    # of a page of its own. These defaults keep such a year near 250 MB and 35,000 files.
     tags: TaxonomyConfig = _doc("tag pages and feeds",
-                                default_factory=lambda: TaxonomyConfig(min_papers=2))
+                                default_factory=lambda: TaxonomyConfig(min_papers=3, feed_min_papers=10))
     orgs: TaxonomyConfig = _doc("organisation pages and feeds", default_factory=TaxonomyConfig)
     authors: TaxonomyConfig = _doc("author pages and feeds",
-                                   default_factory=lambda: TaxonomyConfig(feeds=False))
+                                   default_factory=lambda: TaxonomyConfig(min_papers=3, feeds=False))
+    limits: LimitsConfig = _doc("size warnings", default_factory=LimitsConfig)
     email: EmailConfig = _doc("email digest settings", default_factory=EmailConfig)
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
 

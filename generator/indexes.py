@@ -90,7 +90,8 @@ def _week_label(start: date) -> str:
     return f"Week {week}, {year}"
 
 
-def _names(paper: Paper, taxonomy: str) -> Iterable[str]:
+def term_names(paper: Paper, taxonomy: str) -> Iterable[str]:
+    """The names a paper has in one taxonomy, in its record's order, each once."""
     if taxonomy == "tags":
         return paper.tags
     if taxonomy == "orgs":
@@ -109,7 +110,7 @@ def _terms(papers: tuple[Paper, ...], taxonomy: str, rules: TaxonomyConfig) -> t
     by_key: dict[str, list[Paper]] = defaultdict(list)
     spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for paper in papers:
-        for name in _names(paper, taxonomy):
+        for name in term_names(paper, taxonomy):
             key = term_key(name)
             if not by_key[key] or by_key[key][-1] is not paper:
                 by_key[key].append(paper)

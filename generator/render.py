@@ -26,6 +26,8 @@ from generator.views import NamedLink, PaperView, human_date, pagination, paper_
 TAXONOMY_TITLES = {"tags": "Tags", "orgs": "Organizations", "authors": "Authors"}
 TERM_DESCRIPTIONS = {"tags": "tagged", "orgs": "from", "authors": "by"}
 DESCRIPTION_LENGTH = 200
+#: Terms listed per page of a taxonomy's index (names only: ~60 bytes each).
+TERMS_PER_PAGE = 500
 PERIOD_TITLES = {"day": "Daily Papers", "week": "Weekly Papers", "month": "Monthly Papers"}
 
 
@@ -80,9 +82,14 @@ class PageContext:
     views: dict[str, PaperView] = field(default_factory=dict)
     feed_links: Callable[[str], list[FeedLink]] = lambda path: []
     cards: dict[str, bytes] = field(default_factory=dict)  # paper key -> its card's HTML, UTF-8
+    rows: dict[str, bytes] = field(default_factory=dict)  # paper key -> its compact row's HTML, UTF-8
     names: dict[tuple[str, str], NamedLink] = field(default_factory=dict)  # (taxonomy, name) -> its link
     #: Whether the last build's file can be kept for a page (dependency tracking; see build.py).
     keep: Callable[[PendingPage], bool] = lambda page: False
+
+    def __post_init__(self) -> None:
+        # The icon sheet's URL, for the icon macro (imported without context in every template).
+        self.env.globals["icon_sheet"] = self.urls.href(self.urls.static("icons.svg"))
 
     def view(self, paper: Paper) -> PaperView:
         found = self.views.get(paper.key)
@@ -103,21 +110,29 @@ class PageContext:
         The `card` macro of _card.html (a site's templates/ may override it) is
         called with the site-wide values only: a card looks the same on every list.
         """
-        found = self.cards.get(view.paper.key)
+        return self._snippet("card", self.cards, view)
+
+    def row_html(self, view: PaperView) -> Markup:
+        """A paper's compact row (the `row` macro of _card.html), rendered once per build."""
+        return self._snippet("row", self.rows, view)
+
+    def _snippet(self, macro_name: str, made: dict[str, bytes], view: PaperView) -> Markup:
+        found = made.get(view.paper.key)
         if found is not None:
             return Markup(found.decode("utf-8"))
         try:
-            macro = self.__dict__.get("_card_macro")
+            macros = self.__dict__.setdefault("_macros", {})
+            macro = macros.get(macro_name)
             if macro is None:
                 module = self.env.get_template("_card.html").make_module(self.site_values())
-                macro = self.__dict__["_card_macro"] = getattr(module, "card")  # noqa: B009
-            card = Markup(macro(view, None))
+                macro = macros[macro_name] = getattr(module, macro_name)
+            html = Markup(macro(view, None) if macro_name == "card" else macro(view))
         except jinja2.TemplateError as exc:
             raise template_error(exc) from None
         # Kept as UTF-8: a card with one character beyond U+FFFF (MathML's italic letters)
         # is stored at 4 bytes a character as a str, and a site has thousands of cards.
-        self.cards[view.paper.key] = card.encode("utf-8")
-        return card
+        made[view.paper.key] = html.encode("utf-8")
+        return html
 
     def site_values(self) -> dict[str, Any]:
         """Values every template sees that do not depend on the page (made once per build)."""
@@ -131,9 +146,9 @@ class PageContext:
         return {
             "site": {"title": self.config.title, "description": self.config.description,
                      "language": self.config.language, "generator": f"paperfeed {__version__}"},
-            "nav": self.nav(), "asset": lambda name: urls.href(urls.static(name)),
+            "nav": self.nav(), "asset": lambda name: urls.href(urls.static(name)), "follow": self.follow(),
             "days_json": urls.href(urls.archive_days()),
-            "card_html": self.card_html,
+            "card_html": self.card_html, "row_html": self.row_html,
         }
 
     def page(self, template: str, path: str, title: str, **values: Any) -> PendingPage | OutputFile:
@@ -156,6 +171,16 @@ class PageContext:
         except jinja2.TemplateError as exc:
             raise template_error(exc) from None
         return OutputFile(page.path, html.encode("utf-8"))
+
+    def follow(self) -> list[tuple[str, str, str]]:
+        """The footer's feeds, the same on every page: (label, href, media type). A page's own
+        feeds (a tag's, say) are in its <link rel="alternate"> and on the term's page."""
+        urls = self.urls
+        return [("RSS", urls.href(urls.feed("rss")), "application/rss+xml"),
+                ("Atom", urls.href(urls.feed("atom")), "application/atom+xml"),
+                ("JSON Feed", urls.href(urls.feed("json")), "application/feed+json"),
+                ("Daily digest", urls.href(urls.digest_feed("rss")), "application/rss+xml"),
+                ("All feeds (OPML)", urls.href(urls.opml()), "text/x-opml")]
 
     def nav(self) -> dict[str, str]:
         """Links of the site header; week and month point at the latest ones."""
@@ -213,14 +238,16 @@ def _count(n: int) -> str:
 
 
 def render_list(ctx: PageContext, papers: Sequence[Paper], path_of: Callable[[int], str],
-                title: str, heading: str, **values: Any) -> Iterator[PageItem]:
-    """A paginated list of cards; page n lives at path_of(n)."""
-    chunks = _chunks(papers, ctx.config.per_page)
+                title: str, heading: str, compact: bool = False, **values: Any) -> Iterator[PageItem]:
+    """A paginated list of cards, or of compact rows (no abstracts); page n lives at path_of(n)."""
+    size = ctx.config.rows_per_page if compact else ctx.config.per_page
+    chunks = _chunks(papers, size)
     for number, chunk in enumerate(chunks, 1):
         suffix = f" (page {number})" if number > 1 else ""
+        views = [ctx.view(p) for p in chunk]
         yield ctx.page("list.html", path_of(number), title + suffix, heading=heading,
-                       cards=[ctx.view(p) for p in chunk],
-                       first_rank=(number - 1) * ctx.config.per_page + 1,
+                       cards=[] if compact else views, rows=views if compact else [],
+                       first_rank=(number - 1) * size + 1,
                        pagination=pagination(ctx.urls, path_of, number, len(chunks)), **values)
 
 
@@ -229,8 +256,10 @@ def render_periods(ctx: PageContext) -> Iterator[PageItem]:
     for periods in (index.days, index.weeks, index.months):
         for i, period in enumerate(periods):
             title = f"{PERIOD_TITLES[period.kind]}: {period.label}"
+            # Days are cards like Hugging Face's; weeks and months list the same papers again,
+            # as compact rows (their abstracts are one click away).
             yield from render_list(ctx, period.papers, _period_path(ctx.urls, period), title,
-                                   title, period=period, neighbours=_neighbours(ctx, periods, i),
+                                   title, compact=period.kind != "day", period=period, neighbours=_neighbours(ctx, periods, i),
                                    views=_period_views(ctx, period), picker=_picker(ctx, period),
                                    description=f"{_count(len(period.papers))} of {period.label}, "
                                                "ranked by upvotes.")
@@ -240,7 +269,7 @@ def render_home(ctx: PageContext) -> Iterator[PageItem]:
     days = ctx.index.days
     if not days:
         yield ctx.page("list.html", ctx.urls.home(), ctx.config.title, heading=ctx.config.title,
-                       cards=[], first_rank=1, pagination=None, period=None, neighbours=None,
+                       cards=[], rows=[], first_rank=1, pagination=None, period=None, neighbours=None,
                        views=[], picker=None)
         return
     latest = days[-1]
@@ -250,7 +279,7 @@ def render_home(ctx: PageContext) -> Iterator[PageItem]:
                        len(_chunks(latest.papers, ctx.config.per_page)))
     yield ctx.page("list.html", ctx.urls.home(), ctx.config.title,
                    heading=f"{PERIOD_TITLES['day']}: {latest.label}", cards=[ctx.view(p) for p in chunk],
-                   first_rank=1, pagination=pages, period=latest,
+                   rows=[], first_rank=1, pagination=pages, period=latest,
                    neighbours=_neighbours(ctx, days, len(days) - 1),
                    views=_period_views(ctx, latest), picker=_picker(ctx, latest),
                    description=ctx.config.description or
@@ -277,7 +306,7 @@ def render_trending(ctx: PageContext) -> Iterator[PageItem]:
     days = ctx.config.trending_days
     title = f"Trending: the last {days} days"
     yield ctx.page("list.html", ctx.urls.trending(), title, heading=title,
-                   cards=[ctx.view(p) for p in ctx.index.trending], first_rank=1, pagination=None,
+                   cards=[ctx.view(p) for p in ctx.index.trending], rows=[], first_rank=1, pagination=None,
                    period=None, neighbours=None, views=[], picker=None,
                    description=f"The most upvoted papers of the last {days} days.")
 
@@ -287,7 +316,7 @@ def _description(paper: Paper) -> str:
 
 
 def _json_ld(paper: Paper, url: str) -> str:
-    return json_ld(paper, url, paper.abstract_text)
+    return json_ld(paper, url, _description(paper))
 
 
 def render_papers(ctx: PageContext) -> Iterator[PageItem]:
@@ -305,14 +334,19 @@ def render_taxonomies(ctx: PageContext) -> Iterator[PageItem]:
     urls = ctx.urls
     for taxonomy in TAXONOMIES:
         terms = ctx.index.taxonomies[taxonomy]
-        # Terms below the page threshold are plain text on their papers; listing tens of
-        # thousands of them (real keyword data is long-tailed) would only bury the others.
+        # Terms below the page threshold lead to the search page; listing tens of thousands
+        # of them (real keyword data is long-tailed) would only bury the others.
         listed = [(t, urls.href(urls.term(taxonomy, t.slug))) for t in terms if t.has_page]
-        yield ctx.page("terms.html", urls.taxonomy(taxonomy), TAXONOMY_TITLES[taxonomy],
-                       heading=TAXONOMY_TITLES[taxonomy], terms=listed, taxonomy=taxonomy,
-                       unlisted=len(terms) - len(listed), min_papers=getattr(ctx.config, taxonomy).min_papers,
-                       description=f"{TAXONOMY_TITLES[taxonomy]} of {ctx.config.title}, "
-                                   "with their number of papers.")
+        chunks = [listed[i:i + TERMS_PER_PAGE] for i in range(0, len(listed), TERMS_PER_PAGE)] or [[]]
+        title = TAXONOMY_TITLES[taxonomy]
+        path_of = lambda n, taxonomy=taxonomy: urls.taxonomy(taxonomy, n)  # noqa: E731
+        for number, chunk in enumerate(chunks, 1):
+            suffix = f" (page {number})" if number > 1 else ""
+            yield ctx.page("terms.html", path_of(number), title + suffix, heading=title, terms=chunk,
+                           listed=len(listed), taxonomy=taxonomy, unlisted=len(terms) - len(listed),
+                           min_papers=getattr(ctx.config, taxonomy).min_papers,
+                           pagination=pagination(urls, path_of, number, len(chunks)),
+                           description=f"{title} of {ctx.config.title}, with their number of papers.")
         for term in terms:
             if term.has_page:
                 yield from _render_term(ctx, term)
@@ -321,7 +355,7 @@ def render_taxonomies(ctx: PageContext) -> Iterator[PageItem]:
 def _render_term(ctx: PageContext, term: Term) -> Iterator[PageItem]:
     title = f"{TAXONOMY_TITLES[term.taxonomy][:-1]}: {term.name}"
     yield from render_list(ctx, term.papers, lambda n: ctx.urls.term(term.taxonomy, term.slug, n),
-                           title, term.name, period=None, neighbours=None, term=term, views=[],
+                           title, term.name, compact=True, period=None, neighbours=None, term=term, views=[],
                            picker=None, description=f"{_count(len(term.papers))} "
                                                     f"{TERM_DESCRIPTIONS[term.taxonomy]} {term.name}, newest first.")
 

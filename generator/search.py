@@ -31,9 +31,10 @@ from pathlib import Path
 from generator.cache import code_digest
 from generator.depends import Ledger
 from generator.errors import BuildError
-from generator.indexes import SiteIndex
+from generator.indexes import TAXONOMIES, SiteIndex, term_names
 from generator.model import OutputFile, Paper
-from generator.urls import Urls
+from generator.pagefind_order import order_bundle
+from generator.urls import SEARCH_FILTERS, Urls
 from generator.views import byline, human_date
 
 #: A shard closes at the end of the day on which it reaches this many papers.
@@ -73,19 +74,38 @@ def shard_bundles(urls: Urls, shards: list[Shard]) -> list[str]:
     return [urls.search_shard(shard.number) for shard in shards]
 
 
-def fragment(paper: Paper, language: str = "en") -> bytes:
-    """What Pagefind reads for one paper: the searchable text and the result's meta.
+Filters = tuple[tuple[str, tuple[str, ...]], ...]
 
-    Made from the paper alone (names as its record spells them), so a shard's key can be made
-    from its papers' fields: an unchanged shard is known without making its fragments."""
+
+def paper_filters(index: SiteIndex, paper: Paper) -> Filters:
+    """The paper's search filters: (filter, its terms' names as the index spells them), so a
+    name's link (urls.search_for, the same name) finds every paper of that term."""
+    found = []
+    for taxonomy in TAXONOMIES:
+        names = (term.name for term in (index.term_of(taxonomy, name) for name in term_names(paper, taxonomy))
+                 if term is not None)
+        found.append((SEARCH_FILTERS[taxonomy], tuple(dict.fromkeys(names))))
+    return tuple(found)
+
+
+def fragment(paper: Paper, language: str = "en", filters: Filters = ()) -> bytes:
+    """What Pagefind reads for one paper: the searchable text, the result's meta, the filters
+    (author, tag, org) and the date to sort by.
+
+    Made from the paper and its filters alone, so a shard's key can be made from its papers'
+    fields: an unchanged shard is known without making its fragments."""
     e = html.escape
     names = [author.name for author in paper.authors] + ([paper.organization] if paper.organization else [])
     tags = "".join(f"<li>{e(tag)}</li>" for tag in paper.tags)
     by = byline([author.name for author in paper.authors], paper.author_count, paper.organization)
+    facets = "".join(f'<span data-pagefind-filter="{name}">{e(value)}</span>'
+                     for name, values in filters for value in values)
     return (f'<!doctype html><html lang="{e(language)}"><head><meta charset="utf-8"><title>{e(paper.key)}'
             f'</title></head><body><main data-pagefind-body><h1 data-pagefind-meta="title">{paper.title_html}</h1>'
             f'<p data-pagefind-ignore data-pagefind-meta="authors">{e(by)}</p>'
             f'<p data-pagefind-ignore data-pagefind-meta="date">{e(human_date(paper.date))}</p>'
+            f'<p data-pagefind-ignore data-pagefind-sort="date">{paper.date.isoformat()}</p>'
+            f'<div data-pagefind-ignore>{facets}</div>'
             f'<div>{paper.abstract_html}</div><p>{e(", ".join(names))}</p><ul>{tags}</ul>'
             f'</main></body></html>').encode()
 
@@ -144,6 +164,7 @@ def _index_shard(scratch: Path, fragments: dict[str, bytes], prefix: str) -> lis
         target.write_bytes(body)
     try:
         _run_pagefind(pages, scratch / "bundle")
+        order_bundle(scratch / "bundle")  # Pagefind writes filters in a random order
         return list(_read_bundle(scratch / "bundle", prefix))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -155,21 +176,22 @@ def search_scratch(output_dir: Path) -> Path:
     return output_dir.with_name(f".{output_dir.name}.pagefind")
 
 
-def _searchable(paper: Paper) -> str:
+def _searchable(paper: Paper, filters: Filters) -> str:
     """Every field a fragment is made from (not upvotes, links or thumbnails: an upvote re-indexes
     nothing). The HTML follows from the text and the code, both in the shard's key."""
     authors = "\x1e".join(author.name for author in paper.authors)
+    facets = "\x1e".join(f"{name}={value}" for name, values in filters for value in values)
     return "\x1f".join([paper.id.full, paper.title, paper.abstract, paper.date.isoformat(), authors,
-                        str(paper.author_count), paper.organization, "\x1e".join(paper.tags)])
+                        str(paper.author_count), paper.organization, "\x1e".join(paper.tags), facets])
 
 
-def _shard_key(shard: Shard, salt: str) -> str:
+def _shard_key(shard: Shard, filters: list[Filters], salt: str) -> str:
     """What a shard's index is made from: its papers' searchable fields, and in `salt` the language, paperfeed's
     code and Pagefind's version. Not the theme or the rest of the config, so a template edit
     re-indexes nothing, and an unchanged shard is known without making its fragments."""
     h = hashlib.blake2b(salt.encode(), digest_size=16)
-    for paper in shard.papers:
-        h.update(b"\0" + _searchable(paper).encode("utf-8", "surrogatepass"))
+    for paper, facets in zip(shard.papers, filters, strict=True):
+        h.update(b"\0" + _searchable(paper, facets).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 
@@ -181,12 +203,14 @@ def search_files(index: SiteIndex, urls: Urls, scratch: Path, ledger: Ledger, sh
     shutil.rmtree(scratch, ignore_errors=True)
     salt = f"{code_digest()}\0{_pagefind_version()}\0{language}"  # the same for every shard: made once
     for shard in shard_papers(index) if shards is None else shards:
-        key, prefix = _shard_key(shard, salt), urls.search_shard(shard.number)
+        filters = [paper_filters(index, paper) for paper in shard.papers]
+        key, prefix = _shard_key(shard, filters, salt), urls.search_shard(shard.number)
         kept = ledger.keep_group(prefix, key)
         if kept is not None:
             yield from (OutputFile.keep(path) for path in kept)
             continue
-        fragments = {urls.output_path(urls.paper(paper.id)): fragment(paper, language) for paper in shard.papers}
+        fragments = {urls.output_path(urls.paper(paper.id)): fragment(paper, language, facets)
+                     for paper, facets in zip(shard.papers, filters, strict=True)}
         files = _index_shard(scratch, fragments, prefix)
         ledger.made_group(prefix, key, [file.path for file in files])
         yield from files

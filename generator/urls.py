@@ -15,11 +15,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
 from generator.model import WINDOWS_DEVICES, PaperId
 
 FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
+#: The search page's filter (a URL parameter and a Pagefind filter) for each taxonomy.
+SEARCH_FILTERS = {"tags": "tag", "orgs": "org", "authors": "author"}
 # Tag URIs (RFC 4151) need a date on which the authority held its name; a constant keeps ids
 # stable forever (a date from the build clock or the records would change them).
 ID_DATE = "2025"
@@ -118,11 +120,16 @@ class Urls:
     def search(self) -> str:
         return "search/"
 
+    def search_for(self, taxonomy: str, name: str) -> str:
+        """Root-relative link to the search page filtered to one term: where a name without a
+        page of its own leads (/search/?author=Ada%20Lovelace)."""
+        return self.href(self.search()) + "?" + urlencode({SEARCH_FILTERS[taxonomy]: name}, quote_via=quote_plus)
+
     def paper(self, paper_id: PaperId) -> str:
         return f"papers/{paper_slug(paper_id)}/"
 
-    def taxonomy(self, taxonomy: str) -> str:
-        return f"{taxonomy}/"
+    def taxonomy(self, taxonomy: str, page: int = 1) -> str:
+        return _page(f"{taxonomy}/", page)
 
     def term(self, taxonomy: str, slug: str, page: int = 1) -> str:
         return _page(f"{taxonomy}/{slug}/", page)

@@ -107,10 +107,12 @@ def _named(index: SiteIndex, urls: Urls, taxonomy: str, name: str,
     found = known.get((taxonomy, name)) if known is not None else None
     if found is None:
         term = index.term_of(taxonomy, name)
-        if term is not None and term.has_page:
-            found = NamedLink(name, urls.href(urls.term(taxonomy, term.slug)))
-        else:
+        if term is None:
             found = NamedLink(name)
+        elif term.has_page:
+            found = NamedLink(name, urls.href(urls.term(taxonomy, term.slug)))
+        else:  # too few papers for a page: the search page lists them
+            found = NamedLink(name, urls.search_for(taxonomy, term.name))
         if known is not None:
             known[(taxonomy, name)] = found
     return found

@@ -16,7 +16,7 @@ def test_build_prints_one_line_summary(tmp_path: Path) -> None:
     site = make_site(tmp_path / "s", [record("2512.00001"), record("2512.00002")])
     result = CliRunner().invoke(main, ["build", "--site", str(site)])
     assert result.exit_code == 0, result.output
-    assert re.fullmatch(r"Built 2 papers into \d+ pages \(\d+ files, \d+ changed, 0 removed\) in "
+    assert re.fullmatch(r"Built 2 papers into \d+ pages \(\d+ files, \d+ KB, \d+ changed, 0 removed\) in "
                         r"\d+\.\d\d s\n", result.stdout)
     assert (site / "public" / "papers" / "2512.00001" / "index.html").is_file()
 

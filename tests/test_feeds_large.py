@@ -103,8 +103,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, corpus: list[dict[str, Any]])
     config = {"title": "Big Papers & <Co>", "base_url": BASE, "timezone": "America/New_York",
               "per_page": 25, "feeds": {"items": ITEMS, "upvote_thresholds": list(THRESHOLDS),
                                         "digest_days": DIGEST_DAYS},
-              "tags": {"min_papers": 2, "feed_min_papers": FEED_MIN},
-              "orgs": {"feed_min_papers": FEED_MIN}}
+              "tags": {"min_papers": 2, "feed_min_papers": FEED_MIN, "feed_formats": ["rss", "atom", "json"]},
+              "orgs": {"feed_min_papers": FEED_MIN, "feed_formats": ["rss", "atom", "json"]}}
     root = make_site(tmp_path_factory.mktemp("big") / "site", records=corpus, config=config)
     build(root, environ={})
     return root / "public"

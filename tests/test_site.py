@@ -51,7 +51,7 @@ def test_cards_show_authors_counts_and_organisation(small_site: Path) -> None:
 
 def test_weeks_months_and_trending(small_site: Path) -> None:
     week = page(small_site, "weeks/2025-W50/index.html")
-    assert len(week.cssselect(".card")) == 2
+    assert len(week.cssselect(".rows .row")) == 2 and not week.cssselect(".card")  # compact rows
     month = page(small_site, "months/2025-12/index.html")
     assert month.cssselect("h1")[0].text_content() == "Monthly Papers: December 2025"
     trending = page(small_site, "trending/index.html")

@@ -52,6 +52,7 @@ def _target(site: Path, url: str) -> Path | None:
 
 
 def test_no_internal_link_is_broken(small_site: Path) -> None:
+    icons = set(re.findall(r'<symbol id="([^"]+)"', (small_site / "static/icons.svg").read_text(encoding="utf-8")))
     pages = sorted(small_site.rglob("*.html"))
     checked, broken = 0, []
     for file in pages:
@@ -71,7 +72,8 @@ def test_no_internal_link_is_broken(small_site: Path) -> None:
             if not target.is_file():
                 broken.append(f"{file.relative_to(small_site)}: <{element.tag} {attribute}> {url}")
         for use in doc.xpath("//*[local-name()='use']/@href"):
-            if use[1:] not in ids:
+            sheet, _, name = use.partition("#")
+            if sheet != "/papers/static/icons.svg" or name not in icons:
                 broken.append(f"{file.relative_to(small_site)}: icon {use}")
     assert broken == []
     assert checked > 500  # the crawl really followed the site's links
@@ -89,7 +91,7 @@ def test_cards_show_what_the_hugging_face_page_shows(small_site: Path) -> None:
     chips = fast.xpath(".//ul[@class='links']/li/a")
     assert [a.text_content() for a in chips] == ["arXiv", "PDF", "Code", "blog"]
     assert [a.xpath("string(.//*[local-name()='use']/@href)") for a in chips] == \
-        ["#i-arxiv", "#i-pdf", "#i-code", "#i-other"]
+        ["/papers/static/icons.svg#" + name for name in ("i-arxiv", "i-pdf", "i-code", "i-other")]
     assert all(a.xpath(".//*[local-name()='svg']/@aria-hidden") == ["true"] for a in chips)
     assert fast.xpath(".//ul[@class='tags']//a/text()") == ["attention", "efficiency"]
     img = fast.xpath(".//img")[0]
@@ -145,12 +147,13 @@ def test_paper_page_metadata(small_site: Path) -> None:
     assert meta(doc, "og:image") == ["https://example.org/papers/static/thumbs/attention.svg"]
     assert meta(doc, "twitter:card") == ["summary_large_image"]
     description = meta(doc, "description")[0]
-    assert description == meta(doc, "og:description")[0] == meta(doc, "twitter:description")[0]
+    assert description == meta(doc, "og:description")[0]
+    assert not meta(doc, "twitter:description")  # X falls back to og:description
     # plain text: Markdown gone, TeX kept as written
     assert description == "We index $x_i$ and $y_j$ without emphasis. See the code. $$\\sum_{i=1}^n x_i$$"
     data = json.loads(doc.xpath("//script[@type='application/ld+json']/text()")[0])
     assert data["@type"] == "ScholarlyArticle"
-    assert data["abstract"] == description
+    assert data["description"] == description
     assert [a["name"] for a in data["author"]] == meta(doc, "citation_author")
     bibtex = doc.xpath("string(//pre[@id='bibtex'])")
     assert bibtex.startswith("@misc{lovelace2025fast,") and "eprint = {2512.01234v2}" in bibtex
@@ -252,14 +255,16 @@ def test_every_page_has_header_search_and_theme_toggle(small_site: Path, path: s
 def test_tags_with_tex_show_math_and_index_lists_only_terms_with_pages(tmp_path: Path) -> None:
     tex_tag = "$\\mathcal{J}$ score"
     site = make_site(tmp_path / "site", [record("2512.00001", tags=[tex_tag, "once"]),
-                                         record("2512.00002", tags=[tex_tag])])
+                                         record("2512.00002", tags=[tex_tag])],
+                     config={"title": "T", "tags": {"min_papers": 2}})
     build(site, environ={})
     card_tags = page(site / "public", "index.html").xpath("//ul[@class='tags']")[0]
     assert card_tags.xpath(".//a//math//mi/text()") == ["𝒥"]
-    assert card_tags.xpath("string(.//span[@class='tag'])") == "once"  # no page: plain text
+    once = card_tags.xpath(".//a[text()='once']")[0]  # no page: the search page, filtered to it
+    assert once.get("href") == "/search/?tag=once"
     index = page(site / "public", "tags/index.html")
     assert [li.xpath("string(a)") for li in index.xpath("//ul[@class='terms']/li")] == ["𝒥 score"]
-    assert "1 more on fewer papers" in index.xpath("string(//p[@class='lede'])")
+    assert "1 more on fewer papers each lead to search" in index.xpath("string(//p[@class='lede'])")
     term = page(site / "public", "tags/mathcal-j-score/index.html")
     assert term.xpath("//h1//math")
 

@@ -12,8 +12,8 @@ import pytest
 from generator.config import EmailConfig, FeedsConfig, SiteConfig, TaxonomyConfig, config_template, load_config
 from generator.errors import ContentError
 
-TOP_KEYS = ("authors, base_url, content_dir, description, email, feeds, language, orgs, output_dir, "
-            "per_page, tags, theme, timezone, title, trending_days")
+TOP_KEYS = ("authors, base_url, content_dir, description, email, feeds, language, limits, orgs, output_dir, "
+            "per_page, rows_per_page, tags, theme, timezone, title, trending_days")
 
 
 def load(site: Path, text: str | None = None, overrides: dict[str, Any] | None = None,
@@ -43,10 +43,12 @@ def test_defaults_make_a_working_site() -> None:
     assert (config.content_dir, config.output_dir, config.per_page, config.trending_days) == (
         "content", "public", 30, 7)
     assert config.feeds == FeedsConfig(items=50, upvote_thresholds=(10, 50), digest_days=30)
-    # The long-tail thresholds of DESIGN.md: tags 2, orgs 1, authors 1; feeds from 3 papers.
-    assert config.tags == TaxonomyConfig(min_papers=2, feeds=True, feed_min_papers=3)
+    # The long-tail thresholds chosen on a year of real papers (issue 11): tag pages from 3
+    # papers and feeds from 10, every organisation, authors from 3; term feeds in RSS only.
+    assert config.tags == TaxonomyConfig(min_papers=3, feeds=True, feed_min_papers=10, feed_formats=("rss",))
     assert config.orgs == TaxonomyConfig(min_papers=1, feeds=True, feed_min_papers=3)
-    assert config.authors == TaxonomyConfig(min_papers=1, feeds=False, feed_min_papers=3)
+    assert config.authors == TaxonomyConfig(min_papers=3, feeds=False, feed_min_papers=3)
+    assert config.rows_per_page == 100 and config.limits.max_site_mb == 1000
     assert config.email == EmailConfig()
     assert config.email.password_env == "PAPERFEED_SMTP_PASSWORD"
 
@@ -65,7 +67,7 @@ def test_paths_are_relative_to_the_site(tmp_path: Path) -> None:
 
 def test_a_section_overrides_only_the_keys_it_names(tmp_path: Path) -> None:
     config = load(tmp_path, "tags:\n  feeds: false\nfeeds:\n  upvote_thresholds: [50, 10, 10, 100]\n")
-    assert config.tags == TaxonomyConfig(min_papers=2, feeds=False, feed_min_papers=3)
+    assert config.tags == TaxonomyConfig(min_papers=3, feeds=False, feed_min_papers=10)
     assert config.feeds.upvote_thresholds == (10, 50, 100)  # sorted, duplicates dropped
     assert config.feeds.items == 50
     assert load(tmp_path, "feeds:\n").feeds == FeedsConfig()
@@ -122,7 +124,7 @@ def test_unknown_keys_are_errors_at_every_level(tmp_path: Path) -> None:
         f"paperfeed.yaml:2: titel: unknown setting; expected one of {TOP_KEYS}",
         "paperfeed.yaml:5: feeds.bogus: unknown setting; expected one of digest_days, id_base, items, "
         "upvote_thresholds",
-        "paperfeed.yaml:7: tags.min_paper: unknown setting; expected one of feed_min_papers, feeds, "
+        "paperfeed.yaml:7: tags.min_paper: unknown setting; expected one of feed_formats, feed_min_papers, feeds, "
         "min_papers",
     ]
 

@@ -156,9 +156,11 @@ def test_page_and_feed_thresholds() -> None:
         terms = build_index(papers, SiteConfig(tags=rules)).taxonomies["tags"]
         return {t.name: (t.has_page, t.has_feed) for t in terms}
 
-    # The defaults for tags: a page from 2 papers, feeds from 3.
-    assert flags(SiteConfig().tags) == {"one": (False, False), "two": (True, False), "three": (True, True),
-                                        "five": (True, True)}
+    # The defaults for tags: a page from 3 papers, feeds from 10.
+    assert flags(SiteConfig().tags) == {"one": (False, False), "two": (False, False), "three": (True, False),
+                                        "five": (True, False)}
+    assert flags(TaxonomyConfig(min_papers=2, feed_min_papers=3)) == {
+        "one": (False, False), "two": (True, False), "three": (True, True), "five": (True, True)}
     assert flags(TaxonomyConfig(min_papers=1, feeds=False)) == {
         "one": (True, False), "two": (True, False), "three": (True, False), "five": (True, False)}
     # A feed never exists for a term without a page.
@@ -171,7 +173,7 @@ def test_each_taxonomy_uses_its_own_thresholds() -> None:
     papers = [paper("a", DEC8, tags=("solo",), org="Solo Org", authors=("Solo Author",))]
     index = build_index(papers, SiteConfig())
     assert [(t.has_page, t.has_feed) for tax in ("tags", "orgs", "authors") for t in index.taxonomies[tax]] == [
-        (False, False), (True, False), (True, False)]
+        (False, False), (True, False), (False, False)]  # authors: a page from 3 papers
     config = SiteConfig(orgs=TaxonomyConfig(feed_min_papers=1), authors=TaxonomyConfig(min_papers=2))
     index = build_index(papers, config)
     assert [(t.has_page, t.has_feed) for tax in ("orgs", "authors") for t in index.taxonomies[tax]] == [

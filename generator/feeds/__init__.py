@@ -28,7 +28,7 @@ def site_feeds(index: SiteIndex, config: SiteConfig, urls: Urls) -> list[Feed]:
 
 def build_feeds(index: SiteIndex, config: SiteConfig, urls: Urls,
                 keep: Callable[[str, Feed], bool] = lambda path, feed: False) -> Iterator[OutputFile]:
-    """Every feed file in the three formats, plus feeds.opml, made one at a time as the
+    """Every feed file in its formats, plus feeds.opml, made one at a time as the
     writer asks for them (a site's feeds hold many papers: never all in memory at once).
 
     `keep(path, feed)` says when the last build's file is still right (dependency
@@ -42,8 +42,8 @@ def build_feeds(index: SiteIndex, config: SiteConfig, urls: Urls,
         "rss": xml.rss, "atom": xml.atom,
         "json": lambda feed: json_feed(feed, urls, config.language, config.title)}
     for feed in feeds:
-        for kind, make in formats.items():
-            path = feed.path(kind)
+        for kind, path in feed.paths:
+            make = formats[kind]
             yield OutputFile.keep(path) if keep(path, feed) else OutputFile(path, make(feed))
     yield OutputFile(urls.opml(), build_opml(feeds, urls, config.title))
 
@@ -54,16 +54,16 @@ def _links(urls: Urls, title: str, path_of: Callable[[str], str],
             for kind in kinds]
 
 
-def _term_links(urls: Urls, term: Term) -> list[FeedLink]:
+def _term_links(urls: Urls, term: Term, kinds: tuple[str, ...]) -> list[FeedLink]:
     title = f"{TAXONOMY_NAMES[term.taxonomy]}: {term.name}"
-    return _links(urls, title, lambda kind: urls.term_feed(term.taxonomy, term.slug, kind))
+    return _links(urls, title, lambda kind: urls.term_feed(term.taxonomy, term.slug, kind), kinds)
 
 
 def feed_links(index: SiteIndex, config: SiteConfig, urls: Urls) -> Callable[[str], list[FeedLink]]:
     """path -> the feeds a page advertises: the site feeds and the digest everywhere.
 
-    Term pages (each page of their pagination) list the term's three feeds first; paper
-    pages add the RSS feed of each of their terms that has one; the home and trending
+    Term pages (each page of their pagination) list the term's feeds first; paper
+    pages add the feed (RSS if it has one) of each of their terms that has one; the home and trending
     pages add the top-K feeds.
     """
     if not index.papers:
@@ -80,8 +80,8 @@ def feed_links(index: SiteIndex, config: SiteConfig, urls: Urls) -> Callable[[st
         for term in index.taxonomies.get(taxonomy, ()):
             if not term.has_feed:
                 continue
-            own = _term_links(urls, term)
-            for number in range(1, max(1, -(-len(term.papers) // config.per_page)) + 1):
+            own = _term_links(urls, term, getattr(config, taxonomy).feed_formats)
+            for number in range(1, max(1, -(-len(term.papers) // config.rows_per_page)) + 1):
                 pages[urls.term(taxonomy, term.slug, number)] = own + site
             for paper in term.papers:  # a paper page: the term's RSS feed
                 paper_links.setdefault(urls.paper(paper.id), list(site)).append(own[0])

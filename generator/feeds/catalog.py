@@ -24,7 +24,7 @@ TAXONOMY_NAMES = {"tags": "Tag", "orgs": "Organization", "authors": "Author"}
 
 @dataclass(frozen=True)
 class Feed:
-    """One feed, written in the three formats; `paths` maps a format to its site path."""
+    """One feed, written in one or more formats; `paths` maps a format to its site path."""
 
     key: str
     group: str
@@ -37,6 +37,11 @@ class Feed:
 
     def path(self, kind: str) -> str:
         return dict(self.paths)[kind]
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Its formats, RSS first when it has one (what OPML and paper pages point at)."""
+        return tuple(kind for kind, _ in self.paths)
 
 
 def _unique(papers: Iterable[Paper], limit: int) -> list[Paper]:
@@ -65,7 +70,7 @@ class Catalog:
         updated = max((e.date for e in entries), default=self.site_updated)
         assert updated is not None
         return Feed(key, group, xml_text(title), xml_text(description), self.urls.absolute(home),
-                    tuple((kind, path_of[kind]) for kind in KINDS), tuple(entries), updated)
+                    tuple((kind, path_of[kind]) for kind in KINDS if kind in path_of), tuple(entries), updated)
 
     def _papers_feed(self, key: str, group: str, title: str, description: str, home: str,
                      path_of: dict[str, str], papers: Iterable[Paper]) -> Feed:
@@ -102,7 +107,10 @@ class Catalog:
             f"{self.config.title} · {kind_name}: {term.name}",
             f"The newest papers featured on {self.config.title} under {kind_name.lower()} {term.name}.",
             self.urls.term(term.taxonomy, term.slug),
-            {k: self.urls.term_feed(term.taxonomy, term.slug, k) for k in KINDS}, term.papers)
+            {k: self.urls.term_feed(term.taxonomy, term.slug, k) for k in self.term_formats(term)}, term.papers)
+
+    def term_formats(self, term: Term) -> tuple[str, ...]:
+        return getattr(self.config, term.taxonomy).feed_formats
 
     def feeds(self) -> Iterator[Feed]:
         """Every feed, in a fixed order: site, digest, top-K, then terms as the index sorts them."""

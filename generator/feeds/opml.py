@@ -13,7 +13,7 @@ GROUP_TITLES = {"Site": "Site", "tags": "Tags", "orgs": "Organizations", "author
 
 
 def build_opml(feeds: list[Feed], urls: Urls, site_title: str) -> bytes:
-    """OPML 2.0: one outline per feed (its RSS version; readers find the others from the page).
+    """OPML 2.0: one outline per feed (its RSS version if it has one; readers find the others from the page).
 
     A reader importing the file subscribes to each outline, so listing the Atom and
     JSON twins too would subscribe everyone to every feed three times.
@@ -31,8 +31,11 @@ def build_opml(feeds: list[Feed], urls: Urls, site_title: str) -> bytes:
         if group is None:
             title = GROUP_TITLES.get(feed.group, feed.group)
             group = groups[feed.group] = ET.SubElement(body, "outline", text=title, title=title)
-        ET.SubElement(group, "outline", type="rss", version="RSS2", text=feed.title,
+        kind = feed.kinds[0]
+        attributes = {"version": "RSS2"} if kind == "rss" else {}
+        # type="rss" stands for any feed format in OPML 2.0 (its spec: "a feed").
+        ET.SubElement(group, "outline", type="rss", **attributes, text=feed.title,
                       title=feed.title, description=feed.description,
-                      xmlUrl=urls.absolute(feed.path("rss")), htmlUrl=feed.home)
+                      xmlUrl=urls.absolute(feed.path(kind)), htmlUrl=feed.home)
     ET.indent(root)
     return bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True)) + b"\n"
