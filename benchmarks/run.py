@@ -41,7 +41,7 @@ import weigh  # noqa: E402
 # name, tool, label: the order of the table
 MEASURES = [
     ("pf_cold", "paperfeed", "cold build (no cache, empty output)"),
-    ("pf_ci", "paperfeed", "CI-like rebuild (fresh copy, new mtimes, cache via tar, no output)"),
+    ("pf_ci", "paperfeed", "CI-like rebuild (fresh clone, cache restored)"),
     ("pf_nochange", "paperfeed", "no-change rebuild"),
     ("pf_edit_record", "paperfeed", "rebuild after editing one record"),
     ("pf_edit_template", "paperfeed", "rebuild after editing one template"),
@@ -245,6 +245,10 @@ def diff_trees(a: dict[str, str], b: dict[str, str]) -> str:
         return f"identical ({len(a)} files)"
     diff = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
     return f"DIFFERENT: {len(diff)} of {len(a)} files differ, e.g. " + ", ".join(diff[:5])
+
+
+def fmt_bytes(b: int) -> str:
+    return f"{b / 1e6:.1f} MB" if b >= 100_000 else f"{b / 1e3:.1f} KB"
 
 
 def cache_report(cache: Path) -> dict:
@@ -651,7 +655,7 @@ def _weight_md(size: dict) -> list[str]:
         out += [f"`.paperfeed-cache` after the cold build: {c['bytes'] / 1e6:.1f} MB "
                 f"(`tar | gzip -1`: {c['gzip_bytes'] / 1e6:.1f} MB, a proxy for what "
                 "actions/cache uploads); it holds: "
-                + ", ".join(f"`{e['name']}` {e['bytes'] / 1e6:.1f} MB" for e in c["entries"])
+                + ", ".join(f"`{e['name']}` {fmt_bytes(e['bytes'])}" for e in c["entries"])
                 + ".", ""]
     return out
 
@@ -681,7 +685,7 @@ def print_table(results: dict) -> None:
         if c:
             print(f"  .paperfeed-cache: {c['bytes'] / 1e6:.1f} MB, tar | gzip -1 "
                   f"{c['gzip_bytes'] / 1e6:.1f} MB: "
-                  + ", ".join(f"{e['name']} {e['bytes'] / 1e6:.1f} MB" for e in c["entries"]))
+                  + ", ".join(f"{e['name']} {fmt_bytes(e['bytes'])}" for e in c["entries"]))
         for note in size["notes"]:
             print(f"  note: {note.splitlines()[0]}")
 
