@@ -35,6 +35,7 @@ MEASURE = HERE / "_measure.py"
 sys.path.insert(0, str(HERE))
 
 import convert  # noqa: E402
+import corpus_stats  # noqa: E402
 import gen_corpus  # noqa: E402
 import weigh  # noqa: E402
 
@@ -397,6 +398,8 @@ def bench_n(n: int, args, work: Path, hugo: str | None, results: dict, big: bool
     sites = prepare(n, args.seed, work, do_hugo, do_pel, args.realistic)
     res: dict = {"n": n, "samples": {}, "outputs": {}, "notes": [], "ci_verify": []}
     results["sizes"].append(res)
+    if args.realistic:
+        res["corpus_stats"] = corpus_stats.stats(corpus_stats.load(sites["corpus"] / "content"))
     samples = res["samples"]
 
     def record(name: str, fn) -> bool:
@@ -644,6 +647,9 @@ def _ci_verdict(size: dict) -> str:
 
 def _weight_md(size: dict) -> list[str]:
     out: list[str] = []
+    if size.get("corpus_stats"):
+        out += ["The realistic corpus against the real figures of issue 11 (`corpus_stats.py`):",
+                "", corpus_stats.render(size["corpus_stats"], markdown=True), ""]
     if size.get("ci_verify"):
         out += [f"CI-like rebuild output vs the cold build's (every round): {_ci_verdict(size)}.", ""]
     if "weight" in size:
