@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Generate a deterministic synthetic paperfeed corpus for benchmarks.
 
-    python benchmarks/gen_corpus.py --n 10000 --out /tmp/site [--seed 1]
+    python benchmarks/gen_corpus.py --n 10000 --out /tmp/site [--seed 1] [--realistic]
 
 Writes ``OUT/paperfeed.yaml`` and one record per file under
 ``OUT/content/YYYY/MM/DD/<id>.yaml``. The same arguments always give
@@ -20,6 +20,8 @@ Shape of the data (see issue 5):
 * 1-4 of 40 tags (skewed), an organisation on ~30% of papers, a thumbnail
   (https URL) on ~40%, a code link on ~50%, a project page on ~25%;
 * arXiv-style ids (``2512.01234``) from the published month, unique.
+
+``--realistic`` makes the long-tailed corpus of issue 11 instead (realistic.py).
 """
 
 from __future__ import annotations
@@ -315,7 +317,20 @@ def generate(n: int, out: Path, seed: int = 1) -> int:
             if rng.random() < 0.4:
                 rec["thumbnail"] = f"https://cdn.example.org/thumbs/{aid}.png"
             records.append((day, rec))
+    write_site(records, out)
+    return len(records)
 
+
+def generate_realistic(n: int, out: Path, seed: int = 1) -> int:
+    """The long-tailed corpus of issue 11 (see realistic.py)."""
+    import realistic  # here: realistic.py imports this module
+
+    records = realistic.records(n, seed)
+    write_site(records, out)
+    return len(records)
+
+
+def write_site(records: list[tuple[dt.date, dict]], out: Path) -> None:
     if out.exists():
         shutil.rmtree(out / "content", ignore_errors=True)
     out.mkdir(parents=True, exist_ok=True)
@@ -330,7 +345,6 @@ def generate(n: int, out: Path, seed: int = 1) -> int:
             made_dirs.add(d)
         with open(d / f"{rec['id']}.yaml", "w", encoding="utf-8", newline="\n") as f:
             f.write(dump(rec))
-    return len(records)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -338,10 +352,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, required=True, help="number of papers")
     p.add_argument("--out", type=Path, required=True, help="site directory to write")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--realistic", action="store_true",
+                   help="long-tailed corpus like real Hugging Face Daily Papers (issue 11)")
     a = p.parse_args(argv)
     if a.n < 1:
         p.error("--n must be >= 1")
-    count = generate(a.n, a.out, a.seed)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    count = (generate_realistic if a.realistic else generate)(a.n, a.out, a.seed)
     print(f"wrote {count} records to {os.fspath(a.out)}", file=sys.stderr)
     return 0
 

@@ -35,11 +35,14 @@ MEASURE = HERE / "_measure.py"
 sys.path.insert(0, str(HERE))
 
 import convert  # noqa: E402
+import corpus_stats  # noqa: E402
 import gen_corpus  # noqa: E402
+import weigh  # noqa: E402
 
 # name, tool, label: the order of the table
 MEASURES = [
     ("pf_cold", "paperfeed", "cold build (no cache, empty output)"),
+    ("pf_ci", "paperfeed", "CI-like rebuild (fresh clone, cache restored)"),
     ("pf_nochange", "paperfeed", "no-change rebuild"),
     ("pf_edit_record", "paperfeed", "rebuild after editing one record"),
     ("pf_edit_template", "paperfeed", "rebuild after editing one template"),
@@ -157,10 +160,16 @@ def cached_dir(path: Path, stamp: str, build) -> Path:
     return path
 
 
-def prepare(n: int, seed: int, work: Path, want_hugo: bool, want_pelican: bool) -> dict:
-    gen_stamp = _digest([HERE / "gen_corpus.py"]) + f"-{n}-{seed}"
-    corpus = cached_dir(work / f"corpus-n{n}-s{seed}", gen_stamp,
-                        lambda p: gen_corpus.generate(n, p, seed))
+def prepare(n: int, seed: int, work: Path, want_hugo: bool, want_pelican: bool,
+            realistic: bool = False) -> dict:
+    if realistic:
+        gen_stamp = _digest([HERE / "gen_corpus.py", HERE / "realistic.py"]) + f"-r{n}-{seed}"
+        corpus = cached_dir(work / f"corpus-n{n}-s{seed}", gen_stamp,
+                            lambda p: gen_corpus.generate_realistic(n, p, seed))
+    else:
+        gen_stamp = _digest([HERE / "gen_corpus.py"]) + f"-{n}-{seed}"
+        corpus = cached_dir(work / f"corpus-n{n}-s{seed}", gen_stamp,
+                            lambda p: gen_corpus.generate(n, p, seed))
     sites = {"corpus": corpus}
     if want_hugo:
         st = gen_stamp + _digest([HERE / "convert.py", HERE / "hugo"])
@@ -216,6 +225,52 @@ def rm(path: Path) -> None:
         path.unlink()
 
 
+def tree_bytes(root: Path) -> int:
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file()) if root.is_dir() else (
+        root.stat().st_size if root.exists() else 0)
+
+
+def copy_fresh(src: Path, dst: Path) -> None:
+    """Copy files and folders with new mtimes, as a fresh `git clone` writes them
+    (shutil.copytree would copy the folders' times)."""
+    if src.is_file():
+        shutil.copyfile(src, dst)
+        return
+    dst.mkdir()
+    for entry in sorted(src.iterdir()):
+        copy_fresh(entry, dst / entry.name)
+
+
+def diff_trees(a: dict[str, str], b: dict[str, str]) -> str:
+    if a == b:
+        return f"identical ({len(a)} files)"
+    diff = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+    return f"DIFFERENT: {len(diff)} of {len(a)} files differ, e.g. " + ", ".join(diff[:5])
+
+
+def fmt_bytes(b: int) -> str:
+    return f"{b / 1e6:.1f} MB" if b >= 100_000 else f"{b / 1e3:.1f} KB"
+
+
+def cache_report(cache: Path) -> dict:
+    """What `.paperfeed-cache` holds and what actions/cache would upload of it
+    (a `tar | gzip -1` stands in for its tar + zstd)."""
+    if not cache.is_dir():
+        return {"bytes": 0, "gzip_bytes": 0, "entries": []}
+    tar = subprocess.Popen(["tar", "-cf", "-", "-C", str(cache.parent), cache.name],
+                           stdout=subprocess.PIPE)
+    gz = subprocess.Popen(["gzip", "-1"], stdin=tar.stdout, stdout=subprocess.PIPE)
+    tar.stdout.close()
+    gz_bytes = 0
+    while chunk := gz.stdout.read(1 << 20):
+        gz_bytes += len(chunk)
+    gz.wait()
+    tar.wait()
+    entries = sorted(((p.name, tree_bytes(p)) for p in cache.iterdir()), key=lambda e: (-e[1], e[0]))
+    return {"bytes": tree_bytes(cache), "gzip_bytes": gz_bytes,
+            "entries": [{"name": name, "bytes": b} for name, b in entries]}
+
+
 class Paperfeed:
     """paperfeed on a private copy of the corpus (edits never touch the cache)."""
 
@@ -246,6 +301,33 @@ class Paperfeed:
 
     def run(self, tag: str) -> dict:
         return measure(self.cmd, self.work, f"n{self.n}-{tag}", cwd=REPO, env=self.env)
+
+    def ci_rebuild(self) -> tuple[dict, str]:
+        """Time a build as CI would run it after a cold build: the site moved aside,
+        a fresh copy at the same path (as a runner's workspace is) with new mtimes,
+        `.paperfeed-cache` restored through `tar -c` / `tar -x` (as actions/cache
+        does; tar keeps the stored mtimes), no output folder. Returns the measure and
+        how its output compares with the cold build's."""
+        aside = self.site.with_name(self.site.name + ".cold")
+        rm(aside)
+        self.site.rename(aside)
+        tarball = self.work / "ci-cache.tar"
+        try:
+            self.site.mkdir()
+            for entry in sorted(aside.iterdir()):
+                if entry.name not in (self.out.name, self.cache.name):
+                    copy_fresh(entry, self.site / entry.name)
+            if (aside / self.cache.name).is_dir():
+                subprocess.run(["tar", "-cf", str(tarball), "-C", str(aside), self.cache.name],
+                               check=True)
+                subprocess.run(["tar", "-xf", str(tarball), "-C", str(self.site)], check=True)
+            r = self.run("ci")
+            verdict = diff_trees(tree_hashes(aside / self.out.name), tree_hashes(self.out))
+        finally:
+            rm(tarball)
+            rm(self.site)
+            aside.rename(self.site)
+        return r, verdict
 
     def setup_override(self) -> None:
         """Put the theme's paper.html in the site's templates/ once, before the
@@ -313,9 +395,11 @@ def bench_n(n: int, args, work: Path, hugo: str | None, results: dict, big: bool
     do_hugo = not args.skip_hugo and not big and hugo is not None
     do_pel = not args.skip_pelican and not big
     log(f"== N = {n:,}")
-    sites = prepare(n, args.seed, work, do_hugo, do_pel)
-    res: dict = {"n": n, "samples": {}, "outputs": {}, "notes": []}
+    sites = prepare(n, args.seed, work, do_hugo, do_pel, args.realistic)
+    res: dict = {"n": n, "samples": {}, "outputs": {}, "notes": [], "ci_verify": []}
     results["sizes"].append(res)
+    if args.realistic:
+        res["corpus_stats"] = corpus_stats.stats(corpus_stats.load(sites["corpus"] / "content"))
     samples = res["samples"]
 
     def record(name: str, fn) -> bool:
@@ -361,6 +445,11 @@ def bench_n(n: int, args, work: Path, hugo: str | None, results: dict, big: bool
             res["notes"].append(f"pelican failed: {e}")
             do_pel = False
 
+    def ci_rebuild() -> dict:
+        measured, verdict = pf.ci_rebuild()
+        res["ci_verify"].append(verdict)
+        return measured
+
     runs = args.big_runs if big else args.runs  # a 100,000-paper cold build takes many minutes
     ext_runs = min(args.ext_runs or runs, runs)
     pf_ok = do_pf
@@ -385,6 +474,13 @@ def bench_n(n: int, args, work: Path, hugo: str | None, results: dict, big: bool
             pf_ok = record("pf_cold", lambda: pf.run("cold"))
             if pf_ok and r == 0:
                 res["outputs"]["paperfeed"] = count_files(pf.out)
+                res["weight"] = weigh.weigh(pf.out)
+                res["cache"] = cache_report(pf.cache)
+                log(weigh.text(res["weight"]))
+                log(f"  .paperfeed-cache: {res['cache']['bytes'] / 1e6:.1f} MB, "
+                    f"tar | gzip -1: {res['cache']['gzip_bytes'] / 1e6:.1f} MB")
+            if pf_ok and not args.no_ci and record("pf_ci", ci_rebuild):
+                log(f"  CI-like output vs cold build: {res['ci_verify'][-1]}")
             pf_ok = pf_ok and record("pf_nochange", lambda: pf.run("nochange"))
             if pf_ok:
                 pf.edit_record(r + 1)
@@ -466,6 +562,8 @@ def ratio_rows(size: dict, by_n: dict) -> list[tuple[str, str, str, str, str]]:
         lambda v: v < 0.10)
     add("paperfeed one-template edit / Hugo build", "pf_edit_template", "hugo_cold")
     add("paperfeed cold / Hugo lite build", "pf_cold", "hugo_lite")
+    add("paperfeed CI-like rebuild / paperfeed cold (issue 11)", "pf_ci", "pf_cold", "<= 0.25",
+        lambda v: v <= 0.25)
     pf = [m for m in s if m.startswith("pf_")]
     if pf:
         add_value("paperfeed peak RSS, largest process (MB)", max(s[m]["rss_mb"] for m in pf),
@@ -484,7 +582,8 @@ def ratio_rows(size: dict, by_n: dict) -> list[tuple[str, str, str, str, str]]:
 def render(results: dict) -> str:
     m = results["machine"]
     out = ["# paperfeed build benchmark: results", "",
-           f"Run on {results['started']} with `{results['command']}`.", "",
+           f"Run on {results['started']} with `{results['command']}` "
+           f"({results.get('corpus', 'synthetic')} corpus).", "",
            "## Machine and versions", "",
            f"- CPU: {m['cpu']}, {m['nproc']} cores (nproc); RAM {m['ram']}; {m['platform']}",
            f"- Load average (1/5/15 min) at start: {results['load_start']}; "
@@ -518,7 +617,7 @@ def render(results: dict) -> str:
             out += [f"The targets of issue 5 are for 10,000 papers; at {n:,} they only give an "
                     "orientation.", ""]
         if rows:
-            out += ["| ratio of medians | wall clock | CPU time | target (issue 5, wall clock) | |",
+            out += ["| ratio of medians | wall clock | CPU time | target (wall clock) | |",
                     "|---|---:|---:|---|---|"]
             out += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows]
             out.append("")
@@ -531,11 +630,40 @@ def render(results: dict) -> str:
         if "verify" in size:
             out += [f"Incremental output (after the record and template edits) vs a cold "
                     f"build of the same content: {size['verify']}.", ""]
+        out += _weight_md(size)
         for note in size["notes"]:
             out += [f"- Note: {note.splitlines()[0]}"]
         if size["notes"]:
             out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _ci_verdict(size: dict) -> str:
+    v = size.get("ci_verify") or []
+    if not v:
+        return ""
+    return v[0] if len(set(v)) == 1 else "; ".join(f"round {i + 1}: {x}" for i, x in enumerate(v))
+
+
+def _weight_md(size: dict) -> list[str]:
+    out: list[str] = []
+    if size.get("corpus_stats"):
+        out += ["The realistic corpus against the real figures of issue 11 (`corpus_stats.py`):",
+                "", corpus_stats.render(size["corpus_stats"], markdown=True), ""]
+    if size.get("ci_verify"):
+        out += [f"CI-like rebuild output vs the cold build's (every round): {_ci_verdict(size)}.", ""]
+    if "weight" in size:
+        out += [f"Weight of paperfeed's cold-build output ({size['n']:,} papers; the targets "
+                "of issue 11 are for the realistic 10,000-paper corpus):", "",
+                weigh.markdown(size["weight"]), ""]
+    c = size.get("cache")
+    if c:
+        out += [f"`.paperfeed-cache` after the cold build: {c['bytes'] / 1e6:.1f} MB "
+                f"(`tar | gzip -1`: {c['gzip_bytes'] / 1e6:.1f} MB, a proxy for what "
+                "actions/cache uploads); it holds: "
+                + ", ".join(f"`{e['name']}` {fmt_bytes(e['bytes'])}" for e in c["entries"])
+                + ".", ""]
+    return out
 
 
 def print_table(results: dict) -> None:
@@ -554,6 +682,16 @@ def print_table(results: dict) -> None:
             print(f"  {'ratio of medians':62s} {'wall':>9s} {'cpu':>9s}")
         for a, b, c, d, e in rows:
             print(f"  {a:62s} {b:>9s} {c:>9s}  {('target ' + d) if d else '':14s} {e}")
+        if size.get("ci_verify"):
+            print(f"  CI-like rebuild output vs cold build: {_ci_verdict(size)}")
+        if "weight" in size:
+            print("  weight of the paperfeed cold build:")
+            print(weigh.text(size["weight"]))
+        c = size.get("cache")
+        if c:
+            print(f"  .paperfeed-cache: {c['bytes'] / 1e6:.1f} MB, tar | gzip -1 "
+                  f"{c['gzip_bytes'] / 1e6:.1f} MB: "
+                  + ", ".join(f"{e['name']} {fmt_bytes(e['bytes'])}" for e in c["entries"]))
         for note in size["notes"]:
             print(f"  note: {note.splitlines()[0]}")
 
@@ -570,6 +708,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--big-runs", type=int, default=1,
                    help="timed runs per measure at 100,000 papers (default 1)")
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--realistic", action="store_true",
+                   help="the long-tailed corpus of issue 11 (cached in WORK/realistic/)")
+    p.add_argument("--no-ci", action="store_true",
+                   help="leave out the CI-like rebuild measure")
     p.add_argument("--skip-paperfeed", action="store_true")
     p.add_argument("--skip-hugo", action="store_true")
     p.add_argument("--skip-pelican", action="store_true")
@@ -607,10 +749,13 @@ def main(argv: list[str] | None = None) -> int:
     if not a.skip_pelican and importlib.util.find_spec("pelican") is None:
         log("pelican not installed (pip install -r benchmarks/requirements.txt): skipping")
         a.skip_pelican = True
+    if a.realistic:  # its own corpus, sites and logs, never mixed with the synthetic ones
+        a.work = a.work / "realistic"
     a.work.mkdir(parents=True, exist_ok=True)
     command = "python benchmarks/run.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     results = {"command": command.strip(), "started": dt.datetime.now().isoformat(" ", "seconds"),
-               "machine": machine_info(hugo), "load_start": loadavg(), "sizes": []}
+               "machine": machine_info(hugo), "load_start": loadavg(), "sizes": [],
+               "corpus": "realistic" if a.realistic else "synthetic"}
     log(f"machine: {results['machine']}")
     plan = [(n, False) for n in sizes]
     if a.big and 100_000 not in sizes:
