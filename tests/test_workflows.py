@@ -338,3 +338,23 @@ def test_release_refuses_a_tag_that_is_not_the_package_version(tag, tmp_path):
     assert result.returncode == 1
     assert f"tag {tag} does not match the package version {__version__}" in result.stdout
     assert output == ""
+
+
+DEPLOYING = REPO_ROOT / "docs" / "deploying.md"
+
+
+def yaml_blocks(markdown: str) -> list[str]:
+    return re.findall(r"^```yaml\n(.*?)^```", markdown, flags=re.DOTALL | re.MULTILINE)
+
+
+def test_deploying_doc_shows_the_cache_step_and_the_publisher_the_workflows_use(init_site):
+    text = DEPLOYING.read_text(encoding="utf-8")
+    shown = [step for block in yaml_blocks(text) for step in yaml.safe_load(block)]
+    [cache] = step_using(shown, "actions/cache")
+    for which in ("repository", "init"):
+        [actual] = step_using(all_steps(deploy_workflow(which, init_site)), "actions/cache")
+        assert cache == actual, which
+    publish = load_workflow(RELEASE)["jobs"]["publish"]
+    assert f"Workflow name: `{RELEASE.name}`" in text
+    assert f"Environment name: `{publish['environment']['name']}`" in text
+    assert "generator/__init__.py" in text and "git tag vX.Y.Z" in text
