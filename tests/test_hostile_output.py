@@ -25,7 +25,8 @@ from tests.conftest import make_site
 HOSTILE = Path(__file__).parent / "hostile"
 BASE = "https://example.org/sub/"
 CONFIG = {"title": "Hostile", "base_url": BASE,
-          "tags": {"min_papers": 1, "feed_min_papers": 1}, "orgs": {"min_papers": 1, "feed_min_papers": 1},
+          "tags": {"min_papers": 1, "feed_min_papers": 1, "feed_formats": ["rss", "atom", "json"]},
+          "orgs": {"min_papers": 1, "feed_min_papers": 1, "feed_formats": ["rss", "atom", "json"]},
           "authors": {"min_papers": 1}}
 PAYLOAD = re.compile(r"alert\(|onerror|onload|javascript:|vbscript:|data:text", re.IGNORECASE)
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "poster", "data", "srcset", "xlink:href", "content"}
