@@ -81,14 +81,14 @@ def scholar_meta(paper: Paper) -> list[tuple[str, str]]:
     return meta
 
 
-def json_ld(paper: Paper, url: str, description: str) -> str:
+def json_ld(paper: Paper, url: str) -> str:
     """schema.org ScholarlyArticle, safe inside <script> (no '</' can close it).
 
-    The abstract is on the page itself: the data says it in short (`description`), so
-    a paper page does not carry its abstract twice."""
+    What the page's own text and meta tags do not already say twice: the abstract and the
+    tags are on the page, the description in its meta description."""
     data: dict[str, object] = {
         "@context": "https://schema.org", "@type": "ScholarlyArticle", "headline": paper.title[:110],
-        "url": url, "description": description,
+        "url": url,
         "datePublished": (paper.published or paper.date).isoformat(),
         "author": [{"@type": "Person", "name": a.name} for a in paper.authors],
     }
@@ -96,8 +96,6 @@ def json_ld(paper: Paper, url: str, description: str) -> str:
         data["name"] = paper.title
     if paper.organization:
         data["sourceOrganization"] = {"@type": "Organization", "name": paper.organization}
-    if paper.tags:
-        data["keywords"] = list(paper.tags)
     if paper.id.arxiv:
         data["identifier"] = f"arXiv:{paper.id.full}"
         data["sameAs"] = paper.link("arxiv")

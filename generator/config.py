@@ -141,7 +141,9 @@ class LimitsConfig:
 class FeedsConfig:
     """Site, taxonomy, upvote and digest feeds."""
 
-    items: int = _doc("how many of the newest papers each feed holds", _int(1), default=50)
+    items: int = _doc("how many of the newest papers the site and top-K feeds hold", _int(1), default=50)
+    term_items: int = _doc("how many of the newest papers each tag, organisation and author feed holds",
+                           _int(1), default=20)
     upvote_thresholds: tuple[int, ...] = _doc(
         "a feed of papers with at least K upvotes for each K (/feeds/top-K.xml)", _int_list,
         default=(10, 50))
@@ -190,12 +192,12 @@ class SiteConfig:
     feeds: FeedsConfig = _doc("feed settings", default_factory=FeedsConfig)
     # Real data is long-tailed (a year of Hugging Face papers: 41,000 authors and 43,000
     # keywords, most on one paper): a term below min_papers links to the search page instead
-    # of a page of its own. These defaults keep such a year near 250 MB and 35,000 files.
+    # of a page of its own. These defaults keep such a year under 300 MB and 30,000 files.
     tags: TaxonomyConfig = _doc("tag pages and feeds",
                                 default_factory=lambda: TaxonomyConfig(min_papers=3, feed_min_papers=10))
     orgs: TaxonomyConfig = _doc("organisation pages and feeds", default_factory=TaxonomyConfig)
     authors: TaxonomyConfig = _doc("author pages and feeds",
-                                   default_factory=lambda: TaxonomyConfig(min_papers=3, feeds=False))
+                                   default_factory=lambda: TaxonomyConfig(min_papers=5, feeds=False))
     limits: LimitsConfig = _doc("size warnings", default_factory=LimitsConfig)
     email: EmailConfig = _doc("email digest settings", default_factory=EmailConfig)
     site_dir: Path = field(default=Path("."), metadata={"internal": True})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -62,6 +63,17 @@ class Lazy:
 
     make: Callable[..., Any]
     args: tuple[Any, ...]
+
+
+_KEEP_SPACE = re.compile(r"(<pre[\s>].*?</pre>|<textarea[\s>].*?</textarea>)", re.DOTALL | re.IGNORECASE)
+_INDENT = re.compile(r"\n[ \t]+")
+
+
+def squeeze(html: str) -> str:
+    """The templates' indentation taken out of a page (a line break still separates what it
+    separated), but inside <pre> and <textarea>: ~3% of every page, 10 MB of a large site."""
+    parts = _KEEP_SPACE.split(html)
+    return "".join(part if i % 2 else _INDENT.sub("\n", part) for i, part in enumerate(parts))
 
 
 def template_error(exc: jinja2.TemplateError) -> BuildError:
@@ -170,7 +182,7 @@ class PageContext:
             html = self.env.get_template(page.template).render(values)
         except jinja2.TemplateError as exc:
             raise template_error(exc) from None
-        return OutputFile(page.path, html.encode("utf-8"))
+        return OutputFile(page.path, squeeze(html).encode("utf-8"))
 
     def follow(self) -> list[tuple[str, str, str]]:
         """The footer's feeds, the same on every page: (label, href, media type). A page's own
@@ -315,10 +327,6 @@ def _description(paper: Paper) -> str:
     return shorten(paper.abstract_text, DESCRIPTION_LENGTH)
 
 
-def _json_ld(paper: Paper, url: str) -> str:
-    return json_ld(paper, url, _description(paper))
-
-
 def render_papers(ctx: PageContext) -> Iterator[PageItem]:
     for paper in ctx.index.papers:
         view = ctx.view(paper)
@@ -326,7 +334,7 @@ def render_papers(ctx: PageContext) -> Iterator[PageItem]:
             ctx.urls.absolute(paper.thumbnail.lstrip("/")) if paper.thumbnail else "")
         yield ctx.page("paper.html", ctx.urls.paper(paper.id), paper.title, card=view, image=image,
                        description=Lazy(_description, (paper,)), bibtex=Lazy(bibtex, (paper, view.url)),
-                       scholar=Lazy(scholar_meta, (paper,)), json_ld=Lazy(_json_ld, (paper, view.url)),
+                       scholar=Lazy(scholar_meta, (paper,)), json_ld=Lazy(json_ld, (paper, view.url)),
                        related=[ctx.view(p) for p in ctx.index.related.get(paper.key, ())])
 
 

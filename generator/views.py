@@ -23,6 +23,7 @@ class NamedLink:
 
     name: str
     href: str = ""
+    searched: bool = False  # href is the search page filtered to the name (it has no page)
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,13 @@ class PaperView:
                       self.organization.name if self.organization else "")
 
     @property
+    def short_byline(self) -> str:
+        """Plain text, for lists of titles: 'Ada Lovelace et al.', '4 authors' or the organisation."""
+        if self.authors:
+            return self.authors[0].name + (" et al." if self.author_count > 1 else "")
+        return byline((), self.author_count, self.organization.name if self.organization else "")
+
+    @property
     def arxiv_id(self) -> str:
         return self.paper.id.full if self.paper.id.arxiv else ""
 
@@ -112,7 +120,7 @@ def _named(index: SiteIndex, urls: Urls, taxonomy: str, name: str,
         elif term.has_page:
             found = NamedLink(name, urls.href(urls.term(taxonomy, term.slug)))
         else:  # too few papers for a page: the search page lists them
-            found = NamedLink(name, urls.search_for(taxonomy, term.name))
+            found = NamedLink(name, urls.search_for(taxonomy, term.name), searched=True)
         if known is not None:
             known[(taxonomy, name)] = found
     return found

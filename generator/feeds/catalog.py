@@ -73,8 +73,8 @@ class Catalog:
                     tuple((kind, path_of[kind]) for kind in KINDS if kind in path_of), tuple(entries), updated)
 
     def _papers_feed(self, key: str, group: str, title: str, description: str, home: str,
-                     path_of: dict[str, str], papers: Iterable[Paper]) -> Feed:
-        chosen = _unique(papers, self.config.feeds.items)
+                     path_of: dict[str, str], papers: Iterable[Paper], limit: int | None = None) -> Feed:
+        chosen = _unique(papers, limit or self.config.feeds.items)
         return self._feed(key, group, title, description, home, path_of,
                           [self.maker.paper(p) for p in chosen])
 
@@ -107,7 +107,8 @@ class Catalog:
             f"{self.config.title} · {kind_name}: {term.name}",
             f"The newest papers featured on {self.config.title} under {kind_name.lower()} {term.name}.",
             self.urls.term(term.taxonomy, term.slug),
-            {k: self.urls.term_feed(term.taxonomy, term.slug, k) for k in self.term_formats(term)}, term.papers)
+            {k: self.urls.term_feed(term.taxonomy, term.slug, k) for k in self.term_formats(term)}, term.papers,
+            self.config.feeds.term_items)
 
     def term_formats(self, term: Term) -> tuple[str, ...]:
         return getattr(self.config, term.taxonomy).feed_formats
