@@ -244,7 +244,7 @@ class RecordCache:
     """Parsed records by file: (size, mtime, inode) match -> reuse; else bytes hash match -> reuse.
 
     Two sections: a small index (file -> stat and digest) that tells whether
-    anything changed without unpickling a single paper, and the parsed records
+    anything changed without decoding a single paper, and the parsed records
     by digest, loaded only when a build needs the papers.
     """
 
@@ -254,7 +254,7 @@ class RecordCache:
         self.records_section = Section(folder, "records", repr(context), fresh,
                                        Codec(encode_parsed, lambda text: decode_parsed(text, context)),
                                        partial=True)
-        self.old_index: dict[str, tuple[tuple[int, int, int], str]] = self.index_section.load()
+        self.old_index: dict[str, tuple[tuple[int, int, int], str]] = self.index_section.load().get("index", {})
         self.index: dict[str, tuple[tuple[int, int, int], str]] = {}
         self._records: dict[str, tuple[str, Parsed]] | None = None  # digest -> (shown path, parsed)
         self.used: dict[str, tuple[str, Parsed]] = {}
@@ -311,7 +311,7 @@ class RecordCache:
 
     def save(self) -> None:
         if self.index != self.old_index:
-            self.index_section.save(self.index)
+            self.index_section.save({"index": self.index})
         if self._records is not None and (self.parsed or self.used.keys() != self._records.keys()
                                           or self.records_section.dropped):
             self.records_section.save(self.used)

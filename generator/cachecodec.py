@@ -20,14 +20,15 @@ then parsed again next build instead of cached).
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from typing import Any
 
 from generator.errors import Problem, SourceLocation
 from generator.model import Author, Link, Paper, PaperId, parse_paper_id
-from generator.record import (MAX_ABSTRACT, MAX_YEAR, MIN_YEAR, FieldError, RecordContext, check_abstract,
-                              check_count, check_line, check_thumbnail, check_title, check_url)
+from generator.record import (_CONTROL, MAX_ABSTRACT, MAX_YEAR, MIN_YEAR, FieldError, RecordContext, check_count,
+                              check_thumbnail, check_url)
 
 
 class Invalid(ValueError):
@@ -39,7 +40,6 @@ class Unencodable(ValueError):
 
 
 _TUPLE, _DATE, _DATETIME = "\0", "\0d", "\0t"
-_TAGS = frozenset({_TUPLE, _DATE, _DATETIME})
 
 
 def _to_json(value: Any) -> Any:
@@ -65,12 +65,13 @@ def _to_json(value: Any) -> Any:
 
 
 def _hook(obj: dict[str, Any]) -> Any:
-    if obj.keys() & _TAGS:
+    inner = obj.get(_TUPLE, obj)
+    if inner is not obj and len(obj) == 1 and type(inner) is list:
+        return tuple(inner)
+    if _TUPLE in obj or _DATE in obj or _DATETIME in obj:
         if len(obj) != 1:
             raise Invalid("a tagged value with other keys")
         (tag, inner), = obj.items()
-        if tag == _TUPLE and type(inner) is list:
-            return tuple(inner)
         if tag == _DATE and type(inner) is str and len(inner) == 10:
             return date.fromisoformat(inner)
         if tag == _DATETIME and type(inner) is str:
@@ -177,34 +178,41 @@ def _decode_paper(raw: Any, source: str, ctx: RecordContext) -> Paper:
     people = []
     for item in _list(authors):
         name, affiliation, url = _list(item, 3)
-        if not name or not _same(check_line, _str(name), ctx):
-            raise Invalid("an author without a name")
-        people.append(Author(name, _same(check_line, _str(affiliation), ctx),
+        people.append(Author(_line(name, required=True), _line(affiliation),
                              _same(check_url, _str(url), ctx) if url else _str(url)))
     named = []
     for item in _list(links):
         name, url = _list(item, 2)
-        if not _same(check_line, _str(name), ctx):
-            raise Invalid("a link without a name")
-        named.append(Link(name, _same(check_url, _str(url), ctx)))
-    labels = []
-    for tag in _list(tags):
-        if not _same(check_line, _str(tag), ctx):
-            raise Invalid("an empty tag")
-        labels.append(tag)
+        named.append(Link(_line(name, required=True), _same(check_url, _str(url), ctx)))
+    labels = tuple(_line(tag, required=True) for tag in _list(tags))
     pairs = []
     for item in _list(extra):
         field, value = _list(item, 2)
         pairs.append((_str(field), value))
-    return Paper(
-        id=PaperId(key, version, arxiv), title=_same(check_title, _str(title), ctx),
-        abstract=_same(check_abstract, abstract, ctx), date=_date(day), source=path, line=line,
-        authors=tuple(people), author_count=_same(check_count, _int(author_count), ctx),
-        organization=_same(check_line, _str(organization), ctx),
+    _str(abstract)
+    if abstract != abstract.strip() or not unicodedata.is_normalized("NFC", abstract):
+        raise Invalid("an abstract a record would not give")
+    paper = Paper(
+        id=PaperId(key, version, arxiv), title=_line(title, required=True), abstract=abstract,
+        date=_date(day), source=path, line=line, authors=tuple(people),
+        author_count=_same(check_count, _int(author_count), ctx), organization=_line(organization),
         published=None if published is None else _date(published),
-        upvotes=_same(check_count, _int(upvotes), ctx), tags=tuple(labels), links=tuple(named),
+        upvotes=_same(check_count, _int(upvotes), ctx), tags=labels, links=tuple(named),
         thumbnail=_same(check_thumbnail, thumbnail, ctx) if thumbnail else _str(thumbnail),
-        submitted_by=_same(check_line, _str(submitted_by), ctx), extra=tuple(pairs))
+        submitted_by=_line(submitted_by), extra=tuple(pairs))
+    # What clean_text() drops from every record text, checked once over all of them.
+    text = "\n".join([title, abstract, organization, submitted_by, *labels,
+                      *(f"{a.name}\n{a.affiliation}" for a in people), *(link.name for link in named)])
+    if _CONTROL.search(text) or "\ufeff" in text or "\x85" in text:
+        raise Invalid("a character a record would not keep")
+    return paper
+
+
+def _line(value: Any, required: bool = False) -> str:
+    """One-line text as check_line() leaves it: whitespace collapsed, non-empty when required."""
+    if type(value) is not str or " ".join(value.split()) != value or (required and not value):
+        raise Invalid(f"not one-line text: {value!r:.60}")
+    return value
 
 
 def encode_parsed(value: tuple[str, Parsed]) -> str:
@@ -235,20 +243,24 @@ def storable(shown: str, parsed: Parsed, ctx: RecordContext) -> bool:
         return False
 
 
-def _encode_index(value: tuple[tuple[int, int, int], str]) -> str:
-    (size, mtime, inode), file_digest = value
-    return json.dumps([size, mtime, inode, file_digest])
+def _encode_index(value: dict[str, tuple[tuple[int, int, int], str]]) -> str:
+    return json.dumps({shown: [*stat, file_digest] for shown, (stat, file_digest) in value.items()},
+                      separators=(",", ":"))
 
 
-def _decode_index(text: str) -> tuple[tuple[int, int, int], str]:
-    size, mtime, inode, file_digest = _list(json.loads(text), 4)
-    if _int(size) < 0 or len(_str(file_digest)) != 32:
-        raise Invalid("a bad files index entry")
-    return (size, _int(mtime), _int(inode)), file_digest
+def _decode_index(text: str) -> dict[str, tuple[tuple[int, int, int], str]]:
+    found = {}
+    for shown, item in json.loads(text).items():
+        size, mtime, inode, file_digest = item
+        if type(size) is not int or type(mtime) is not int or type(inode) is not int \
+                or type(file_digest) is not str or len(file_digest) != 32:
+            raise Invalid("a bad files index entry")
+        found[shown] = ((size, mtime, inode), file_digest)
+    return found
 
 
 INDEX = Codec(_encode_index, _decode_index)
-"""The record files index: shown path -> ((size, mtime_ns, inode), digest of its path and bytes)."""
+"""The record files index, one entry: shown path -> ((size, mtime_ns, inode), digest of its path and bytes)."""
 
 
 def _encode_markup(value: str | tuple[str, str]) -> str:
