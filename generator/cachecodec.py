@@ -27,8 +27,17 @@ from typing import Any
 
 from generator.errors import Problem, SourceLocation
 from generator.model import Author, Link, Paper, PaperId, parse_paper_id
-from generator.record import (_CONTROL, MAX_ABSTRACT, MAX_YEAR, MIN_YEAR, FieldError, RecordContext, check_count,
-                              check_thumbnail, check_url)
+from generator.record import (
+    _CONTROL,
+    MAX_ABSTRACT,
+    MAX_YEAR,
+    MIN_YEAR,
+    FieldError,
+    RecordContext,
+    check_count,
+    check_thumbnail,
+    check_url,
+)
 
 
 class Invalid(ValueError):

@@ -13,7 +13,7 @@ import os
 import pickle
 import shutil
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -39,7 +39,7 @@ def records() -> list[dict]:
         record("2512.00002", title="Diffusion", abstract="Second [link](https://example.org/2).",
                authors=["Grace Hopper"], tags=["diffusion"]),
         record("my-slug.1", title="A slug paper", abstract="Plain.", date="2025-12-07",
-               extra={"stamp": datetime(2025, 12, 1, 10, 0, tzinfo=timezone.utc), "nested": {"a": [1.5, True]}}),
+               extra={"stamp": datetime(2025, 12, 1, 10, 0, tzinfo=UTC), "nested": {"a": [1.5, True]}}),
     ]
 
 
@@ -78,7 +78,8 @@ def rebuild(site: Path) -> dict[str, bytes]:
 
 def sections(site: Path) -> list[Path]:
     found = sorted((site / CACHE_DIR).glob("*.jsonl"))
-    assert {p.stem for p in found} >= {"files", "records", "markup"} and any(p.stem.startswith("output-") for p in found)
+    assert {p.stem for p in found} >= {"files", "records", "markup"}
+    assert any(p.stem.startswith("output-") for p in found)
     return found
 
 
@@ -227,7 +228,7 @@ def test_forged_records_are_refused(base_site: Path, clean: dict[str, bytes], tm
     for forgery in ("link", "id", "source", "type", "deep"):
         site = copy(base_site, tmp_path / forgery)
 
-        def change(key: str, text: str) -> tuple[str, str] | None:
+        def change(key: str, text: str, forgery: str = forgery) -> tuple[str, str] | None:
             shown, papers, problems = json.loads(text)
             if not papers:
                 return None
