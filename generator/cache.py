@@ -3,33 +3,83 @@
 It holds what is slow to make again and cheap to check: parsed records keyed
 by their file's bytes (a stat match skips even reading them), rendered title
 and abstract HTML keyed by the text, and what the last build wrote (see
-generator/depends.py). Every section is one pickle, written atomically, and
-carries a salt: the paperfeed code (its version and source), plus whatever
-else the section depends on. A missing, corrupted, foreign or stale file is
-simply ignored, and the build does the work again.
+generator/depends.py). A missing, corrupted, foreign or stale file is simply
+ignored, and the build does the work again: the cache can only make a build
+faster, never change what it makes.
+
+The cache is data, never code, and trusted no more than the records. It may
+come from anyone who can commit to the site (`git add -f .paperfeed-cache`) or
+from a CI cache another run saved, so:
+
+- Data only. Each section is a text file, <name>.jsonl: a header line (format,
+  section, entry count), then one line per entry, `mac <TAB> key <TAB> value`,
+  the key and value JSON (generator/cachecodec.py: no pickle, and a decoder
+  per section that checks every type and rejects anything it would not have
+  written). Anything that does not decode or fit the schema: the whole section
+  is ignored.
+- Verified. `mac` is a keyed BLAKE2b of the line, keyed by the section's name
+  and salt (the paperfeed code digest, plus what the section depends on). A
+  flipped bit, a truncated file, a file of another version or section: that
+  entry fails its check and is dropped (markup, records: recomputed), or the
+  whole section is ignored (the files index, the ledger: all or nothing).
+- Not a secret. The key is public (it is derived from the code), so it stops
+  corruption and foreign files, not forgery: a key only this machine knows
+  would stop every CI run from reusing a cache another run saved. Forgery is
+  instead made pointless: a stored value is only ever used when it is one the
+  records themselves could have produced. A parsed paper passes the record
+  schema's own checks (ids, http(s) URLs, one-line text, dates, counts), is
+  stored for the digest of its file's bytes and path, and must name that
+  file: it is no more than a record in content/ could be. A markup entry is
+  bound to its kind (title or abstract) by its key, and its HTML must be a
+  fixed point of the same sanitiser every rendered text passes (sanitize(html)
+  == html): a forged `<script>` is never published, the entry is rendered
+  again. Sanitising the ~18,800 entries of a 10,000-paper site costs ~1.3 s
+  of CPU in a ~50 s one-record edit build (the no-change build never loads
+  markup). What remains, a forged entry showing other sanitised text for a
+  paper, is what editing the record does anyway; CI should still not restore
+  caches saved by untrusted branches.
+- Never followed through a link. A `.paperfeed-cache` that is a symlink or not
+  a folder is not used at all (said once on stderr); a section file is opened
+  with O_NOFOLLOW and must be a regular file; a save replaces the file by
+  rename, never writing through what was there.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
-import pickle
+import sys
 import tempfile
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from stat import S_ISREG
+from stat import S_ISDIR, S_ISREG
 from typing import Any
 
 import generator
 from generator import __version__
+from generator.cachecodec import (
+    INDEX,
+    MARKUP,
+    PLAIN,
+    Codec,
+    Parsed,
+    Unencodable,
+    decode_parsed,
+    encode_parsed,
+    key_kind,
+    storable,
+    trusted_markup,
+)
 from generator.content import read_bounded
-from generator.errors import Problem
-from generator.model import Paper
 
 CACHE_DIR = ".paperfeed-cache"
-FORMAT = 1
+FORMAT = 2
 _PACKAGE = Path(generator.__file__).parent
+_HEADER = '"paperfeed-cache"'
+_MAX_SECTION = 1 << 30  # bytes: a section file larger than this is not read
+_DECODE_ERRORS = (ValueError, TypeError, KeyError, IndexError, RecursionError, OverflowError)
 
 
 def digest(data: bytes) -> str:
@@ -46,76 +96,181 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-class Section:
-    """One pickled dict of the cache; load() gives {} for anything unusable."""
+_warned: set[str] = set()
 
-    def __init__(self, folder: Path | None, name: str, salt: str, fresh: bool = False) -> None:
-        self.path = folder / f"{name}.pickle" if folder is not None else None
+
+def usable_folder(folder: Path | None) -> Path | None:
+    """folder when the cache may live there: a real folder, or none yet; None (said once) when it
+    is a symlink or not a folder: the cache is then never read or written through it."""
+    if folder is None:
+        return None
+    try:
+        st = os.lstat(folder)
+    except FileNotFoundError:
+        return folder
+    except OSError:
+        return None
+    if S_ISDIR(st.st_mode):
+        return folder
+    if str(folder) not in _warned:
+        _warned.add(str(folder))
+        what = "a symlink" if os.path.islink(folder) else "not a folder"
+        print(f"Warning: {folder} is {what}: building without the cache (it is not followed)", file=sys.stderr)
+    return None
+
+
+class Section:
+    """One file of the cache: a dict of checked entries; load() gives {} for anything unusable.
+
+    `codec` turns each value into JSON text and back (PLAIN: JSON values with tuples and dates
+    kept); `partial` sections drop a damaged entry and keep the rest, the others are all or
+    nothing.
+    """
+
+    def __init__(self, folder: Path | None, name: str, salt: str, fresh: bool = False,
+                 codec: Codec = PLAIN, partial: bool = False) -> None:
+        folder = usable_folder(folder)
+        self.path = folder / f"{name}.jsonl" if folder is not None else None
         self.salt = f"{code_digest()}:{salt}"
         self.fresh = fresh  # ignore what is stored (build --clean), but save anew
+        self.codec = codec
+        self.partial = partial
+        self.dropped = 0  # entries the last load() refused
+        self._key = hashlib.blake2b(f"{FORMAT}\0{name}\0{self.salt}".encode("utf-8", "surrogatepass"),
+                                    digest_size=32).digest()
 
-    def load(self) -> dict[Any, Any]:
+    def _mac(self, line: bytes) -> bytes:
+        return hashlib.blake2b(line, key=self._key, digest_size=16).hexdigest().encode()
+
+    def load(self) -> dict[str, Any]:
         if self.path is None or self.fresh:
             return {}
         try:
-            with open(self.path, "rb") as handle:
-                stored = pickle.load(handle)
-        except Exception:  # missing, truncated, or from another version: start afresh
+            data = _read_regular(self.path)
+        except OSError:  # missing, a link, a folder, unreadable
             return {}
-        if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == self.salt
-                and isinstance(stored[1], dict)):
+        lines = data.split(b"\n")
+        header = self._entry(lines[0])
+        if header is None or header[0] != "paperfeed-cache" or type(header[1]) is not int:
             return {}
-        return stored[1]
+        found: dict[str, Any] = {}
+        try:
+            for line in lines[1:]:
+                entry = self._entry(line)
+                if entry is not None:
+                    found[entry[0]] = self.codec.decode(entry[1])
+        except _DECODE_ERRORS:  # checked, yet not what this code writes: all of it is suspect
+            return {}
+        self.dropped = header[1] - len(found)
+        if self.dropped and not self.partial:
+            return {}
+        return found
 
-    def save(self, data: dict[Any, Any]) -> None:
+    def _entry(self, line: bytes) -> tuple[str, Any] | None:
+        """(key, value text) of a line whose mac is right, else None."""
+        if len(line) < 36 or line[32:33] != b"\t" or self._mac(line[33:]) != line[:32]:
+            return None
+        try:
+            key, text = line[33:].decode("ascii").split("\t", 1)
+            key = json.loads(key)
+            if type(key) is not str:
+                return None
+            if key == "paperfeed-cache":
+                return key, json.loads(text)
+        except _DECODE_ERRORS:
+            return None
+        return key, text
+
+    def save(self, data: dict[str, Any]) -> None:
         """Write atomically; a cache that cannot be written (read-only site) is skipped."""
         if self.path is None:
             return
+        lines = []
+        for key, value in data.items():
+            try:
+                text = self.codec.encode(value)
+            except Unencodable:
+                if self.partial:
+                    continue  # made again next build
+                self._discard()
+                return
+            rest = f"{json.dumps(key)}\t{text}".encode("ascii")
+            lines.append(self._mac(rest) + b"\t" + rest)
+        rest = f'{_HEADER}\t{len(lines)}'.encode("ascii")
+        lines.insert(0, self._mac(rest) + b"\t" + rest)
         try:
             _make_folder(self.path.parent)
             fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
             try:
                 with os.fdopen(fd, "wb") as handle:
-                    pickle.dump((self.salt, data), handle, protocol=pickle.HIGHEST_PROTOCOL)
-                os.replace(tmp, self.path)
+                    handle.write(b"\n".join(lines))
+                os.replace(tmp, self.path)  # replaces a link itself, never what it points to
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         except OSError:
             pass
 
+    def _discard(self) -> None:
+        """What is stored is stale once this build's data cannot be saved: remove it (not through a link)."""
+        try:
+            if self.path is not None:
+                self.path.unlink(missing_ok=True)
+        except OSError:
+            pass
 
-def spare_folder(folder: Path, name: str) -> Path:
-    """Where the writer keeps the previous site's tree between builds (see writer.write_site)."""
-    _make_folder(folder)
+
+def _read_regular(path: Path) -> bytes:
+    """A regular file's bytes, never through a symlink; OSError otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        if not S_ISREG(st.st_mode) or st.st_size > _MAX_SECTION:
+            raise OSError(f"{path}: not a regular file of a sane size")
+        return handle.read(_MAX_SECTION + 1)
+
+
+def spare_folder(folder: Path, name: str) -> Path | None:
+    """Where the writer keeps the previous site's tree between builds (see writer.write_site);
+    None when the cache folder is not to be used (a symlink: the site copy would land where it points)."""
+    if usable_folder(folder) is None:
+        return None
+    try:
+        _make_folder(folder)
+    except OSError:
+        return None
     return folder / f"spare-{digest(name.encode())[:12]}"
 
 
 def _make_folder(folder: Path) -> None:
     """The cache folder, ignoring itself in git (as .pytest_cache does): never committed by mistake."""
+    if usable_folder(folder) is None:
+        raise OSError(f"{folder}: not a usable cache folder")
     if not folder.is_dir():
         folder.mkdir(parents=True, exist_ok=True)
         (folder / ".gitignore").write_text("# made by paperfeed: a build cache, safe to delete\n*\n")
 
 
-Parsed = tuple[list[Paper], list[Problem]]
 
 
 class RecordCache:
     """Parsed records by file: (size, mtime, inode) match -> reuse; else bytes hash match -> reuse.
 
     Two sections: a small index (file -> stat and digest) that tells whether
-    anything changed without unpickling a single paper, and the parsed records
+    anything changed without decoding a single paper, and the parsed records
     by digest, loaded only when a build needs the papers.
     """
 
     def __init__(self, folder: Path | None, context: object, fresh: bool = False) -> None:
-        self.index_section = Section(folder, "files", repr(context), fresh)
-        self.records_section = Section(folder, "records", repr(context), fresh)
-        self.old_index: dict[str, tuple[tuple[int, int, int], str]] = self.index_section.load()
+        self.context = context
+        self.index_section = Section(folder, "files", repr(context), fresh, INDEX)
+        self.records_section = Section(folder, "records", repr(context), fresh,
+                                       Codec(encode_parsed, lambda text: decode_parsed(text, context)),
+                                       partial=True)
+        self.old_index: dict[str, tuple[tuple[int, int, int], str]] = self.index_section.load().get("index", {})
         self.index: dict[str, tuple[tuple[int, int, int], str]] = {}
-        self._records: dict[str, Parsed] | None = None
-        self.used: dict[str, Parsed] = {}
+        self._records: dict[str, tuple[str, Parsed]] | None = None  # digest -> (shown path, parsed)
+        self.used: dict[str, tuple[str, Parsed]] = {}
         self.paper_digests: dict[str, str] = {}  # paper key -> digest of its file and position
         self.file_digests: dict[str, str] = {}  # shown path -> digest of its bytes
         self.parsed = 0
@@ -154,37 +309,60 @@ class RecordCache:
             file_digest = self.file_digests[shown] = digest(shown.encode() + b"\0" + data)
         if self._records is None:
             self._records = self.records_section.load()
-        parsed = self._records.get(file_digest)
-        if parsed is None:
+        stored = self._records.get(file_digest)
+        if stored is not None and stored[0] == shown:  # a cached paper stands only for its own file's bytes
+            parsed = stored[1]
+            self.used[file_digest] = stored
+        else:
             parsed = parse(read_bounded(path) if data is None else data, shown)
             self.parsed += 1
-        self.used[file_digest] = parsed
+            if storable(shown, parsed, self.context):
+                self.used[file_digest] = (shown, parsed)
         for i, paper in enumerate(parsed[0]):
             self.paper_digests[paper.key] = f"{file_digest}:{i}"
         return parsed
 
     def save(self) -> None:
         if self.index != self.old_index:
-            self.index_section.save(self.index)
-        if self._records is not None and (self.parsed or self.used.keys() != self._records.keys()):
+            self.index_section.save({"index": self.index})
+        if self._records is not None and (self.parsed or self.used.keys() != self._records.keys()
+                                          or self.records_section.dropped):
             self.records_section.save(self.used)
 
 
 class MarkupCache:
-    """Rendered HTML by (kind, source text); only entries used by this build are kept."""
+    """Rendered HTML by (kind, source text); only entries used by this build are kept.
+
+    A stored entry is used only when its HTML is a fixed point of the sanitiser every rendered
+    text passes (see the module docstring): a forged or damaged one is rendered again.
+    """
 
     def __init__(self, folder: Path | None, fresh: bool = False) -> None:
-        self.section = Section(folder, "markup", "", fresh)
-        self.old: dict[bytes, Any] = self.section.load()
+        self.section = Section(folder, "markup", "", fresh, MARKUP, partial=True)
+        self.old: dict[bytes, Any] = {}
+        for key, value in self.section.load().items():
+            try:
+                found = bytes.fromhex(key)
+            except ValueError:
+                continue
+            if len(found) == 17 and found[:1] == key_kind(value):
+                self.old[found] = value
         self.new: dict[bytes, Any] = {}
+        self.refused = 0
 
     @staticmethod
     def key(kind: str, text: str) -> bytes:
-        return hashlib.blake2b(f"{kind}\0{text}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        """b't' (title) or b'a' (abstract) and a hash of the text: an entry's kind is in its key."""
+        return (b"t" if kind == "title" else b"a") + hashlib.blake2b(
+            f"{kind}\0{text}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
     def get(self, key: bytes) -> Any:
         found = self.old.get(key)
         if found is not None:
+            if not trusted_markup(found):
+                self.refused += 1
+                del self.old[key]
+                return None
             self.new[key] = found
         return found
 
@@ -192,5 +370,5 @@ class MarkupCache:
         self.new[key] = html
 
     def save(self) -> None:
-        if self.new.keys() != self.old.keys():
-            self.section.save(self.new)
+        if self.new.keys() != self.old.keys() or self.refused or self.section.dropped:
+            self.section.save({key.hex(): value for key, value in self.new.items()})

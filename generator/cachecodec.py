@@ -1,0 +1,303 @@
+"""What the build cache stores, as data: JSON text with a schema, never code.
+
+Two codecs, each a pair of functions over one cache entry's value:
+
+- PLAIN, for dicts of JSON values (the build ledger): str, int, float, bool,
+  None, list and str-keyed dict as JSON; a tuple as {"\\0": [...]} and a date or
+  datetime as {"\\0d": "iso"} / {"\\0t": "iso"}, so a value comes back with the
+  very types it was saved with (a ledger compares (size, mtime) tuples).
+- PARSED, for the records of one file: (papers, problems), each Paper and its
+  parts written field by field and read back by an explicit decoder that checks
+  every type and re-applies the record schema's checks (ids, URLs, dates,
+  counts, one-line text): a stored paper is never more than a record in
+  content/ could be.
+
+A decoder raises Invalid for anything that does not fit; an encoder raises
+Unencodable for a value it cannot store (an exotic `extra:` value: the file is
+then parsed again next build instead of cached).
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Callable
+from datetime import date, datetime, timezone
+from typing import Any
+
+from generator.errors import Problem, SourceLocation
+from generator.model import Author, Link, Paper, PaperId, parse_paper_id
+from generator.record import (
+    _CONTROL,
+    MAX_ABSTRACT,
+    MAX_YEAR,
+    MIN_YEAR,
+    FieldError,
+    RecordContext,
+    check_count,
+    check_thumbnail,
+    check_url,
+)
+
+
+class Invalid(ValueError):
+    """A stored value that does not fit the schema: the section is ignored."""
+
+
+class Unencodable(ValueError):
+    """A value this codec cannot store: it is left out of the cache."""
+
+
+_TUPLE, _DATE, _DATETIME = "\0", "\0d", "\0t"
+
+
+def _to_json(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return value
+    if kind is list:
+        return [_to_json(item) for item in value]
+    if kind is tuple:
+        return {_TUPLE: [_to_json(item) for item in value]}
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str or key[:1] == "\0":
+                raise Unencodable(f"a dict key must be a string not starting with NUL, got {key!r:.60}")
+            out[key] = _to_json(item)
+        return out
+    if kind is date:
+        return {_DATE: value.isoformat()}
+    if kind is datetime and (value.tzinfo is None or type(value.tzinfo) is timezone):
+        return {_DATETIME: value.isoformat()}
+    raise Unencodable(f"cannot store a {kind.__name__}")
+
+
+def _hook(obj: dict[str, Any]) -> Any:
+    inner = obj.get(_TUPLE, obj)
+    if inner is not obj and len(obj) == 1 and type(inner) is list:
+        return tuple(inner)
+    if _TUPLE in obj or _DATE in obj or _DATETIME in obj:
+        if len(obj) != 1:
+            raise Invalid("a tagged value with other keys")
+        (tag, inner), = obj.items()
+        if tag == _DATE and type(inner) is str and len(inner) == 10:
+            return date.fromisoformat(inner)
+        if tag == _DATETIME and type(inner) is str:
+            found = datetime.fromisoformat(inner)
+            if found.isoformat() == inner:
+                return found
+        raise Invalid(f"a bad {tag!r} value")
+    return obj
+
+
+def _reject_constant(name: str) -> Any:
+    raise Invalid(f"{name} is not stored")
+
+
+def dumps(value: Any) -> str:
+    """One value as compact JSON; a tuple, date or datetime tagged (see the module docstring)."""
+    try:
+        return json.dumps(_to_json(value), separators=(",", ":"), allow_nan=False)
+    except (ValueError, RecursionError) as exc:  # NaN, or nesting too deep
+        raise Unencodable(str(exc)) from None
+
+
+def loads(text: str) -> Any:
+    """The inverse of dumps(); Invalid for anything it would not have written."""
+    return json.loads(text, object_hook=_hook, parse_constant=_reject_constant)
+
+
+class Codec:
+    """How one section's entry values become text and back (see PLAIN and PARSED)."""
+
+    def __init__(self, encode: Callable[[Any], str], decode: Callable[[str], Any]) -> None:
+        self.encode = encode
+        self.decode = decode
+
+
+PLAIN = Codec(dumps, loads)
+
+
+# --- parsed records ---------------------------------------------------------------------------
+
+Parsed = tuple[list[Paper], list[Problem]]
+
+
+def _str(value: Any) -> str:
+    if type(value) is not str:
+        raise Invalid(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _int(value: Any) -> int:
+    if type(value) is not int:
+        raise Invalid(f"expected an int, got {type(value).__name__}")
+    return value
+
+
+def _list(value: Any, length: int | None = None) -> list[Any]:
+    if type(value) is not list or (length is not None and len(value) != length):
+        raise Invalid("expected a list" + (f" of {length}" if length is not None else ""))
+    return value
+
+
+def _date(value: Any) -> date:
+    text = _str(value)
+    if len(text) != 10:
+        raise Invalid("expected a date")
+    found = date.fromisoformat(text)
+    if not MIN_YEAR <= found.year <= MAX_YEAR:
+        raise Invalid("a date out of range")
+    return found
+
+
+def _same(check: Callable[[Any, RecordContext], Any], value: Any, ctx: RecordContext) -> Any:
+    """value, when the record schema's check leaves it as it is (what a parsed record holds)."""
+    try:
+        if check(value, ctx) == value:
+            return value
+    except FieldError:
+        pass
+    raise Invalid(f"{value!r:.60} fails {check.__name__}")
+
+
+def _encode_paper(paper: Paper) -> list[Any]:
+    pid = paper.id
+    return [pid.key, pid.version, pid.arxiv, paper.title, paper.abstract, paper.date.isoformat(),
+            paper.source, paper.line, [[a.name, a.affiliation, a.url] for a in paper.authors],
+            paper.author_count, paper.organization,
+            None if paper.published is None else paper.published.isoformat(), paper.upvotes,
+            list(paper.tags), [[link.name, link.url] for link in paper.links], paper.thumbnail,
+            paper.submitted_by, [[field, _to_json(value)] for field, value in paper.extra]]
+
+
+def _decode_paper(raw: Any, source: str, ctx: RecordContext) -> Paper:
+    (key, version, arxiv, title, abstract, day, path, line, authors, author_count, organization,
+     published, upvotes, tags, links, thumbnail, submitted_by, extra) = _list(raw, 18)
+    if type(arxiv) is not bool or not (version is None or (arxiv and _int(version) >= 0)) \
+            or parse_paper_id(_str(key)) != PaperId(key, None, arxiv):
+        raise Invalid(f"not an id a record gives: {key!r:.60}")
+    if _str(path) != source:
+        raise Invalid("a paper from another file")
+    if _int(line) < 1:
+        raise Invalid("a line number below 1")
+    if len(_str(abstract)) > MAX_ABSTRACT:
+        raise Invalid("an abstract too long")
+    people = []
+    for item in _list(authors):
+        name, affiliation, url = _list(item, 3)
+        people.append(Author(_line(name, required=True), _line(affiliation),
+                             _same(check_url, _str(url), ctx) if url else _str(url)))
+    named = []
+    for item in _list(links):
+        name, url = _list(item, 2)
+        named.append(Link(_line(name, required=True), _same(check_url, _str(url), ctx)))
+    labels = tuple(_line(tag, required=True) for tag in _list(tags))
+    pairs = []
+    for item in _list(extra):
+        field, value = _list(item, 2)
+        pairs.append((_str(field), value))
+    _str(abstract)
+    if abstract != abstract.strip() or not unicodedata.is_normalized("NFC", abstract):
+        raise Invalid("an abstract a record would not give")
+    paper = Paper(
+        id=PaperId(key, version, arxiv), title=_line(title, required=True), abstract=abstract,
+        date=_date(day), source=path, line=line, authors=tuple(people),
+        author_count=_same(check_count, _int(author_count), ctx), organization=_line(organization),
+        published=None if published is None else _date(published),
+        upvotes=_same(check_count, _int(upvotes), ctx), tags=labels, links=tuple(named),
+        thumbnail=_same(check_thumbnail, thumbnail, ctx) if thumbnail else _str(thumbnail),
+        submitted_by=_line(submitted_by), extra=tuple(pairs))
+    # What clean_text() drops from every record text, checked once over all of them.
+    text = "\n".join([title, abstract, organization, submitted_by, *labels,
+                      *(f"{a.name}\n{a.affiliation}" for a in people), *(link.name for link in named)])
+    if _CONTROL.search(text) or "\ufeff" in text or "\x85" in text:
+        raise Invalid("a character a record would not keep")
+    return paper
+
+
+def _line(value: Any, required: bool = False) -> str:
+    """One-line text as check_line() leaves it: whitespace collapsed, non-empty when required."""
+    if type(value) is not str or " ".join(value.split()) != value or (required and not value):
+        raise Invalid(f"not one-line text: {value!r:.60}")
+    return value
+
+
+def encode_parsed(value: tuple[str, Parsed]) -> str:
+    """The papers and problems of the record file shown as `shown` (the HTML fields are never stored)."""
+    shown, (papers, problems) = value
+    return json.dumps([shown, [_encode_paper(p) for p in papers],
+                       [[p.location.path, p.location.line, p.field, p.message] for p in problems]],
+                      separators=(",", ":"), allow_nan=False)
+
+
+def decode_parsed(text: str, ctx: RecordContext) -> tuple[str, Parsed]:
+    """(shown path, (papers, problems)); Invalid unless every part fits."""
+    shown, papers, problems = _list(json.loads(text, object_hook=_hook, parse_constant=_reject_constant), 3)
+    found = []
+    for item in _list(problems):
+        path, line, field, message = _list(item, 4)
+        if _int(line) < 0:
+            raise Invalid("a bad problem line")
+        found.append(Problem(SourceLocation(_str(path), line), _str(field), _str(message)))
+    return shown, ([_decode_paper(raw, _str(shown), ctx) for raw in _list(papers)], found)
+
+
+def storable(shown: str, parsed: Parsed, ctx: RecordContext) -> bool:
+    """Whether one file's parse comes back from the cache exactly as it is (else it is not stored)."""
+    try:
+        return decode_parsed(encode_parsed((shown, parsed)), ctx) == (shown, parsed)
+    except (Unencodable, ValueError, TypeError, RecursionError):
+        return False
+
+
+def _encode_index(value: dict[str, tuple[tuple[int, int, int], str]]) -> str:
+    return json.dumps({shown: [*stat, file_digest] for shown, (stat, file_digest) in value.items()},
+                      separators=(",", ":"))
+
+
+def _decode_index(text: str) -> dict[str, tuple[tuple[int, int, int], str]]:
+    found = {}
+    for shown, item in json.loads(text).items():
+        size, mtime, inode, file_digest = item
+        if type(size) is not int or type(mtime) is not int or type(inode) is not int \
+                or type(file_digest) is not str or len(file_digest) != 32:
+            raise Invalid("a bad files index entry")
+        found[shown] = ((size, mtime, inode), file_digest)
+    return found
+
+
+INDEX = Codec(_encode_index, _decode_index)
+"""The record files index, one entry: shown path -> ((size, mtime_ns, inode), digest of its path and bytes)."""
+
+
+def _encode_markup(value: str | tuple[str, str]) -> str:
+    return json.dumps(value if type(value) is str else list(value))
+
+
+def _decode_markup(text: str) -> str | tuple[str, str]:
+    value = json.loads(text)
+    if type(value) is str:
+        return value
+    html, plain = _list(value, 2)
+    return _str(html), _str(plain)
+
+
+MARKUP = Codec(_encode_markup, _decode_markup)
+"""Rendered markup: a title's HTML, or an abstract's (HTML, plain text)."""
+
+
+def key_kind(value: Any) -> bytes:
+    """The kind byte a markup entry's key starts with: b't' a title, b'a' an abstract."""
+    return b"t" if type(value) is str else b"a"
+
+
+def trusted_markup(value: str | tuple[str, str]) -> bool:
+    """Whether stored markup is what rendering could give: HTML the sanitiser leaves as it is."""
+    from generator.markup import plain_text, sanitize
+
+    if type(value) is str:
+        return sanitize(value) == value
+    html, plain = value
+    return sanitize(html) == html and plain_text(plain) == plain
