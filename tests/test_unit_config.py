@@ -44,10 +44,10 @@ def test_defaults_make_a_working_site() -> None:
         "content", "public", 30, 7)
     assert config.feeds == FeedsConfig(items=50, upvote_thresholds=(10, 50), digest_days=30)
     # The long-tail thresholds chosen on a year of real papers (issue 11): tag pages from 3
-    # papers and feeds from 10, every organisation, authors from 3; term feeds in RSS only.
+    # papers and feeds from 10, every organisation, authors from 5; term feeds in RSS only.
     assert config.tags == TaxonomyConfig(min_papers=3, feeds=True, feed_min_papers=10, feed_formats=("rss",))
     assert config.orgs == TaxonomyConfig(min_papers=1, feeds=True, feed_min_papers=3)
-    assert config.authors == TaxonomyConfig(min_papers=3, feeds=False, feed_min_papers=3)
+    assert config.authors == TaxonomyConfig(min_papers=5, feeds=False, feed_min_papers=3)
     assert config.rows_per_page == 100 and config.limits.max_site_mb == 1000
     assert config.email == EmailConfig()
     assert config.email.password_env == "PAPERFEED_SMTP_PASSWORD"
@@ -122,7 +122,7 @@ def test_unknown_keys_are_errors_at_every_level(tmp_path: Path) -> None:
     text = "title: T\ntitel: typo\nfeeds:\n  items: 3\n  bogus: 1\ntags:\n  min_paper: 2\n"
     assert problems(tmp_path, text) == [
         f"paperfeed.yaml:2: titel: unknown setting; expected one of {TOP_KEYS}",
-        "paperfeed.yaml:5: feeds.bogus: unknown setting; expected one of digest_days, id_base, items, "
+        "paperfeed.yaml:5: feeds.bogus: unknown setting; expected one of digest_days, id_base, items, term_items, "
         "upvote_thresholds",
         "paperfeed.yaml:7: tags.min_paper: unknown setting; expected one of feed_formats, feed_min_papers, feeds, "
         "min_papers",
