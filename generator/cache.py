@@ -86,7 +86,9 @@ class Section:
 
 
 def spare_folder(folder: Path, name: str) -> Path:
-    """Where the writer keeps the previous site's tree between builds (see writer.write_site)."""
+    """Where the writer keeps a hard-link mirror of the live site between builds: the next
+    build's staging tree, and the previous output when the output folder is missing (a fresh
+    CI checkout with the cache restored). See writer.write_site and writer.restore_output."""
     _make_folder(folder)
     return folder / f"spare-{digest(name.encode())[:12]}"
 
