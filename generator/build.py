@@ -113,8 +113,8 @@ def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: i
 def site_salt(config: SiteConfig) -> str:
     """What every page depends on besides the records: code, config, templates, static files."""
     site = config.site_dir
-    templates = tree_signature(template_dirs(site, config.theme), site, contents=True)
-    static = tree_signature(static_dirs(site, config.theme), site, contents=False)
+    templates = tree_signature(template_dirs(site, config.theme), site)
+    static = tree_signature(static_dirs(site, config.theme), site)
     settings = dataclasses.replace(config, site_dir=Path("."))  # a moved site keeps its cache
     return digest(f"{code_digest()}\0{settings!r}\0{templates}\0{static}".encode())
 
@@ -191,9 +191,17 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     with timer.stage("config"):
         config = _site_config(site_dir, overrides, environ)
         cache_dir = site_dir / CACHE_DIR
+    from generator.writer import restore_output, write_site
+
     with timer.stage("check"):
+        # No output folder but the cache's mirror of the last site (a fresh CI checkout):
+        # that is the previous output, checked below like any other.
+        spare = spare_folder(cache_dir, str(config.output_dir))
+        if not clean and spare is not None:
+            restore_output(config.output_path, spare)
         # Nothing changed and the output is as the last build left it: done, without
-        # reading a record (the cache knows each file's digest by its size and mtime).
+        # reading a record (the cache knows each file's digest by its size and mtime,
+        # or by its bytes after a fresh checkout).
         records = RecordCache(cache_dir, RecordContext(config.timezone), fresh=clean)
         files = record_files(site_dir, config.content_path)
         records.scan(files)
@@ -201,6 +209,8 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         ledger = Ledger(cache_dir, salt, config.output_path, str(config.output_dir), fresh=clean)
         inputs = digest("\0".join([salt, *sorted(records.file_digests.values())]).encode())
         if ledger.unchanged(inputs):
+            records.save()  # new stats (a fresh checkout): the next check reads nothing
+            ledger.restamp()
             old = ledger.old_report
             weight = Weight(old.get("bytes", 0), old.get("files", 0), old.get("largest_page", ""),
                             old.get("largest_page_bytes", 0), old.get("pages_over_limit", 0))
@@ -221,17 +231,14 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         index = build_index(papers, config)
         env = make_environment(config.site_dir, config.theme)
         fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink))
-    from generator.writer import write_site
-
     with timer.stage("write"):
         report = write_site(site_files(config, index, env, fingerprints, ledger, jobs, progress, timer),
-                            config.output_path, reuse=not clean,
-                            spare=spare_folder(cache_dir, str(config.output_dir)))
+                            config.output_path, reuse=not clean, spare=spare)
     pages = sum(1 for path in ledger.keys if path.endswith(".html"))
     kept = len(ledger.kept)
     with timer.stage("save"):
-        manifest = ledger.manifest(report.paths, report.changed_paths)
-        weight = weigh({path: size for path, (size, _) in manifest.items()}, config.limits)
+        manifest = ledger.manifest(report.paths, report.changed_paths, report.digests)
+        weight = weigh({path: entry[0] for path, entry in manifest.items()}, config.limits)
         ledger.save(inputs, {"papers": len(papers), "pages": pages, **weight.as_dict()}, manifest)
     progress.close()
     return BuildReport(len(papers), pages, report.files, report.changed, report.removed,

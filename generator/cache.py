@@ -231,7 +231,9 @@ def _read_regular(path: Path) -> bytes:
 
 
 def spare_folder(folder: Path, name: str) -> Path | None:
-    """Where the writer keeps the previous site's tree between builds (see writer.write_site);
+    """Where the writer keeps a hard-link mirror of the live site between builds: the next
+    build's staging tree, and the previous output when the output folder is missing (a fresh
+    CI checkout with the cache restored). See writer.write_site and writer.restore_output.
     None when the cache folder is not to be used (a symlink: the site copy would land where it points)."""
     if usable_folder(folder) is None:
         return None

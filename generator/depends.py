@@ -4,8 +4,9 @@ Every page and feed gets a key: a hash of everything its template receives
 (papers by the digest of their record file, views, pagination, titles …) and,
 through the ledger's salt, of the code, the config and the theme files. When a
 file's key is the one the last build recorded and the file is still in the
-output exactly as that build left it (same size and mtime), the writer
-hard-links it instead of rendering it again. A one-record edit so re-renders
+output exactly as that build left it (same size and mtime; or, when the mtime
+did not survive, as after a fresh checkout with the cache restored, the same
+size and content digest), the writer hard-links it instead of rendering it again. A one-record edit so re-renders
 only what shows that record; and when no input changed at all and the output
 is intact, the build stops before doing anything.
 """
@@ -23,14 +24,15 @@ from typing import Any
 from generator.cache import Section, digest
 from generator.model import Paper
 from generator.views import PaperView
-from generator.writer import iter_tree
+from generator.writer import content_digest, iter_tree
 
-Manifest = dict[str, tuple[int, int]]  # output path -> (size, mtime_ns)
+Stats = dict[str, tuple[int, int]]  # output path -> (size, mtime_ns)
+Manifest = dict[str, tuple[int, int, str]]  # output path -> (size, mtime_ns, content_digest)
 
 
-def scan_output(folder: Path) -> Manifest:
+def scan_output(folder: Path) -> Stats:
     """Every file under folder with its size and mtime (one scandir pass)."""
-    found: Manifest = {}
+    found: Stats = {}
     for name, entry in iter_tree(folder):
         if not entry.is_dir(follow_symlinks=False):
             st = entry.stat(follow_symlinks=False)
@@ -38,20 +40,17 @@ def scan_output(folder: Path) -> Manifest:
     return found
 
 
-def tree_signature(folders: Iterable[Path], site: Path, contents: bool) -> str:
-    """A hash of the files under folders: their bytes, or (cheaper) their size and mtime."""
+def tree_signature(folders: Iterable[Path], site: Path) -> str:
+    """A hash of the files under folders and their bytes (not their mtimes: a fresh checkout
+    gives every file a new one, and must not make every page again)."""
     h = hashlib.blake2b(digest_size=16)
     for folder in folders:
         h.update(f"\0{folder.relative_to(site) if folder.is_relative_to(site) else folder}\0".encode())
         if not folder.is_dir():
             continue
         for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            h.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            if contents:
-                h.update(path.read_bytes())
-            else:
-                st = path.stat()
-                h.update(f"{st.st_size}:{st.st_mtime_ns}".encode())
+            data = path.read_bytes()
+            h.update(f"{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode() + data)
     return h.hexdigest()
 
 
@@ -162,12 +161,12 @@ class Ledger:
         """`name` is the output folder as configured (relative to the site, so a moved site keeps
         its ledger); one ledger per output folder: `serve` and `build` do not undo each other."""
         self.section = Section(folder, "output-" + digest(name.encode())[:12], name, fresh)
-        stored = self.section.load()
+        self.stored = stored = self.section.load()
         self.salt = salt
         self.output_dir = output_dir
         same_site = stored.get("salt") == salt
         self.old_keys: dict[str, str] = stored.get("keys", {}) if same_site else {}
-        self.old_files: Manifest = stored.get("files", {})
+        self.old_files: Manifest = _manifest(stored.get("files"))
         self.old_inputs: str = stored.get("inputs", "") if same_site else ""
         self.old_report: dict[str, int] = stored.get("report", {})
         # Folders of files made together by one tool run (search shards), keyed apart from the
@@ -176,23 +175,38 @@ class Ledger:
         self.groups: dict[str, list[Any]] = {}
         self.keys: dict[str, str] = {}
         self.kept: set[str] = set()
-        self._current: Manifest | None = None
+        self._current: Stats | None = None
+        self._intact: dict[str, bool] = {}
+        self.rehashed = 0  # files whose mtime had changed, found intact by their bytes
 
-    def current(self) -> Manifest:
+    def current(self) -> Stats:
         """The output folder as it is now (scanned once)."""
         if self._current is None:
             self._current = scan_output(self.output_dir) if self.old_files else {}
         return self._current
 
+    def intact(self, path: str) -> bool:
+        """The file is in the output as the last build wrote it: same size and mtime, or (the mtime
+        lost, as after a fresh checkout and a tar round trip) same size and content digest."""
+        found = self._intact.get(path)
+        if found is None:
+            old, now = self.old_files.get(path), self.current().get(path)
+            found = old is not None and now is not None and now[0] == old[0] and (
+                now[1] == old[1] or (bool(old[2]) and _digest_of(self.output_dir / path) == old[2]))
+            if found and now is not None and old is not None and now[1] != old[1]:
+                self.rehashed += 1
+            self._intact[path] = found
+        return found
+
     def unchanged(self, inputs: str) -> bool:
         """Nothing changed since the last build, and its output is still exactly there."""
-        return bool(self.old_inputs) and inputs == self.old_inputs and self.current() == self.old_files
+        return (bool(self.old_inputs) and inputs == self.old_inputs and self.current().keys() == self.old_files.keys()
+                and all(self.intact(path) for path in self.old_files))
 
     def keep(self, path: str, key: str) -> bool:
         """Record path's key; True when the previous output of path can be linked as it is."""
         self.keys[path] = key
-        old = self.old_files.get(path)
-        if old is not None and self.old_keys.get(path) == key and self.current().get(path) == old:
+        if self.old_keys.get(path) == key and self.intact(path):
             self.kept.add(path)
             return True
         return False
@@ -203,9 +217,8 @@ class Ledger:
         old = self.old_groups.get(prefix)
         if old is None or old[0] != key or not old[1]:
             return None
-        current = self.current()
         paths: list[str] = old[1]
-        if any(current.get(path) is None or current.get(path) != self.old_files.get(path) for path in paths):
+        if not all(self.intact(path) for path in paths):
             return None
         self.made_group(prefix, key, paths)
         self.kept.update(paths)
@@ -217,10 +230,11 @@ class Ledger:
         for path in paths:
             self.keys[path] = key
 
-    def manifest(self, paths: Iterable[str], changed: Collection[str]) -> Manifest:
+    def manifest(self, paths: Iterable[str], changed: Collection[str], digests: Mapping[str, str]) -> Manifest:
         """The output as this build left it, without scanning it again: a file the writer linked
         from the previous output is that same file (its size and mtime as scanned); the others
-        are looked at one by one."""
+        are looked at one by one. `digests`: the writer's, of every file it had the bytes of;
+        a kept file keeps its old digest."""
         found: Manifest = {}
         current = self._current or {}
         root = str(self.output_dir)
@@ -232,11 +246,46 @@ class Ledger:
                 except OSError:
                     continue
                 known = (st.st_size, st.st_mtime_ns)
-            found[path] = known
+            old = self.old_files.get(path)
+            file_digest = digests.get(path) or (old[2] if old is not None else "")
+            if not file_digest:  # kept on the word of a ledger without digests
+                file_digest = _digest_of(self.output_dir / path)
+            found[path] = (known[0], known[1], file_digest)
         return found
 
-    def save(self, inputs: str, report: dict[str, int], files: Manifest | None = None) -> None:
-        """Remember this build: its inputs, keys, and the output files as written (scanned
-        unless given)."""
+    def save(self, inputs: str, report: dict[str, int], files: Manifest) -> None:
+        """Remember this build: its inputs, keys, and the output files as written."""
         self.section.save({"salt": self.salt, "inputs": inputs, "keys": self.keys, "groups": self.groups,
-                           "files": scan_output(self.output_dir) if files is None else files, "report": report})
+                           "files": _stored(files), "report": report})
+
+    def restamp(self) -> None:
+        """After a build that kept everything: the files found intact by their bytes are recorded
+        with their mtimes now, so the next build checks them by stat again."""
+        if not self.rehashed:
+            return
+        current = self.current()
+        files = {path: (old[0], current[path][1], old[2]) if path in current else old
+                 for path, old in self.old_files.items()}
+        self.section.save(self.stored | {"files": _stored(files)})
+
+
+def _digest_of(path: Path) -> str:
+    try:
+        return content_digest(path.read_bytes())
+    except OSError:
+        return ""
+
+
+def _stored(files: Manifest) -> dict[str, list[Any]]:
+    return {path: list(entry) for path, entry in files.items()}  # plain data: lists, not tuples
+
+
+def _manifest(stored: Any) -> Manifest:
+    """The stored output files; an older ledger's (size, mtime) entries have no digest."""
+    if not isinstance(stored, dict):
+        return {}
+    try:
+        return {str(path): (int(entry[0]), int(entry[1]), str(entry[2]) if len(entry) > 2 else "")
+                for path, entry in stored.items()}
+    except (TypeError, ValueError, IndexError):
+        return {}

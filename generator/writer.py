@@ -8,9 +8,12 @@ not re-render (`OutputFile.kept`), are hard-linked from the previous output
 rather than written: their mtime and inode stay, so deploy tools and browsers
 see them unchanged, and a rebuild writes only what changed. After the swap the
 staging folder holds the previous site; given a `spare` place (the build cache)
-it is kept there and becomes the next build's staging folder, where a file
-already linked to the live one costs nothing: a rebuild touches only the files
-that changed, not every file and folder of the site.
+it is kept there, brought up to date with the new site (the files written anew
+linked in, the removed ones deleted: O(changes)), and becomes the next build's
+staging folder, where a file already linked to the live one costs nothing.
+So the cache holds a hard-link mirror of the live site (no extra disk), and a
+fresh checkout with the cache restored but no output folder (CI) gets the last
+site back from it (`restore_output`) instead of building from nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
@@ -41,8 +45,13 @@ class WriteReport:
     removed: int
     paths: frozenset[str] = field(default=frozenset(), compare=False)  # every file of the new site
     changed_paths: frozenset[str] = field(default=frozenset(), compare=False)  # the rest: linked, as they were
+    digests: dict[str, str] = field(default_factory=dict, compare=False)  # content_digest of each file made
 
 
+def content_digest(data: bytes) -> str:
+    """What a file of the site holds, for checking it when its mtime did not survive (a fresh
+    checkout, a tar round trip): SHA-256, the fastest stdlib hash where CPUs have SHA extensions."""
+    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def check_output_path(path: str) -> str:
@@ -183,15 +192,20 @@ class _Sink:
         self.needed: set[str] = {""}
         self.written: set[str] = set()
         self.changed: set[str] = set()
+        self.fresh: set[str] = set()  # files that are not the previous output's (written or copied)
+        self.digests: dict[str, str] = {}
         self.folded: set[str] = set()
         self.folders: set[str] = set()
 
     def write_all(self, files: Iterable[OutputFile]) -> None:
         for item in files:
             path = self.add(item.path)
+            if not item.kept:
+                self.digests[path] = content_digest(item.data)
             try:
                 if self._put(path, item):
                     self.changed.add(path)
+                    self.fresh.add(path)
             except (FileExistsError, NotADirectoryError, IsADirectoryError):
                 # "a" and "a/b" both wanted: as much a bug as one path written twice.
                 raise BuildError(f"two outputs want one path as a file and as a folder: {path}") from None
@@ -250,6 +264,7 @@ class _Sink:
                 pass  # another file system, or no hard links
             try:
                 shutil.copyfile(old, target)
+                self.fresh.add(path)
                 return
             except OSError:
                 pass
@@ -286,10 +301,11 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True
     (but its lock file, the staging folder beside it and `spare`).
 
     With reuse=False (`build --clean`) every file is written afresh.
-    `spare` (a folder on the same file system, e.g. in the build cache) keeps the
-    previous site's tree after the swap: the next build stages into it, so it only
-    replaces the files that changed instead of linking every file into new folders
-    (and the old tree is not deleted file by file). Without it the old tree is removed.
+    `spare` (a folder on the same file system, e.g. in the build cache) keeps, after the
+    swap, a hard-link mirror of the new site: the previous site's tree brought up to date.
+    The next build stages into it, so it only replaces the files that changed instead of
+    linking every file into new folders (and no tree is deleted file by file); and a missing
+    output folder is restored from it (`restore_output`). Without it the old tree is removed.
     A recycled tree is only a place to write: every file in it is checked or replaced.
     """
     output_dir = output_dir.absolute()
@@ -300,9 +316,77 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True
     with site_lock(output_dir):
         _prepare_staging(staging, spare)
         try:
-            return _write_afresh(files, staging, output_dir, reuse)
-        finally:
+            report, old_tree, sink = _write_afresh(files, staging, output_dir, reuse)
+        except BaseException:
             _put_aside(staging, spare)
+            raise
+        exact = _put_aside(staging, spare)  # the previous site's very tree, if there was one
+        if spare is not None:
+            _mirror(output_dir, spare, old_tree if exact else None, sink)
+        return report
+
+
+def restore_output(output_dir: Path, spare: Path) -> bool:
+    """No output folder, but the cache's mirror of the last site (a fresh checkout with the
+    cache restored, as in CI): link the mirror in as the previous output, so the build keeps
+    what is unchanged. Whatever it holds is checked like any previous output (see depends.py).
+    True when restored; links are never restored; no hard links (another file system): False.
+    """
+    output_dir = output_dir.absolute()
+    if output_dir.exists() or output_dir.is_symlink() or not _is_folder(spare):
+        return False
+    staging = output_dir.parent / f".{output_dir.name}.staging"
+    with site_lock(output_dir):
+        if output_dir.exists() or output_dir.is_symlink():
+            return False  # another build made it meanwhile
+        _remove(str(staging))  # a killed build's tree: the mirror is a better one
+        try:
+            _link_tree(spare, staging)
+            os.rename(staging, output_dir)
+        except OSError:
+            shutil.rmtree(staging, ignore_errors=True)
+            return False
+    return True
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    """A copy of source's folders and regular files as hard links (links and odd files left out)."""
+    os.mkdir(target)
+    root = str(target)
+    for name, entry in iter_tree(source):
+        if entry.is_dir(follow_symlinks=False):
+            os.mkdir(f"{root}/{name}")
+        elif entry.is_file(follow_symlinks=False):
+            os.link(entry.path, f"{root}/{name}", follow_symlinks=False)
+
+
+Tree = tuple[dict[str, int], dict[str, int], set[str]]  # files, other non-folders, folders (see _scan)
+
+
+def _mirror(live: Path, spare: Path, old_tree: Tree | None, sink: _Sink) -> None:
+    """Make spare a hard-link mirror of the live site. Given the previous site's tree as
+    old_tree (what spare is now), only what changed is done: removed files and folders deleted,
+    new folders made, the files written anew linked in. Otherwise (a first build) every file is
+    linked. On any failure (no hard links here) there is no spare: the next build stages afresh.
+    """
+    try:
+        if old_tree is None:
+            shutil.rmtree(spare, ignore_errors=True)
+            _link_tree(live, spare)
+            return
+        old_files, old_others, old_dirs = old_tree
+        root, source = str(spare), str(live)
+        for folder in sorted(old_dirs - sink.needed, key=len):
+            _remove(f"{root}/{folder}")
+        for path in (old_files.keys() | old_others.keys()) - sink.written:
+            _remove(f"{root}/{path}")
+        for folder in sorted(sink.needed - old_dirs - {""}, key=len):
+            os.mkdir(f"{root}/{folder}")
+        for path in sink.fresh:
+            _remove(f"{root}/{path}")
+            os.link(f"{source}/{path}", f"{root}/{path}", follow_symlinks=False)
+    except OSError:
+        shutil.rmtree(spare, ignore_errors=True)
 
 
 def _is_folder(path: Path) -> bool:
@@ -325,30 +409,36 @@ def _prepare_staging(staging: Path, spare: Path | None) -> None:
     staging.mkdir()
 
 
-def _put_aside(staging: Path, spare: Path | None) -> None:
-    """After the swap (or a failure) the staging folder holds a whole site: keep it as the spare."""
+def _put_aside(staging: Path, spare: Path | None) -> bool:
+    """After the swap (or a failure) the staging folder holds a whole site: keep it as the spare.
+    True when it did (and so the spare is that tree)."""
     if spare is not None and _is_folder(staging):
         shutil.rmtree(spare, ignore_errors=True)
         try:
             os.rename(staging, spare)
-            return
+            return True
         except OSError:
             pass  # another file system: no spare
     shutil.rmtree(staging, ignore_errors=True)
+    return False
 
 
-def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path, reuse: bool) -> WriteReport:
-    """Every file into staging (unchanged ones linked from the previous output), then one swap."""
+def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path,
+                  reuse: bool) -> tuple[WriteReport, Tree, _Sink]:
+    """Every file into staging (unchanged ones linked from the previous output), then one swap.
+    Also gives the previous output's tree (scanned first) and the sink, for the mirror."""
     had_output = _is_folder(output_dir)
-    old_files, old_others, _ = _scan(output_dir) if had_output else ({}, {}, set())
+    old_tree: Tree = _scan(output_dir) if had_output else ({}, {}, set())
+    old_files, old_others, _ = old_tree
     previous = output_dir if reuse and had_output else None
     sink = _Sink(staging, previous, old_files)
     old_names = old_files.keys() | old_others.keys()
     sink.write_all(files)
     sink.prune()
     _swap_in(staging, output_dir)
-    return WriteReport(len(sink.written), len(sink.changed), len(old_names - sink.written),
-                       frozenset(sink.written), frozenset(sink.changed))
+    report = WriteReport(len(sink.written), len(sink.changed), len(old_names - sink.written),
+                         frozenset(sink.written), frozenset(sink.changed), sink.digests)
+    return report, old_tree, sink
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
