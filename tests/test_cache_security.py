@@ -70,8 +70,11 @@ def copy(base_site: Path, tmp_path: Path) -> Path:
 
 
 def rebuild(site: Path) -> dict[str, bytes]:
-    """Rebuild without the output, so every cached record and markup entry is looked at."""
+    """Rebuild without the output and the cache's mirror of it, so every cached record and
+    markup entry is looked at (pages are made again, not kept)."""
     shutil.rmtree(site / "public")
+    for mirror in (site / CACHE_DIR).glob("spare-*"):
+        shutil.rmtree(mirror)
     build(site, environ={})
     return snapshot(site / "public")
 
