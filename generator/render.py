@@ -271,7 +271,8 @@ def render_periods(ctx: PageContext) -> Iterator[PageItem]:
             # Days are cards like Hugging Face's; weeks and months list the same papers again,
             # as compact rows (their abstracts are one click away).
             yield from render_list(ctx, period.papers, _period_path(ctx.urls, period), title,
-                                   title, compact=period.kind != "day", period=period, neighbours=_neighbours(ctx, periods, i),
+                                   title, compact=period.kind != "day", period=period,
+                                   neighbours=_neighbours(ctx, periods, i),
                                    views=_period_views(ctx, period), picker=_picker(ctx, period),
                                    description=f"{_count(len(period.papers))} of {period.label}, "
                                                "ranked by upvotes.")
