@@ -112,8 +112,12 @@ def test_autodiscovery_on_every_page(small_site: Path) -> None:
         links = html.parse(str(page)).xpath('//head/link[@rel="alternate"]')
         advertised[rel] = [(link.get("type"), link.get("href")) for link in links]
         hrefs = [href for _, href in advertised[rel]]
-        for feed in ("/papers/feed.xml", "/papers/atom.xml", "/papers/feed.json", "/papers/digest.xml"):
+        for feed in ("/papers/feed.xml", "/papers/digest.xml"):
             assert feed in hrefs, f"{rel} does not advertise {feed}"
+        # the site's Atom and JSON twins on the home and trending pages (the footer links them)
+        assert ("/papers/atom.xml" in hrefs) == (rel in ("index.html", "trending/index.html")), rel
+        footer = html.parse(str(page)).xpath('//footer//a/@href')
+        assert {"/papers/atom.xml", "/papers/feed.json", "/papers/feeds.opml"} <= set(footer), rel
         for _, href in advertised[rel]:
             assert href.startswith("/papers/") and (small_site / href[len("/papers/"):]).is_file()
     tag_page = [href for _, href in advertised["tags/attention/index.html"]]

@@ -60,20 +60,23 @@ def _term_links(urls: Urls, term: Term, kinds: tuple[str, ...]) -> list[FeedLink
 
 
 def feed_links(index: SiteIndex, config: SiteConfig, urls: Urls) -> Callable[[str], list[FeedLink]]:
-    """path -> the feeds a page advertises: the site feeds and the digest everywhere.
+    """path -> the feeds a page advertises: the site's RSS feed and the digest everywhere.
 
     Term pages (each page of their pagination) list the term's feeds first; paper
-    pages add the feed (RSS if it has one) of each of their terms that has one; the home and trending
-    pages add the top-K feeds.
+    pages add the feed (RSS if it has one) of each of their terms that has one; the home and
+    trending pages add the site's other formats and the top-K feeds.
     """
     if not index.papers:
         return lambda path: []
-    site = _links(urls, config.title, urls.feed)
-    site += _links(urls, f"{config.title}: daily digest", urls.digest_feed, ("rss",))
+    # Every page: the site's RSS feed and the digest. The home and trending pages add the
+    # site's Atom and JSON Feed twins and the top-K feeds (the footer links them everywhere).
+    digest = _links(urls, f"{config.title}: daily digest", urls.digest_feed, ("rss",))
+    site = _links(urls, config.title, urls.feed, ("rss",)) + digest
+    every_format = _links(urls, config.title, urls.feed) + digest
     top = [link for k in config.feeds.upvote_thresholds
            for link in _links(urls, f"{config.title}: at least {k} upvotes",
                               partial(urls.top_feed, k), ("rss",))]
-    pages: dict[str, list[FeedLink]] = {urls.home(): site + top, urls.trending(): site + top}
+    pages: dict[str, list[FeedLink]] = {urls.home(): every_format + top, urls.trending(): every_format + top}
     # Walk the terms that have feeds (few) rather than every name of every paper (many).
     paper_links: dict[str, list[FeedLink]] = {}
     for taxonomy in TAXONOMIES:
