@@ -143,7 +143,7 @@ class FeedsConfig:
 
     items: int = _doc("how many of the newest papers the site and top-K feeds hold", _int(1), default=50)
     term_items: int = _doc("how many of the newest papers each tag, organisation and author feed holds",
-                           _int(1), default=20)
+                           _int(1), default=15)
     upvote_thresholds: tuple[int, ...] = _doc(
         "a feed of papers with at least K upvotes for each K (/feeds/top-K.xml)", _int_list,
         default=(10, 50))

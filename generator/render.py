@@ -184,15 +184,13 @@ class PageContext:
             raise template_error(exc) from None
         return OutputFile(page.path, squeeze(html).encode("utf-8"))
 
-    def follow(self) -> list[tuple[str, str, str]]:
-        """The footer's feeds, the same on every page: (label, href, media type). A page's own
-        feeds (a tag's, say) are in its <link rel="alternate"> and on the term's page."""
+    def follow(self) -> list[tuple[str, str]]:
+        """The footer's feeds, the same on every page: (label, href). A page's own feeds (a
+        tag's, say) are in its <link rel="alternate"> and on the term's page."""
         urls = self.urls
-        return [("RSS", urls.href(urls.feed("rss")), "application/rss+xml"),
-                ("Atom", urls.href(urls.feed("atom")), "application/atom+xml"),
-                ("JSON Feed", urls.href(urls.feed("json")), "application/feed+json"),
-                ("Daily digest", urls.href(urls.digest_feed("rss")), "application/rss+xml"),
-                ("All feeds (OPML)", urls.href(urls.opml()), "text/x-opml")]
+        return [("RSS", urls.href(urls.feed("rss"))), ("Atom", urls.href(urls.feed("atom"))),
+                ("JSON Feed", urls.href(urls.feed("json"))), ("Daily digest", urls.href(urls.digest_feed("rss"))),
+                ("All feeds (OPML)", urls.href(urls.opml()))]
 
     def nav(self) -> dict[str, str]:
         """Links of the site header; week and month point at the latest ones."""
