@@ -85,11 +85,13 @@ class Section:
             pass
 
 
-def spare_folder(folder: Path, name: str) -> Path:
+def spare_folder(folder: Path, name: str, make: bool = True) -> Path:
     """Where the writer keeps a hard-link mirror of the live site between builds: the next
     build's staging tree, and the previous output when the output folder is missing (a fresh
-    CI checkout with the cache restored). See writer.write_site and writer.restore_output."""
-    _make_folder(folder)
+    CI checkout with the cache restored). See writer.write_site and writer.restore_output.
+    make=False: only to look at (a build that fails on its records leaves no cache folder)."""
+    if make:
+        _make_folder(folder)
     return folder / f"spare-{digest(name.encode())[:12]}"
 
 
