@@ -196,9 +196,9 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     with timer.stage("check"):
         # No output folder but the cache's mirror of the last site (a fresh CI checkout):
         # that is the previous output, checked below like any other.
-        spare = spare_folder(cache_dir, str(config.output_dir))
-        if not clean and spare is not None:
-            restore_output(config.output_path, spare)
+        mirror = spare_folder(cache_dir, str(config.output_dir), make=False)
+        if not clean and mirror is not None:
+            restore_output(config.output_path, mirror)
         # Nothing changed and the output is as the last build left it: done, without
         # reading a record (the cache knows each file's digest by its size and mtime,
         # or by its bytes after a fresh checkout).
@@ -233,7 +233,8 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink))
     with timer.stage("write"):
         report = write_site(site_files(config, index, env, fingerprints, ledger, jobs, progress, timer),
-                            config.output_path, reuse=not clean, spare=spare)
+                            config.output_path, reuse=not clean,
+                            spare=spare_folder(cache_dir, str(config.output_dir)))
     pages = sum(1 for path in ledger.keys if path.endswith(".html"))
     kept = len(ledger.kept)
     with timer.stage("save"):

@@ -230,17 +230,19 @@ def _read_regular(path: Path) -> bytes:
         return handle.read(_MAX_SECTION + 1)
 
 
-def spare_folder(folder: Path, name: str) -> Path | None:
+def spare_folder(folder: Path, name: str, make: bool = True) -> Path | None:
     """Where the writer keeps a hard-link mirror of the live site between builds: the next
     build's staging tree, and the previous output when the output folder is missing (a fresh
     CI checkout with the cache restored). See writer.write_site and writer.restore_output.
+    make=False: only to look at (a build that fails on its records leaves no cache folder).
     None when the cache folder is not to be used (a symlink: the site copy would land where it points)."""
     if usable_folder(folder) is None:
         return None
-    try:
-        _make_folder(folder)
-    except OSError:
-        return None
+    if make:
+        try:
+            _make_folder(folder)
+        except OSError:
+            return None
     return folder / f"spare-{digest(name.encode())[:12]}"
 
 

@@ -101,7 +101,7 @@ def corpus() -> list[dict[str, Any]]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, corpus: list[dict[str, Any]]) -> Path:
     config = {"title": "Big Papers & <Co>", "base_url": BASE, "timezone": "America/New_York",
-              "per_page": 25, "feeds": {"items": ITEMS, "upvote_thresholds": list(THRESHOLDS),
+              "per_page": 25, "feeds": {"items": ITEMS, "term_items": ITEMS, "upvote_thresholds": list(THRESHOLDS),
                                         "digest_days": DIGEST_DAYS},
               "tags": {"min_papers": 2, "feed_min_papers": FEED_MIN, "feed_formats": ["rss", "atom", "json"]},
               "orgs": {"feed_min_papers": FEED_MIN, "feed_formats": ["rss", "atom", "json"]}}
