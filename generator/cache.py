@@ -49,6 +49,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -99,6 +100,19 @@ def code_digest() -> str:
 _warned: set[str] = set()
 
 
+@lru_cache(maxsize=16)
+def _committed(folder: Path) -> bool:
+    """Whether git tracks a file in folder: a cache pushed in a commit (`git add -f`) is as
+    anyone's who can push, and it may hold pages (the mirror) and their keys, so it is not used.
+    The cache CI restores (actions/cache) is written by the builds of that branch only."""
+    try:
+        result = subprocess.run(["git", "ls-files", "-z", "--", folder.name], cwd=folder.parent,
+                                capture_output=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False  # no git: nothing is committed
+    return result.returncode == 0 and bool(result.stdout)
+
+
 def usable_folder(folder: Path | None) -> Path | None:
     """folder when the cache may live there: a real folder, or none yet; None (said once) when it
     is a symlink or not a folder: the cache is then never read or written through it."""
@@ -111,7 +125,14 @@ def usable_folder(folder: Path | None) -> Path | None:
     except OSError:
         return None
     if S_ISDIR(st.st_mode):
-        return folder
+        if not _committed(folder):
+            return folder
+        if str(folder) not in _warned:
+            _warned.add(str(folder))
+            print(f"Warning: {folder} is committed to git: building without the cache (a committed cache "
+                  "could stand for pages the records never made); remove it with "
+                  f"`git rm -r --cached {folder.name}`", file=sys.stderr)
+        return None
     if str(folder) not in _warned:
         _warned.add(str(folder))
         what = "a symlink" if os.path.islink(folder) else "not a folder"

@@ -12,6 +12,7 @@ import json
 import os
 import pickle
 import shutil
+import subprocess
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ from generator.build import build
 from generator.cache import CACHE_DIR, MarkupCache, Section
 from generator.cachecodec import PLAIN, Invalid, Unencodable
 from generator.config import load_config
+from generator.depends import Ledger
+from generator.writer import content_digest
 from generator.record import RecordContext
 from tests.conftest import make_site, record
 
@@ -341,3 +344,51 @@ def test_a_section_survives_its_round_trip(tmp_path: Path) -> None:
     assert Section(tmp_path / CACHE_DIR, "output-x", "salt", fresh=True).load() == {}
     assert os.listdir(tmp_path / CACHE_DIR) == [".gitignore", "output-x.jsonl"] or \
         sorted(os.listdir(tmp_path / CACHE_DIR)) == [".gitignore", "output-x.jsonl"]
+
+
+def rebuild_keeping_mirror(site: Path) -> dict[str, bytes]:
+    """A fresh CI checkout with the cache restored: no output folder, the cache's mirror kept."""
+    shutil.rmtree(site / "public", ignore_errors=True)
+    build(site, environ={})
+    return snapshot(site / "public")
+
+
+def _git(site: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=site,
+                   check=True, capture_output=True)
+
+
+def test_a_committed_cache_with_a_forged_site_is_never_deployed(base_site: Path, clean: dict[str, bytes],
+                                                                tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """A pull request that commits `.paperfeed-cache` (git add -f) with a doctored mirror of the
+    site: a fresh CI checkout has no output folder, so the mirror would become the site."""
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    site = copy(base_site, tmp_path)
+    shutil.rmtree(site / "public")
+    (page,) = (site / CACHE_DIR).glob("spare-*/index.html")
+    forged = page.read_bytes().replace(b"</body>", b"<script>alert(1)</script></body>")
+    page.unlink()  # a hard link to nothing else now: the mirror's own copy
+    page.write_bytes(forged)
+    # ... and its entry in the ledger, as anyone can: the cache's checksums guard against
+    # damage, not against its author (their key is in the code).
+    ledger = Ledger(site / CACHE_DIR, "", site / "public", "public", fresh=False)
+    stat = page.stat()
+    files = ledger.stored["files"] | {"index.html": [stat.st_size, stat.st_mtime_ns, content_digest(forged)]}
+    ledger.section.save(ledger.stored | {"files": files})
+    assert rebuild_keeping_mirror(copy(site, tmp_path / "unprotected")) != clean  # the forgery works...
+    generator.cache._committed.cache_clear()
+    # ... unless the cache is committed to git, as it must be to reach CI in a pull request
+    _git(site, "init", "-q")
+    _git(site, "add", "-f", ".")
+    _git(site, "commit", "-qm", "a pull request")
+    capsys.readouterr()
+    build(site, environ={})
+    assert snapshot(site / "public") == clean
+    assert "is committed to git: building without the cache" in capsys.readouterr().err
+    _git(site, "rm", "-rq", "--cached", CACHE_DIR)  # the fix the warning gives: the cache is used again
+    generator.cache._committed.cache_clear()
+    capsys.readouterr()
+    build(site, environ={})
+    assert "committed" not in capsys.readouterr().err
