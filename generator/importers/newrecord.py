@@ -23,7 +23,6 @@ from generator.importers.store import ContentStore
 from generator.importers.yamlout import dump_record
 from generator.model import parse_paper_id
 from generator.record import RecordContext, parse_record
-from generator.writer import write_atomic
 from generator.yamlsrc import parse_yaml
 
 
@@ -94,7 +93,10 @@ def write_new_record(site_dir: Path, record: dict[str, Any]) -> Path:
     problems += yaml_problems
     if doc is not None:
         problems += parse_record(doc.value, doc.node, shown, RecordContext(config.timezone))[1]
+    if not problems:
+        store.staged[path] = text
+        problems += store.escapes()
     if problems:
         raise ContentError(problems)
-    write_atomic(path, text.encode("utf-8"))
+    store.commit()
     return path
