@@ -67,6 +67,18 @@ def test_import_refuses_to_write_through_a_linked_folder(tmp_path: Path) -> None
     assert [p.key for p in load_site(site)[1]] == ["2511.00001"]
 
 
+def test_a_file_already_behind_the_link_is_refused_too(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site")
+    outside = tmp_path / "outside"
+    (outside / "11" / "21").mkdir(parents=True)
+    (outside / "11" / "21" / "2511.00001.yaml").write_text("not ours\n", "utf-8")
+    (site / "content" / "2025").symlink_to(outside, target_is_directory=True)
+    code, output = paperfeed("import", "hf", "--site", str(site), "-", input=json.dumps([ENTRY]))
+    assert code == 1
+    assert output.startswith("content/2025/11/21/2511.00001.yaml: a symbolic link leads outside content/")
+    assert (outside / "11" / "21" / "2511.00001.yaml").read_text("utf-8") == "not ours\n"
+
+
 def test_import_refuses_a_record_file_linked_out_of_content(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site")
     secret = tmp_path / "secret.yaml"

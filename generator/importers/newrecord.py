@@ -83,7 +83,10 @@ def write_new_record(site_dir: Path, record: dict[str, Any]) -> Path:
     path = config.content_path / record_path({**record, "id": paper_id.key})
     shown = store.shown(path)
     existing = store.by_key.get(paper_id.key.casefold())
-    if existing is not None:
+    refused = store.escape(path)
+    if refused is not None:
+        problems.append(refused)
+    elif existing is not None:
         problems.append(Problem(SourceLocation(store.shown(existing)), "id",
                                 f"{paper_id.key} already exists; edit that file instead"))
     elif path.exists():
@@ -93,10 +96,8 @@ def write_new_record(site_dir: Path, record: dict[str, Any]) -> Path:
     problems += yaml_problems
     if doc is not None:
         problems += parse_record(doc.value, doc.node, shown, RecordContext(config.timezone))[1]
-    if not problems:
-        store.staged[path] = text
-        problems += store.escapes()
     if problems:
         raise ContentError(problems)
+    store.staged[path] = text
     store.commit()
     return path

@@ -149,9 +149,8 @@ def import_batches(site_dir: Path, batches: list[Batch], dry_run: bool = False) 
     errors = store.validate()
     failed_paths = {p.location.path for p in errors}
     changes = [c for c in changes if c.path not in failed_paths]
-    escapes = store.escapes()
-    if escapes:
-        raise ContentError(escapes)
+    if store.refused:
+        raise ContentError(store.refused)
     written = [] if dry_run else store.commit()
     return ImportReport(changes, warnings, errors, written, dry_run)
 

@@ -52,6 +52,7 @@ class ContentStore:
     staged: dict[Path, str] = field(default_factory=dict)
     by_key: dict[str, Path] = field(default_factory=dict)
     by_title: dict[str, Path] = field(default_factory=dict)  # slug-id records only
+    refused: list[Problem] = field(default_factory=list)  # records a link would put outside content/
 
     @classmethod
     def load(cls, site_dir: Path, content_dir: Path, ctx: RecordContext) -> tuple[ContentStore, list[Problem]]:
@@ -113,6 +114,10 @@ class ContentStore:
 
     def _create(self, record: dict[str, Any], key: str) -> tuple[Change | None, list[str]]:
         path = self.content_dir / record_path({**record, "id": key})
+        refused = self.escape(path)
+        if refused is not None:
+            self.refused.append(refused)
+            return None, []
         if path.exists() or path in self.staged:
             problem = f"{record['id']}: {self.shown(path)} exists but holds another paper; not overwritten"
             return None, [problem]
@@ -158,20 +163,16 @@ class ContentStore:
         """Staged files whose bytes differ from the disk."""
         return {p: t for p, t in sorted(self.staged.items()) if t != self.texts.get(p)}
 
-    def escapes(self) -> list[Problem]:
-        """Pending files that a symbolic link under content/ would put outside it.
+    def escape(self, path: Path) -> Problem | None:
+        """Why `path` must not be written: a symbolic link under content/ leads out of it.
 
         The build neither follows a linked folder nor reads a linked file that leads out
         of content/, so such a paper would be written and then silently never published.
         """
-        root = self.content_dir.resolve()
-        problems = []
-        for path in self.pending():
-            if not _real_path(path).is_relative_to(root):
-                problems.append(Problem(SourceLocation(self.shown(path)), "",
-                                        f"a symbolic link leads outside {self.content_dir.name}/; "
-                                        "refusing to write there"))
-        return problems
+        if _real_path(path).is_relative_to(self.content_dir.resolve()):
+            return None
+        return Problem(SourceLocation(self.shown(path)), "",
+                       f"a symbolic link leads outside {self.content_dir.name}/; refusing to write there")
 
     def commit(self) -> list[Path]:
         """Write the pending files atomically; return their paths.
