@@ -129,11 +129,16 @@ def import_() -> None:
 
 
 def _run_import(site_dir: Path, batches: list[Any], dry_run: bool) -> None:
-    from generator.importers.run import import_batches
+    from generator.importers.run import UnreadableSource, import_batches
 
     try:
         report = import_batches(site_dir, batches, dry_run)
-    except ContentError as error:
+    except UnreadableSource as error:
+        for reason in error.reasons:
+            click.echo(f"Error: {reason}", err=True)
+        click.echo("Nothing was written.", err=True)
+        sys.exit(1)
+    except (ContentError, BuildError) as error:
         fail(error)
     for change in report.changes:
         if change.action != "unchanged":
@@ -260,7 +265,7 @@ def new(site_dir: Path, paper_id: str, title: str, authors: tuple[str, ...], org
     record = build_record(paper, fetched, dt.date.today())
     try:
         path = write_new_record(site_dir, record)
-    except ContentError as error:
+    except (ContentError, BuildError) as error:
         fail(error)
     click.echo(f"created {path}")
 

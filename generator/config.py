@@ -12,6 +12,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 from zoneinfo import available_timezones
@@ -154,19 +155,74 @@ class FeedsConfig:
         _id_base, default="")
 
 
+# Email settings end up in SMTP commands and mail headers, where a line break starts a
+# new header or command (`a@b.org\r\nBcc: ...`): every one is checked when the config is
+# read, and again by the mailer before anything is sent.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _one_line(value: Any) -> str:
+    text = _text(value)
+    if _CONTROL.search(text):
+        raise ValueError(f"expected one line without control characters, got {value!r}")
+    return text
+
+
+def _smtp_host(value: Any) -> str:
+    text = _text(value)
+    if text and not re.fullmatch(r"[A-Za-z0-9._:-]+", text):
+        raise ValueError(f"expected a host name like smtp.example.org or an IP address, got {value!r}")
+    return text
+
+
+def _env_name(value: Any) -> str:
+    text = _text(value)
+    if text and not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", text):
+        raise ValueError(f"expected an environment variable name like SMTP_PASSWORD, got {value!r}")
+    return text
+
+
+def email_address(value: Any) -> str:
+    """One address, optionally with a display name: `papers@example.org`, `Daily Papers <papers@...>`."""
+    text = _text(value)
+    pairs = getaddresses([text]) if text and not _CONTROL.search(text) else []
+    local, _, domain = pairs[0][1].rpartition("@") if len(pairs) == 1 else ("", "", "")
+    if text and (not local or not domain or re.search(r"[\s<>]", pairs[0][1])):
+        raise ValueError(f"expected one email address like papers@example.org or "
+                         f"'Daily Papers <papers@example.org>', got {value!r}")
+    return text
+
+
+def _addresses(value: Any) -> tuple[str, ...]:
+    return tuple(email_address(v) for v in _str_list(value))
+
+
+def _port(value: Any) -> int:
+    if _int(1)(value) > 65535:
+        raise ValueError(f"expected a port number from 1 to 65535, got {value!r}")
+    return int(value)
+
+
+def _unsubscribe(value: Any) -> str:
+    text = _text(value)
+    if text and not re.fullmatch(r"(mailto:|https?://)[^\x00-\x20\x7f<>]+", text):
+        raise ValueError(f"expected an https:// URL or a mailto: address without spaces, got {value!r}")
+    return text
+
+
 @dataclass(frozen=True)
 class EmailConfig:
     """The email digest (`paperfeed digest --send`); the password comes from an environment variable."""
 
-    smtp_host: str = _doc("SMTP server host", _text, default="")
-    smtp_port: int = _doc("SMTP server port", _int(1), default=587)
+    smtp_host: str = _doc("SMTP server host", _smtp_host, default="")
+    smtp_port: int = _doc("SMTP server port", _port, default=587)
     tls: str = _doc("starttls, ssl or none", _choice("starttls", "ssl", "none"), default="starttls")
-    username: str = _doc("SMTP user name", _text, default="")
-    password_env: str = _doc("name of the environment variable holding the SMTP password", _text,
+    username: str = _doc("SMTP user name", _one_line, default="")
+    password_env: str = _doc("name of the environment variable holding the SMTP password", _env_name,
                              default="PAPERFEED_SMTP_PASSWORD")
-    sender: str = _doc("From: address", _text, default="")
-    recipients: tuple[str, ...] = _doc("To: addresses", _str_list, default=())
-    unsubscribe: str = _doc("List-Unsubscribe URL or mailto:", _text, default="")
+    sender: str = _doc("From: address", email_address, default="")
+    recipients: tuple[str, ...] = _doc("To: addresses", _addresses, default=())
+    unsubscribe: str = _doc("List-Unsubscribe URL or mailto:", _unsubscribe, default="")
 
 
 @dataclass(frozen=True)

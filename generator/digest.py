@@ -13,6 +13,8 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email.utils import parseaddr
+from urllib.parse import quote
 
 import jinja2
 import nh3
@@ -29,6 +31,7 @@ from generator.views import LINK_LABELS
 TEASER_CHARS = 400
 BYLINE_AUTHORS = 3
 EMAIL_LINKS = ("code", "project", "video", "data")
+UNSUBSCRIBE_SUBJECT = "unsubscribe"
 
 
 @dataclass(frozen=True)
@@ -106,10 +109,17 @@ def build_digest(config: SiteConfig, period: Period) -> Digest:
 
 
 def unsubscribe_url(config: SiteConfig) -> str:
-    """The configured List-Unsubscribe target, else a mail to the sender asking to leave."""
+    """The configured List-Unsubscribe target, else a mail to the sender asking to leave.
+
+    The mailto: takes the bare address: a sender such as `Daily Papers <papers@...>`
+    would otherwise put its display name, spaces and brackets inside the URL (RFC 6068).
+    """
     if config.email.unsubscribe:
         return config.email.unsubscribe
-    return f"mailto:{config.email.sender}?subject=unsubscribe" if config.email.sender else ""
+    address = parseaddr(config.email.sender)[1]
+    if not address:
+        return ""
+    return f"mailto:{quote(address, safe='@')}?subject={quote(UNSUBSCRIBE_SUBJECT)}"
 
 
 def _item(rank: int, paper: Paper, urls: Urls) -> DigestItem:

@@ -210,11 +210,16 @@ def test_bad_entries_are_reported_with_file_and_index(tmp_path: Path) -> None:
     assert (site / "content/2025/11/21/2511.00002.yaml").is_file()
 
 
-def test_nothing_importable_exits_1(tmp_path: Path) -> None:
+def test_a_file_that_is_no_response_stops_the_import(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site")
     code, output = import_text(site, "{not json")
     assert code == 1
-    assert "skipped: <stdin>: not valid JSON" in output
+    assert output.startswith("Error: <stdin>: not valid JSON: ")
+    good = tmp_path / "2025-11-21.json"
+    good.write_text(response(), "utf-8")
+    code, output = paperfeed("import", "hf", "--site", str(site), str(good), "-", input="{not json")
+    assert code == 1 and output.endswith("Nothing was written.\n")
+    assert not list((site / "content").rglob("*.yaml"))
 
 
 def test_an_empty_day_is_not_an_error(tmp_path: Path) -> None:

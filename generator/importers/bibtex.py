@@ -26,7 +26,8 @@ from generator.model import NEW_ARXIV, OLD_ARXIV
 logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 
 _MONTHS = {name: number for number, name in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+    ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+     "october", "november", "december"), 1)}
 _ARXIV_IN_TEXT = re.compile(r"arxiv[:\s]*(?:abs/)?(\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+(?:\.[A-Z]{2})?/\d{7})",
                             re.IGNORECASE)
 _SLUG_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
@@ -69,7 +70,9 @@ def entry_to_record(entry: Entry, featured_day: dt.date | None) -> tuple[dict[st
     title = one_line(latex_to_text(_string(values.get("title"))))
     if not title:
         return None, "title: missing or empty"
-    published = _published(values)
+    published, problem = _published(values)
+    if problem:
+        return None, problem
     featured = featured_day or published
     if featured is None:
         return None, "no year or date; give --date to import it"
@@ -124,29 +127,44 @@ def _authors(value: Any) -> list[str]:
     return names
 
 
-def _published(values: dict[str, Any]) -> dt.date | None:
-    """biblatex `date` (YYYY, YYYY-MM or YYYY-MM-DD) or BibTeX year/month/day."""
-    date_field = re.match(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", _string(values.get("date")).strip())
+def _published(values: dict[str, Any]) -> tuple[dt.date | None, str]:
+    """biblatex `date` (YYYY, YYYY-MM or YYYY-MM-DD) or BibTeX year/month/day, or why not.
+
+    A missing month or day counts as 1; one that is there but is no month or day is an
+    error: `month = {13}` must not become January without a word.
+    """
+    raw_date = _string(values.get("date")).strip()
+    date_field = re.match(r"(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?", raw_date)
     if date_field:
         year, month, day = (int(part) if part else 1 for part in date_field.groups())
-    else:
-        year_match = re.search(r"\d{4}", _string(values.get("year")))
-        if not year_match:
-            return None
-        year, month = int(year_match.group()), _month(_string(values.get("month")))
-        day_text = _string(values.get("day")).strip()
-        day = int(day_text) if day_text.isdigit() else 1
+        try:
+            return dt.date(year, month, day), ""
+        except ValueError:
+            return None, f"date: expected YYYY, YYYY-MM or YYYY-MM-DD, got {raw_date!r}"
+    year_match = re.search(r"\d{4}", _string(values.get("year")))
+    if not year_match:
+        return None, ""
+    month_text = _string(values.get("month")).strip()
+    month = _month(month_text) if month_text else 1
+    if month is None:
+        return None, f"month: expected 1 to 12 or a month name (jan, feb, ...), got {month_text!r}"
+    day_text = _string(values.get("day")).strip()
     try:
-        return dt.date(year, month, day)
+        return dt.date(int(year_match.group()), month, int(day_text) if day_text else 1), ""
     except ValueError:
-        return dt.date(year, 1, 1)
+        return None, f"day: expected a day of the month (1 to 31, as the month has), got {day_text!r}"
 
 
-def _month(text: str) -> int:
-    text = text.strip().lower()
-    if text.isdigit() and 1 <= int(text) <= 12:
-        return int(text)
-    return _MONTHS.get(text[:3], 1)
+def _month(text: str) -> int | None:
+    """1-12 from `10`, `oct`, `Oct.`, `October` (what bibtexparser leaves of the macro)."""
+    text = text.lower().rstrip(".")
+    if text.isdigit():
+        return int(text) if 1 <= int(text) <= 12 else None
+    if len(text) >= 3:
+        for name, number in _MONTHS.items():
+            if name.startswith(text):
+                return number
+    return None
 
 
 def _keywords(text: str) -> list[str]:

@@ -10,6 +10,7 @@ import ast
 import datetime as dt
 import json
 import re
+import sys
 from typing import Any
 
 # The record's keys in their canonical order (DESIGN.md, "The record").
@@ -41,15 +42,15 @@ def parse_hf_response(text: str, source: str) -> tuple[list[dict[str, Any]], lis
 
 def parse_hf_entries(text: str, source: str) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
     """Like parse_hf_response, with each entry's index in the response (for messages)."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        return [], [f"{source}: not valid JSON: {exc}"]
-    if isinstance(data, dict) and isinstance(data.get("data"), list):
-        data = data["data"]
-    if not isinstance(data, list):
-        kind = type(data).__name__
-        return [], [f"{source}: expected a list of papers (or {{data: [...]}}), got {kind}"]
+    data, problem = load_hf_json(text, source)
+    if problem:
+        return [], [problem]
+    return hf_entries(data, source)
+
+
+def hf_entries(data: list[Any], source: str) -> tuple[list[tuple[int, dict[str, Any]]], list[str]]:
+    """The entries of a loaded response that are paper objects, with their index; the others
+    reported as `<source>: entry <i>: ...`."""
     entries: list[tuple[int, dict[str, Any]]] = []
     problems: list[str] = []
     for index, item in enumerate(data):
@@ -59,6 +60,30 @@ def parse_hf_entries(text: str, source: str) -> tuple[list[tuple[int, dict[str, 
         else:
             problems.append(f"{source}: entry {index}: {problem}")
     return entries, problems
+
+
+def load_hf_json(text: str, source: str) -> tuple[list[Any], str]:
+    """The list of entries in a response, or why the response as a whole cannot be read.
+
+    A UTF-8 byte order mark is allowed (editors on Windows add one). Hostile input gets
+    a sentence, not a traceback: nesting deeper than the parser's recursion limit, and
+    integers longer than Python's int-string limit (4,300 digits).
+    """
+    try:
+        data = json.loads(text.removeprefix("\ufeff"))
+    except json.JSONDecodeError as exc:
+        return [], f"{source}: not valid JSON: {exc}"
+    except RecursionError:
+        return [], f"{source}: not a daily_papers response: JSON nested too deeply"
+    except ValueError:  # int("9" * 5000): Python refuses to convert such a number
+        limit = sys.get_int_max_str_digits()
+        return [], f"{source}: not a daily_papers response: a number with more than {limit} digits"
+    if isinstance(data, dict) and isinstance(data.get("data"), list):
+        data = data["data"]
+    if not isinstance(data, list):
+        kind = type(data).__name__
+        return [], f"{source}: expected a list of papers (or {{data: [...]}}), got {kind}"
+    return data, ""
 
 
 def _entry_object(item: Any) -> tuple[dict[str, Any] | None, str]:

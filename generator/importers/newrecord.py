@@ -23,7 +23,6 @@ from generator.importers.store import ContentStore
 from generator.importers.yamlout import dump_record
 from generator.model import parse_paper_id
 from generator.record import RecordContext, parse_record
-from generator.writer import write_atomic
 from generator.yamlsrc import parse_yaml
 
 
@@ -84,7 +83,10 @@ def write_new_record(site_dir: Path, record: dict[str, Any]) -> Path:
     path = config.content_path / record_path({**record, "id": paper_id.key})
     shown = store.shown(path)
     existing = store.by_key.get(paper_id.key.casefold())
-    if existing is not None:
+    refused = store.escape(path)
+    if refused is not None:
+        problems.append(refused)
+    elif existing is not None:
         problems.append(Problem(SourceLocation(store.shown(existing)), "id",
                                 f"{paper_id.key} already exists; edit that file instead"))
     elif path.exists():
@@ -96,5 +98,6 @@ def write_new_record(site_dir: Path, record: dict[str, Any]) -> Path:
         problems += parse_record(doc.value, doc.node, shown, RecordContext(config.timezone))[1]
     if problems:
         raise ContentError(problems)
-    write_atomic(path, text.encode("utf-8"))
+    store.staged[path] = text
+    store.commit()
     return path

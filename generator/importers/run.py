@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from generator.config import load_config
-from generator.errors import ContentError, Problem
+from generator.errors import BuildError, ContentError, Problem
 from generator.importers.arxiv import parse_arxiv_response
 from generator.importers.bibtex import parse_bibtex
 from generator.importers.fetch import fetch, hf_daily_papers_url
-from generator.importers.hf import hf_entry_to_record, parse_hf_entries
+from generator.importers.hf import hf_entries, hf_entry_to_record, load_hf_json
 from generator.importers.store import Change, ContentStore
 from generator.record import RecordContext
 
@@ -36,6 +36,16 @@ class Batch:
     source: str
     records: list[dict[str, Any]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    #: why the source as a whole could not be read (not JSON, nested too deeply ...), else ""
+    unreadable: str = ""
+
+
+class UnreadableSource(BuildError):
+    """Sources that are not a response at all (not JSON, nested too deeply ...): nothing is imported."""
+
+    def __init__(self, reasons: list[str]) -> None:
+        self.reasons = reasons
+        super().__init__("\n".join(reasons))
 
 
 @dataclass
@@ -67,8 +77,8 @@ class ImportReport:
 def read_source(path: str) -> tuple[str, str]:
     """(text, name shown in messages) of a file, or of standard input for `-`."""
     if path == "-":
-        return sys.stdin.read(), "<stdin>"
-    return Path(path).read_text(encoding="utf-8"), path
+        return sys.stdin.read().removeprefix("\ufeff"), "<stdin>"
+    return Path(path).read_text(encoding="utf-8-sig"), path  # -sig: a byte order mark is fine
 
 
 def hf_batch(text: str, source: str, request_day: str | None = None) -> Batch:
@@ -76,7 +86,10 @@ def hf_batch(text: str, source: str, request_day: str | None = None) -> Batch:
     response was asked for: `request_day`, a `YYYY-MM-DD` in the file name, or the
     `date` of a wrapped response."""
     day = request_day or _day_in(source) or _wrapped_day(text)
-    entries, problems = parse_hf_entries(text, source)
+    data, unreadable = load_hf_json(text, source)
+    if unreadable:
+        return Batch(source, unreadable=unreadable)
+    entries, problems = hf_entries(data, source)
     batch = Batch(source, problems=problems)
     for index, entry in entries:
         record, entry_problems = hf_entry_to_record(entry, None, request_day=day)
@@ -89,7 +102,15 @@ def hf_batch(text: str, source: str, request_day: str | None = None) -> Batch:
 def fetch_hf_batch(day: dt.date, fetcher: Callable[[str], bytes] | None = None) -> Batch:
     """Ask the Hugging Face API for one day's papers (network: only when `--fetch` is given)."""
     url = hf_daily_papers_url(day)
-    return hf_batch((fetcher or fetch)(url).decode("utf-8"), url, request_day=day.isoformat())
+    try:
+        text = (fetcher or fetch)(url).decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return Batch(url, problems=[f"{url}: not UTF-8 ({exc.reason} at byte {exc.start})"])
+    batch = hf_batch(text, url, request_day=day.isoformat())
+    # A bad answer from the network is one skipped day, not a failed run (other days may be fine).
+    if batch.unreadable:
+        batch.problems, batch.unreadable = [batch.unreadable], ""
+    return batch
 
 
 def arxiv_batch(text: str, source: str, featured_day: dt.date | None = None) -> Batch:
@@ -105,8 +126,13 @@ def bibtex_batch(text: str, source: str, featured_day: dt.date | None = None) ->
 def import_batches(site_dir: Path, batches: list[Batch], dry_run: bool = False) -> ImportReport:
     """Merge every record into the site's content folder; write unless `dry_run`.
 
-    Raises ContentError when the config or an existing record file cannot be read.
+    Raises UnreadableSource when a source as a whole cannot be read, ContentError when
+    the config or an existing record file cannot be read or a record would be written
+    through a link out of content/, WriteError when the disk refuses a file.
     """
+    unreadable = [batch.unreadable for batch in batches if batch.unreadable]
+    if unreadable:
+        raise UnreadableSource(unreadable)
     config = load_config(site_dir)
     store, problems = ContentStore.load(site_dir, config.content_path, RecordContext(config.timezone))
     if problems:
@@ -123,6 +149,8 @@ def import_batches(site_dir: Path, batches: list[Batch], dry_run: bool = False) 
     errors = store.validate()
     failed_paths = {p.location.path for p in errors}
     changes = [c for c in changes if c.path not in failed_paths]
+    if store.refused:
+        raise ContentError(store.refused)
     written = [] if dry_run else store.commit()
     return ImportReport(changes, warnings, errors, written, dry_run)
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from generator.content import discover, load_file
-from generator.errors import Problem
+from generator.content import discover, load_file, outside_link, read_bounded
+from generator.errors import BuildError, Problem, SourceLocation
 from generator.importers.hf import record_path
 from generator.importers.merge import changed_keys, describe, merge_record, normalized, patch_text
 from generator.importers.yamlout import dump_record
@@ -52,6 +52,7 @@ class ContentStore:
     staged: dict[Path, str] = field(default_factory=dict)
     by_key: dict[str, Path] = field(default_factory=dict)
     by_title: dict[str, Path] = field(default_factory=dict)  # slug-id records only
+    refused: list[Problem] = field(default_factory=list)  # records a link would put outside content/
 
     @classmethod
     def load(cls, site_dir: Path, content_dir: Path, ctx: RecordContext) -> tuple[ContentStore, list[Problem]]:
@@ -59,7 +60,18 @@ class ContentStore:
         store = cls(site_dir, content_dir, ctx)
         problems: list[Problem] = []
         for path in discover(content_dir):
-            text, file_problems = decode_source(path.read_bytes(), store.shown(path))
+            # As the build does: a link out of content/ is refused, not read (nor replaced).
+            refused = outside_link(path, content_dir, store.shown(path))
+            if refused:
+                problems += refused
+                continue
+            try:
+                data = read_bounded(path)
+            except OSError as exc:
+                problems.append(Problem(SourceLocation(store.shown(path)), "",
+                                        f"cannot read the file: {exc.strerror or exc}"))
+                continue
+            text, file_problems = decode_source(data, store.shown(path))
             doc, yaml_problems = parse_yaml(text, store.shown(path)) if text is not None else (None, [])
             problems += file_problems + yaml_problems
             if text is None or doc is None:
@@ -102,6 +114,10 @@ class ContentStore:
 
     def _create(self, record: dict[str, Any], key: str) -> tuple[Change | None, list[str]]:
         path = self.content_dir / record_path({**record, "id": key})
+        refused = self.escape(path)
+        if refused is not None:
+            self.refused.append(refused)
+            return None, []
         if path.exists() or path in self.staged:
             problem = f"{record['id']}: {self.shown(path)} exists but holds another paper; not overwritten"
             return None, [problem]
@@ -147,15 +163,53 @@ class ContentStore:
         """Staged files whose bytes differ from the disk."""
         return {p: t for p, t in sorted(self.staged.items()) if t != self.texts.get(p)}
 
+    def escape(self, path: Path) -> Problem | None:
+        """Why `path` must not be written: a symbolic link under content/ leads out of it.
+
+        The build neither follows a linked folder nor reads a linked file that leads out
+        of content/, so such a paper would be written and then silently never published.
+        """
+        if _real_path(path).is_relative_to(self.content_dir.resolve()):
+            return None
+        return Problem(SourceLocation(self.shown(path)), "",
+                       f"a symbolic link leads outside {self.content_dir.name}/; refusing to write there")
+
     def commit(self) -> list[Path]:
-        """Write the pending files atomically; return their paths."""
-        written = []
+        """Write the pending files atomically; return their paths.
+
+        Raises WriteError (a BuildError) when the disk refuses one (full, read-only, no
+        permission): it says which files were written before that.
+        """
+        written: list[Path] = []
         for path, text in self.pending().items():
-            write_atomic(path, text.encode("utf-8"))
+            try:
+                write_atomic(path, text.encode("utf-8"))
+            except OSError as exc:
+                raise WriteError(self.shown(path), exc, [self.shown(p) for p in written]) from None
             self.texts[path] = text
             written.append(path)
         self.staged.clear()
         return written
+
+
+class WriteError(BuildError):
+    """The disk refused a record file; names it, the reason, and what was written before it."""
+
+    def __init__(self, shown: str, error: OSError, written: list[str]) -> None:
+        done = (f"; written before it: {', '.join(written)}" if written
+                else "; nothing was written")
+        super().__init__(f"{shown}: cannot write the file: {error.strerror or error}{done}")
+
+
+def _real_path(path: Path) -> Path:
+    """Where writing `path` lands: its deepest existing folder with every link resolved.
+
+    The file itself, if a link, is replaced (os.replace), not written through.
+    """
+    folder = path.parent
+    while not folder.exists() and not folder.is_symlink() and folder != folder.parent:
+        folder = folder.parent
+    return folder.resolve() / path.relative_to(folder)
 
 
 def _record_nodes(node: yaml.Node | None) -> list[yaml.MappingNode]:

@@ -16,7 +16,12 @@ class _BlockStr(str):
 
 
 class _RecordDumper(yaml.SafeDumper):
-    """SafeDumper that indents list items under their key (`authors:\\n  - A`)."""
+    """SafeDumper that indents list items under their key (`authors:\\n  - A`) and never
+    writes anchors: a record shares one date object between `published` and `date`,
+    and `published: &id001 ...` / `date: *id001` is not what anyone would type."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
 
     def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
         super().increase_indent(flow, False)
