@@ -96,7 +96,7 @@ def configuration_page() -> str:
         if (f, value) == taxonomies[0]:
             lines += _taxonomies(taxonomies)
             continue
-        lines += [f"## {f.name}", "", f"{type(value).__doc__}", ""]
+        lines += [f"## `{f.name}`", "", f"{type(value).__doc__}", ""]
         if f.name in SECTION_NOTES:
             lines += [SECTION_NOTES[f.name], ""]
         lines += ["| key | default | meaning |", "|---|---|---|"]
@@ -124,7 +124,7 @@ def _init_defaults() -> dict[str, Any]:
 
 
 def _taxonomies(taxonomies: list[tuple[dataclasses.Field[Any], Any]]) -> list[str]:
-    names = ", ".join(f.name for f, _ in taxonomies)
+    names = ", ".join(f"`{f.name}`" for f, _ in taxonomies)
     first = type(taxonomies[0][1])
     header = " | ".join(f"`{f.name}` default" for f, _ in taxonomies)
     lines = [f"## {names}", "",
