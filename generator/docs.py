@@ -109,7 +109,9 @@ def configuration_page() -> str:
               "The commented `paperfeed.yaml` of a new site: `paperfeed init DIR` sets `title` and "
               "`base_url` (`--title`, `--base-url`; shown with their defaults); every other setting "
               "is commented out at its default.",
-              "", "```yaml", config_template(chosen).rstrip("\n"), "```", ""]
+              "", "```yaml", config_template(chosen).rstrip("\n"), "```", "",
+              "*This page is generated from the schema in generator/config.py: after changing it, run "
+              "`python -m generator.docs` (tests/test_docs.py fails while the page is stale).*", ""]
     return "\n".join(lines)
 
 
