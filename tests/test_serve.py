@@ -221,3 +221,26 @@ def test_serve_sessions_leave_no_site_copies_in_the_cache(tmp_path: Path) -> Non
     assert listings[0] == listings[1]
     assert not [name for name in listings[1] if name.startswith(("spare-", "output-"))], listings[1]
     assert list(temp.iterdir()) == []
+
+
+def test_sigterm_to_the_process_group_mid_build_ends_serve_cleanly(tmp_path: Path) -> None:
+    """As `timeout` or a service manager does it: the build's pool workers get the signal too.
+    A site big enough for the pool; the signal lands during the first build or just after."""
+    site = make_site(tmp_path / "site", records=[record(f"2512.{n:05d}") for n in range(1, 211)])
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(temp)}
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                               start_new_session=True)
+    try:
+        time.sleep(1.5)
+        os.killpg(process.pid, signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
+    assert list(temp.iterdir()) == []

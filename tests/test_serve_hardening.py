@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.serve import BuildState, host_allowed, make_server
+from generator.serve_http import BuildState, host_allowed, make_server
 from tests.support.tools import require_tool
 
 IDLE = 1.0
