@@ -178,11 +178,15 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, fi
 
 def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: bool = False,
           environ: Mapping[str, str] | None = None, jobs: int | None = None,
-          progress: Progress | None = None, timer: StageTimer | None = None) -> BuildReport:
+          progress: Progress | None = None, timer: StageTimer | None = None,
+          output_cache: Path | None = None) -> BuildReport:
     """Build the site in site_dir; raise ContentError or BuildError and write nothing on failure.
 
     clean=True ignores the cache and the previous output (every file is made and written
     afresh); jobs is the number of processes rendering (default: every core).
+    output_cache is where what belongs to this one output folder is kept (its ledger and
+    hard-link mirror; default: the site's cache): `serve` keeps them in its temp folder, so a
+    session leaves no site copy behind. Parsed records and markup stay in the site's cache.
     """
     started = time.perf_counter()
     timer = timer or StageTimer()
@@ -191,12 +195,13 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     with timer.stage("config"):
         config = _site_config(site_dir, overrides, environ)
         cache_dir = site_dir / CACHE_DIR
+        output_cache = output_cache or cache_dir
     from generator.writer import restore_output, write_site
 
     with timer.stage("check"):
         # No output folder but the cache's mirror of the last site (a fresh CI checkout):
         # that is the previous output, checked below like any other.
-        mirror = spare_folder(cache_dir, str(config.output_dir), make=False)
+        mirror = spare_folder(output_cache, str(config.output_dir), make=False)
         if not clean and mirror is not None:
             restore_output(config.output_path, mirror)
         # Nothing changed and the output is as the last build left it: done, without
@@ -206,7 +211,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         files = record_files(site_dir, config.content_path)
         records.scan(files)
         salt = site_salt(config)
-        ledger = Ledger(cache_dir, salt, config.output_path, str(config.output_dir), fresh=clean)
+        ledger = Ledger(output_cache, salt, config.output_path, str(config.output_dir), fresh=clean)
         inputs = digest("\0".join([salt, *sorted(records.file_digests.values())]).encode())
         if ledger.unchanged(inputs):
             records.save()  # new stats (a fresh checkout): the next check reads nothing
@@ -234,7 +239,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     with timer.stage("write"):
         report = write_site(site_files(config, index, env, fingerprints, ledger, jobs, progress, timer),
                             config.output_path, reuse=not clean,
-                            spare=spare_folder(cache_dir, str(config.output_dir)))
+                            spare=spare_folder(output_cache, str(config.output_dir)))
     pages = sum(1 for path in ledger.keys if path.endswith(".html"))
     kept = len(ledger.kept)
     with timer.stage("save"):

@@ -109,12 +109,12 @@ def init(directory: Path, title: str, base_url: str) -> None:
               help="Interface to listen on (0.0.0.0: every interface, visible to your network).")
 def serve(site_dir: Path, port: int, host: str) -> None:
     """Preview the site: build, serve, rebuild on change and reload the open page."""
-    from generator.serve import serve_site
+    from generator.serve import ServeError, serve_site
 
     try:
         serve_site(site_dir, host, port, click.echo, lambda line: click.echo(line, err=True))
-    except OSError as error:
-        fail(Exception(f"cannot listen on {host}:{port}: {error.strerror or error}"))
+    except ServeError as error:
+        fail(error)
 
 
 # --- getting papers in: import and new ------------------------------------------------

@@ -1,167 +1,34 @@
 """Local preview: build into a temporary folder, serve it, rebuild on change, reload the page.
 
 The deployable site (public/) is never touched: `serve` builds with its own
-local base URL into a temp folder. Live reload is added while serving, never
-written to disk: every HTML response gets one `<script>` that polls
-`/__paperfeed/status` and reloads the page when the build version changes, or
-shows the build error over the page while the last good site stays served.
+local base URL into a temp folder, served by generator/serve_http.py (live
+reload, loopback clients only). The temp folder goes whatever ends the
+session: Ctrl+C, SIGTERM, SIGHUP, or a port already taken. What ties a build
+to its output folder (the ledger, and the hard-link mirror that makes rebuilds
+O(changes)) lives in that temp folder too, so no session leaves a site copy in
+the site's .paperfeed-cache.
 """
 
 from __future__ import annotations
 
-import json
+import errno
 import os
-import re
 import shutil
-import socket
+import signal
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+
+from generator.serve_http import BuildState, host_allowed, inject_live_reload, make_server
+
+__all__ = ["BuildState", "ServeError", "host_allowed", "inject_live_reload", "make_server", "serve_site"]
 
 WATCHED_SUFFIXES = {".yaml", ".yml", ".html", ".css", ".js", ".svg", ".png", ".jpg", ".xml", ".txt",
                     ".json", ".ico", ".webp"}
-PREFIX = "/__paperfeed/"
-POLL_MS = 500
-LIVE_SCRIPT = f"""(function () {{
-  "use strict";
-  var known = null;
-  function overlay(message) {{
-    var box = document.getElementById("paperfeed-build-error");
-    if (!message) {{ if (box) box.remove(); return; }}
-    if (!box) {{
-      box = document.createElement("div");
-      box.id = "paperfeed-build-error";
-      box.setAttribute("role", "alert");
-      box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
-        "background:rgba(20,0,0,.92);color:#fff;font:14px/1.5 ui-monospace,monospace";
-      document.body.appendChild(box);
-    }}
-    box.innerHTML = "";
-    var title = document.createElement("h2");
-    title.textContent = "paperfeed: the build failed (showing the last good site underneath)";
-    title.style.cssText = "margin:0 0 1rem;font:bold 16px/1.4 system-ui,sans-serif;color:#ffb4b4";
-    var text = document.createElement("pre");
-    text.textContent = message;
-    text.style.cssText = "margin:0;white-space:pre-wrap";
-    box.appendChild(title);
-    box.appendChild(text);
-  }}
-  function poll() {{
-    fetch("{PREFIX}status", {{cache: "no-store"}}).then(function (r) {{ return r.json(); }})
-      .then(function (s) {{
-        if (known !== null && s.version !== known && !s.error) {{ location.reload(); return; }}
-        known = s.version;
-        overlay(s.error);
-        setTimeout(poll, {POLL_MS});
-      }}, function () {{ setTimeout(poll, {POLL_MS * 4}); }});
-  }}
-  poll();
-}})();
-"""
-TAG = f'<script src="{PREFIX}live.js"></script>'.encode()
-WAITING_PAGE = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>paperfeed preview"
-                "</title></head><body><p>Waiting for a successful build…</p></body></html>")
-
-
-@dataclass
-class BuildState:
-    """The latest build's version and error, shared by the watcher and the request handlers."""
-
-    version: int = 0
-    error: str = ""
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def succeeded(self) -> None:
-        with self.lock:
-            self.version += 1
-            self.error = ""
-
-    def failed(self, message: str) -> None:
-        with self.lock:
-            self.version += 1
-            self.error = message
-
-    def as_json(self) -> bytes:
-        with self.lock:
-            return json.dumps({"version": self.version, "error": self.error}).encode()
-
-
-def inject_live_reload(page: bytes) -> bytes:
-    """Add the live-reload script before </body> (or at the end of a page without one)."""
-    ends = list(re.finditer(rb"</body\s*>", page, re.IGNORECASE))
-    if not ends:
-        return page + TAG
-    at = ends[-1].start()
-    return page[:at] + TAG + page[at:]
-
-
-class PreviewHandler(SimpleHTTPRequestHandler):
-    """Static files, plus the status endpoint and the reload script; HTML gets the script."""
-
-    state: BuildState  # set on the subclass made by make_server
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - stdlib signature
-        pass
-
-    def end_headers(self) -> None:
-        # A preview must never show a stale page from the browser's cache.
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
-
-    def do_GET(self) -> None:
-        path = self.path.split("?", 1)[0].split("#", 1)[0]
-        if path == PREFIX + "status":
-            return self._send(HTTPStatus.OK, "application/json", self.state.as_json())
-        if path == PREFIX + "live.js":
-            return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_SCRIPT.encode())
-        if not Path(self.directory).is_dir():
-            return self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8",
-                              inject_live_reload(WAITING_PAGE.encode()))
-        file = Path(self.translate_path(path))
-        if file.is_dir():
-            if not path.endswith("/"):
-                return super().do_GET()  # the stdlib redirects to the slash form
-            file = file / "index.html"
-        if file.suffix == ".html" and file.is_file():
-            return self._send(HTTPStatus.OK, "text/html; charset=utf-8", inject_live_reload(file.read_bytes()))
-        not_found = Path(self.directory) / "404.html"
-        if not file.exists() and not_found.is_file():
-            return self._send(HTTPStatus.NOT_FOUND, "text/html; charset=utf-8",
-                              inject_live_reload(not_found.read_bytes()))
-        return super().do_GET()
-
-    def _send(self, status: HTTPStatus, content_type: str, body: bytes) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-
-class _Server6(_Server):
-    address_family = socket.AF_INET6
-
-
-def make_server(output_dir: Path, host: str, port: int, state: BuildState | None = None) -> ThreadingHTTPServer:
-    """An HTTP server for the output folder (swapped under it by each build: paths are re-resolved)."""
-    handler = type("Handler", (PreviewHandler,), {"state": state or BuildState()})
-
-    def factory(*args: Any, **kwargs: Any) -> PreviewHandler:
-        return handler(*args, directory=str(output_dir), **kwargs)
-
-    server_class = _Server6 if ":" in host else _Server
-    return server_class((host, port), factory)
 
 
 def local_base_url(host: str, port: int) -> str:
@@ -190,9 +57,14 @@ def snapshot(site_dir: Path, output_dir: Path) -> dict[str, float]:
     return state
 
 
+class Stop(Protocol):
+    def wait(self, timeout: float) -> bool: ...
+
+
 def watch(site_dir: Path, output_dir: Path, rebuild: Callable[[], None],
-          stop: threading.Event, interval: float = 0.5) -> None:
-    """Poll the site for changes and call rebuild() after each change settles."""
+          stop: Stop, interval: float = 0.5) -> None:
+    """Poll the site for changes and call rebuild() after each change settles, until stop
+    (a threading.Event, say) is set."""
     last = snapshot(site_dir, output_dir)
     while not stop.wait(interval):
         current = snapshot(site_dir, output_dir)
@@ -202,27 +74,58 @@ def watch(site_dir: Path, output_dir: Path, rebuild: Callable[[], None],
             rebuild()
 
 
+class ServeError(Exception):
+    """The preview cannot start: the port is taken, or not ours to use; said in one line."""
+
+
 def serve_site(site_dir: Path, host: str, port: int, echo: Callable[[str], None],
                echo_error: Callable[[str], None]) -> None:
-    """Build into a temp folder, serve it with live reload, rebuild on change, until Ctrl+C."""
-    from generator.build import build
+    """Build into a temp folder, serve it with live reload, rebuild on change, until Ctrl+C,
+    SIGTERM or SIGHUP; the temp folder is removed whatever ends it. ServeError when it cannot listen."""
     from generator.config import load_config
+    from generator.errors import ContentError
+
+    with _ended_by_signals() as ending:
+        try:
+            deploy_output = load_config(site_dir).output_path
+        except ContentError:
+            deploy_output = site_dir / "public"
+        try:
+            folder = Path(tempfile.mkdtemp(prefix="paperfeed-serve-"))
+        except OSError as error:
+            raise ServeError(f"cannot make a temp folder for the preview: {error}") from None
+        try:
+            _serve(site_dir, folder, deploy_output, host, port, echo, echo_error, ending)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            ending.cleaning = True  # a second signal must not cut the cleanup short
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _serve(site_dir: Path, folder: Path, deploy_output: Path, host: str, port: int,
+           echo: Callable[[str], None], echo_error: Callable[[str], None], stop: Stop) -> None:
+    """Serve from a thread while this (main) thread builds and watches: a signal then stops a
+    build at once, instead of waiting for it to finish before the folder can go."""
+    from generator.build import build
     from generator.errors import BuildError, ContentError
 
-    folder = Path(tempfile.mkdtemp(prefix="paperfeed-serve-"))
     output = folder / "site"
-    try:
-        deploy_output = load_config(site_dir).output_path
-    except ContentError:
-        deploy_output = site_dir / "public"
     state = BuildState()
-    server = make_server(output, host, port, state)
+    try:
+        server = make_server(output, host, port, state)
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise ServeError(f"port {port} is in use; try --port {port + 1 if port < 65535 else 0}") from None
+        raise ServeError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
     base_url = local_base_url(host, server.server_address[1])
     overrides = {"base_url": base_url, "output_dir": str(output)}
 
     def rebuild() -> None:
         try:
-            echo(build(site_dir, overrides).summary())
+            # The ledger and mirror of this output go in the temp folder (same file system, so
+            # the mirror is hard links), and with it: never a site copy per session in the cache.
+            echo(build(site_dir, overrides, output_cache=folder).summary())
         except (ContentError, BuildError) as error:
             _report_failure(state, str(error), echo_error)
         except Exception as error:  # noqa: BLE001 - a bug in one build must not end the preview
@@ -230,19 +133,64 @@ def serve_site(site_dir: Path, host: str, port: int, echo: Callable[[str], None]
         else:
             state.succeeded()
 
-    rebuild()
-    stop = threading.Event()
-    watcher = threading.Thread(target=watch, args=(site_dir, deploy_output, rebuild, stop), daemon=True)
-    watcher.start()
-    echo(f"Serving {site_dir} at {base_url} with live reload (Ctrl+C to stop)")
+    serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
+    serving.start()
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        rebuild()
+        echo(f"Serving {site_dir} at {base_url} with live reload (Ctrl+C to stop)")
+        watch(site_dir, deploy_output, rebuild, stop)
     finally:
-        stop.set()
+        server.shutdown()
+        serving.join(5)
         server.server_close()
-        shutil.rmtree(folder, ignore_errors=True)
+
+
+class _Ending:
+    """What a stop signal does. In this process: note it, and interrupt the main thread as
+    Ctrl+C does (each signal again: one may land where Python drops it, in a finalizer; the
+    watch loop sees the note anyway), nothing once the cleanup has begun. In a forked build
+    worker (the signal sent to the whole process group, or the pool ending it): end it quietly."""
+
+    def __init__(self, previous: dict[int, Any]) -> None:
+        self.pid = os.getpid()
+        self.previous = previous
+        self.requested = False
+        self.cleaning = False
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        if os.getpid() != self.pid:
+            # A build worker (forked): leave, but by an exception, so that the locks it holds
+            # on the pool's queues are released; dying outright with one held would leave the
+            # pool unable to terminate. SystemExit ends a worker without a traceback.
+            raise SystemExit(128 + signum)
+        self.requested = True
+        if not self.cleaning:
+            raise KeyboardInterrupt
+
+    def wait(self, timeout: float) -> bool:
+        """For watch(): True once a stop was asked for."""
+        deadline = time.monotonic() + timeout
+        while not self.requested and time.monotonic() < deadline:
+            time.sleep(min(0.05, timeout))
+        return self.requested
+
+
+@contextmanager
+def _ended_by_signals() -> Iterator[_Ending]:
+    """SIGTERM (kill, a service manager) and SIGHUP (the terminal closed) end the preview as
+    Ctrl+C does, so that its temp folder is removed; the previous handlers come back after."""
+    ending = _Ending({})
+    if threading.current_thread() is not threading.main_thread():
+        yield ending  # signals are only delivered to the main thread: nothing to install
+        return
+    for number in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if number is not None:
+            ending.previous[number] = signal.signal(number, ending)
+    try:
+        yield ending
+    finally:
+        for number, handler in ending.previous.items():
+            signal.signal(number, handler)
 
 
 def _report_failure(state: BuildState, message: str, echo_error: Callable[[str], None]) -> None:

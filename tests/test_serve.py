@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -58,8 +59,8 @@ class Preview:
                 return line
         raise AssertionError(f"no {text!r} in the output of serve:\n" + "\n".join(self.output))
 
-    def stop(self) -> int:
-        self.process.send_signal(signal.SIGINT)
+    def stop(self, how: signal.Signals = signal.SIGINT) -> int:
+        self.process.send_signal(how)
         try:
             return self.process.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -169,3 +170,77 @@ def test_host_flag_listens_elsewhere(tmp_path: Path) -> None:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=15)
     assert (site / "public" / "index.html").read_bytes() == before
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP])
+def test_serve_cleans_up_when_terminated(tmp_path: Path, how: signal.Signals) -> None:
+    """A service manager, `kill` or a closed terminal ends serve as Ctrl+C does."""
+    site = make_site(tmp_path / "site", records=[PAPER])
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    server = Preview(site, TMPDIR=str(temp))
+    assert [p.name[:16] for p in temp.iterdir()] == ["paperfeed-serve-"]
+    assert server.stop(how) == 0
+    assert list(temp.iterdir()) == []
+    assert not any("Traceback" in line for line in server.output)
+
+
+def test_a_taken_port_is_a_clear_error_and_leaves_nothing(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "site", records=[PAPER])
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(temp)}
+        result = subprocess.run([sys.executable, "-m", "generator", "serve", "--site", str(site),
+                                 "--port", str(port)], capture_output=True, text=True, env=env, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr == f"Error: port {port} is in use; try --port {port + 1}\n"
+    assert list(temp.iterdir()) == []
+    assert not (site / "public").exists()
+
+
+def test_serve_sessions_leave_no_site_copies_in_the_cache(tmp_path: Path) -> None:
+    """Each session builds into a new temp folder; what is tied to that folder (the site's
+    hard-link mirror that makes rebuilds fast, the record of what was written) goes with it.
+    The site's cache keeps only what any build shares: parsed records and rendered markup."""
+    site = make_site(tmp_path / "site", records=[PAPER, record("2512.00002", upvotes=1)])
+    cache = site / ".paperfeed-cache"
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    listings = []
+    for _ in range(2):
+        server = Preview(site, TMPDIR=str(temp))
+        session = next(temp.iterdir())
+        assert [p.name for p in session.iterdir() if p.name.startswith("spare-")], \
+            "serve keeps a mirror beside its site: rebuilds stage into it"
+        assert server.stop() == 0
+        listings.append(sorted(p.name for p in cache.iterdir()))
+    assert listings[0] == listings[1]
+    assert not [name for name in listings[1] if name.startswith(("spare-", "output-"))], listings[1]
+    assert list(temp.iterdir()) == []
+
+
+def test_sigterm_to_the_process_group_mid_build_ends_serve_cleanly(tmp_path: Path) -> None:
+    """As `timeout` or a service manager does it: the build's pool workers get the signal too.
+    A site big enough for the pool; the signal lands during the first build or just after."""
+    site = make_site(tmp_path / "site", records=[record(f"2512.{n:05d}") for n in range(1, 211)])
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    env = {**os.environ, "PYTHONPATH": str(REPO), "TMPDIR": str(temp)}
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--site", str(site), "--port", "0"],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+                               start_new_session=True)
+    try:
+        time.sleep(1.5)
+        os.killpg(process.pid, signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 0, output
+    assert "Traceback" not in output
+    assert list(temp.iterdir()) == []
