@@ -311,7 +311,8 @@ class RecordCache:
                     # first. Its target's path, size and mtime stand for its bytes.
                     target = os.stat(path)
                     self.file_digests[shown] = digest(f"{shown}\0{os.path.realpath(path)}\0"
-                                                      f"{target.st_size}:{target.st_mtime_ns}".encode())
+                                                      f"{target.st_size}:{target.st_mtime_ns}"
+                                                      .encode("utf-8", "surrogateescape"))
                     continue
                 stat = (st.st_size, st.st_mtime_ns, st.st_ino)
                 old = self.old_index.get(shown)
@@ -319,7 +320,8 @@ class RecordCache:
                     file_digest = old[1]
                 else:
                     data = self._data[shown] = read_bounded(path)  # a 10 GB file is not read whole
-                    file_digest = digest(shown.encode() + b"\0" + data)
+                    # (record_files gives printable names; surrogateescape: a raw one never crashes)
+                    file_digest = digest(shown.encode("utf-8", "surrogateescape") + b"\0" + data)
             except OSError:
                 continue  # load_papers reports it
             self.index[shown] = (stat, file_digest)

@@ -97,13 +97,35 @@ def read_file(path: Path, shown: str, parse: Callable[[bytes, str], Parsed]) -> 
     return parse(read_bounded(path), shown)
 
 
+def shown_name(text: str) -> str:
+    """A path as the user is shown it: bytes that are not UTF-8 (Python keeps them as lone
+    surrogates, which cannot be printed, hashed as UTF-8 or written to JSON) as \\xff escapes."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return text
+
+
+def not_utf8(path: Path, shown: str) -> list[Problem]:
+    """A file name that is not UTF-8 is refused, by check and build alike: git stores it, but
+    macOS and Windows cannot check it out, and every message naming it would be mangled."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return [Problem(SourceLocation(shown), "", "the file name is not valid UTF-8 (its bytes are shown "
+                        "as \\x escapes); rename the file")]
+    return []
+
+
 def record_files(site_dir: Path, content_dir: Path) -> list[tuple[Path, str]]:
-    """Every record file with its path as the user knows it (relative to the site)."""
+    """Every record file with its path as the user knows it (relative to the site), printable."""
     prefix = str(site_dir).rstrip(os.sep) + os.sep
     found = []
     for path in discover(content_dir):
         text = str(path)  # string slicing: pathlib's relative_to costs ~10 µs a file
-        found.append((path, text[len(prefix):].replace(os.sep, "/") if text.startswith(prefix) else text))
+        shown = text[len(prefix):].replace(os.sep, "/") if text.startswith(prefix) else text
+        found.append((path, shown_name(shown)))
     return found
 
 
@@ -114,7 +136,7 @@ def load_papers(site_dir: Path, content_dir: Path, ctx: RecordContext, read: Rea
     problems: list[Problem] = []
     parse = functools.partial(load_file, ctx=ctx)
     for path, shown in record_files(site_dir, content_dir) if files is None else files:
-        refused = outside_link(path, content_dir, shown)
+        refused = not_utf8(path, shown) or outside_link(path, content_dir, shown)
         if refused:
             problems += refused
             continue

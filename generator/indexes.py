@@ -105,7 +105,8 @@ def _terms(papers: tuple[Paper, ...], taxonomy: str, rules: TaxonomyConfig) -> t
     `papers` come newest first (newest_key), so each term's papers do too, without a sort.
 
     Names that are different terms but slugify alike ("C", "C++") get distinct slugs
-    from urls.term_slugs, so neither page overwrites or absorbs the other.
+    from urls.term_slugs, so neither page overwrites or absorbs the other, and the plain
+    slug stays with the oldest page: adding a clashing term never moves it.
     """
     by_key: dict[str, list[Paper]] = defaultdict(list)
     spellings: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -115,7 +116,11 @@ def _terms(papers: tuple[Paper, ...], taxonomy: str, rules: TaxonomyConfig) -> t
             if not by_key[key] or by_key[key][-1] is not paper:
                 by_key[key].append(paper)
             spellings[key][name] += 1
-    slugs = term_slugs(by_key)
+    # The day each term's page came to be: that of its min_papers-th oldest paper (members are
+    # newest first). Records added later cannot make it earlier, unless they are back-dated.
+    needed = max(rules.min_papers, 1)
+    slugs = term_slugs({key: members[-needed].date if len(members) >= rules.min_papers else None
+                        for key, members in by_key.items()})
     terms = []
     for key, members in by_key.items():
         name = min(spellings[key].items(), key=lambda item: (-item[1], item[0]))[0]

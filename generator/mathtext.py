@@ -19,6 +19,7 @@ _SUPERSCRIPTS = dict(zip("0123456789+-=()abcdefghijklmnoprstuvwxyzABDEGHIJKLMNOP
 _SUBSCRIPTS = dict(zip("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True))
 # ^{...} or _{...} (no nested braces), or ^x / _x with one character.
 _SCRIPT = re.compile(r"(?P<op>[\^_])(?:\{(?P<group>[^{}]*)\}|(?P<char>[A-Za-z0-9]))")
+_OPERATOR = re.compile("([·×≤≥≠→=+<>])")
 
 
 def _script(match: re.Match[str]) -> str:
@@ -38,5 +39,7 @@ def readable_tex(tex: str) -> str:
         text = _CONVERTER.latex_to_text(text)
     except Exception:  # noqa: BLE001 - pylatexenc raises assorted errors on broken TeX
         text = text.replace("\\", "")  # the source, minus its backslashes, still reads
-    text = re.sub(r"\s*([·×≤≥≠→=+<>])\s*", r" \1 ", text)
+    # One space each side of an operator: spaces are added, then every run collapsed (the
+    # pattern `\s*op\s*` tried each start of a long run of spaces to its end: quadratic).
+    text = _OPERATOR.sub(r" \1 ", text)
     return " ".join(text.replace("$", "").split())

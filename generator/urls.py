@@ -12,7 +12,7 @@ import hashlib
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Mapping
 from datetime import date
 from functools import lru_cache
 from urllib.parse import quote, quote_plus, urlencode, urlsplit
@@ -58,20 +58,31 @@ def _term_key(name: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def term_slugs(keys: Iterable[str]) -> dict[str, str]:
+def term_slugs(claims: Mapping[str, date | None]) -> dict[str, str]:
     """A distinct URL slug for each term key, so two terms never share (overwrite) a page.
 
-    Terms whose slugs clash ("C" and "C++" are both "c"; two long names cut at 80
-    characters) keep it for the one the slug spells exactly, else the first in order;
-    the others add a short hash of their key. The choice depends only on the clashing
-    names, so adding an unrelated term never moves a page.
+    `claims` gives each key the day its page came to be (the featured day of the paper
+    that gave it enough papers for a page), or None when it has no page. Terms whose slugs
+    clash ("C" and "C++" are both "c"; "cafe" and "Café"; two long names cut at 80
+    characters) leave the plain slug to the one whose page is oldest; the others add a
+    short hash of their key, which never changes. Ties (pages made on one day) go to the
+    name the slug spells exactly, then to the first key in order.
+
+    So adding records never moves an existing page: a term with no page claims nothing,
+    and a term that gets its page from a new record dated on or after every existing one
+    claims a day no earlier than the current holder's. Limits, without stored state (a
+    rule over the records alone cannot know which term was there first): a back-dated
+    record can give a clashing term an older page and the plain slug; so can one dated
+    on the very day the holder got its page, when the newcomer wins the tie; and when the
+    holder loses its page (records removed) the next term's page moves to the plain slug.
     """
     by_slug: dict[str, list[str]] = defaultdict(list)
-    for key in keys:
+    for key in claims:
         by_slug[slugify(key)].append(key)
     slugs = {}
     for slug, group in by_slug.items():
-        group.sort(key=lambda key: (key.replace(" ", "-") != slug, key))
+        group.sort(key=lambda key: (claims[key] is None, claims[key] or date.min,
+                                    key.replace(" ", "-") != slug, key))
         slugs[group[0]] = slug
         for key in group[1:]:
             digest = hashlib.sha1(key.encode("utf-8", "surrogatepass")).hexdigest()[:_DIGEST]

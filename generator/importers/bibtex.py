@@ -28,7 +28,9 @@ logging.getLogger("bibtexparser").setLevel(logging.CRITICAL)
 _MONTHS = {name: number for number, name in enumerate(
     ("january", "february", "march", "april", "may", "june", "july", "august", "september",
      "october", "november", "december"), 1)}
-_ARXIV_IN_TEXT = re.compile(r"arxiv[:\s]*(?:abs/)?(\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]+(?:\.[A-Z]{2})?/\d{7})",
+# The archive name is bounded (the longest is 8 letters): `[a-z-]+` scanned to the end from
+# every "arxiv" in a field, quadratic on "arxivarxiv…".
+_ARXIV_IN_TEXT = re.compile(r"arxiv[:\s]*(?:abs/)?(\d{4}\.\d{4,5}(?:v\d+)?|[a-z-]{1,32}(?:\.[A-Z]{2})?/\d{7})",
                             re.IGNORECASE)
 _SLUG_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
 
