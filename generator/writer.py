@@ -405,9 +405,11 @@ def restore_output(output_dir: Path, spare: Path) -> bool:
     cache restored, as in CI): link the mirror in as the previous output, so the build keeps
     what is unchanged. Whatever it holds is checked like any previous output (see depends.py).
     True when restored; links are never restored; no hard links (another file system): False.
+    A mirror without an index.html is no site (check_replaceable would refuse it): not restored.
     """
     output_dir = output_dir.absolute()
-    if output_dir.exists() or output_dir.is_symlink() or not _is_folder(spare):
+    if output_dir.exists() or output_dir.is_symlink() or not _is_folder(spare) \
+            or not (spare / "index.html").is_file():
         return False
     staging = output_dir.parent / f".{output_dir.name}.staging"
     try:
