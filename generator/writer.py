@@ -237,6 +237,10 @@ class _Sink:
             except (FileExistsError, NotADirectoryError, IsADirectoryError):
                 # "a" and "a/b" both wanted: as much a bug as one path written twice.
                 raise BuildError(f"two outputs want one path as a file and as a folder: {path}") from None
+            except OSError as error:
+                if error.filename is None:  # a write's ENOSPC names no file: this one
+                    error.filename = f"{self.root}/{path}"
+                raise
 
     def _put(self, path: str, item: OutputFile) -> bool:
         """Stage one file; True when its bytes differ from the previous output."""
