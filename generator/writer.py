@@ -22,9 +22,9 @@ What is guaranteed where:
 - Elsewhere (macOS, NFS, some FUSE file systems) the swap is two renames: the
   output folder is moved to `.<name>.old` beside it, then the new one takes its
   place. For that moment readers find no output folder; a build killed just
-  there leaves the previous site whole in `.<name>.old`, and the next build (or
-  serve) puts it back before anything else (`recover_output`). No file is lost
-  and no half-written site is ever in place.
+  there leaves the previous site whole in `.<name>.old`, and the next build puts
+  it back before anything else (`recover_output`). No file is lost and no
+  half-written site is ever in place.
 - An output folder that is a symlink is followed: the site is staged and swapped
   beside the folder it points to, and the link is kept (one pointing nowhere is
   refused). The lock file, the staging and `.old` folders live beside that folder.

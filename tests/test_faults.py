@@ -76,13 +76,19 @@ def _die_on_300(item: int) -> int:
     return item
 
 
+def _hung(signum: int, frame: object) -> None:
+    raise AssertionError("the map hung after its worker died")
+
+
 def test_a_worker_killed_mid_map_fails_it_at_once() -> None:
-    signal.alarm(60)  # a hang fails the test instead of the run
+    previous = signal.signal(signal.SIGALRM, _hung)
+    signal.alarm(60)  # a hang fails the test, not the run
     try:
         with pytest.raises(WorkerDied):
             list(pmap(_die_on_300, list(range(1000)), jobs=2, chunk=16))
     finally:
         signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     assert list(pmap(lambda x: x * 2, list(range(500)), jobs=2)) == [x * 2 for x in range(500)]
 
 
