@@ -13,8 +13,11 @@ lost chunk.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -26,6 +29,7 @@ from generator.errors import BuildError
 T = TypeVar("T")
 R = TypeVar("R")
 
+_PR_SET_PDEATHSIG = 1
 MIN_ITEMS = 200  # below this, one process is faster than starting workers
 _work: tuple[Callable[[Any], Any], Sequence[Any], int] | None = None
 
@@ -46,6 +50,19 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def _die_with_parent(parent: int) -> None:
+    """In each worker: end when the build does. A build killed with kill -9 would otherwise
+    leave its workers waiting for work forever, each holding a copy of the site's memory."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name:
+        try:
+            ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except AttributeError:
+            pass  # not Linux: no such call
+    if os.getppid() != parent:  # it died before the call above
+        os._exit(1)
+
+
 def _run_chunk(number: int) -> list[Any]:
     assert _work is not None
     fn, items, size = _work
@@ -62,7 +79,8 @@ def pmap(fn: Callable[[T], R], items: Sequence[T], jobs: int, chunk: int = 0) ->
     chunks = -(-len(items) // size)
     _work = (fn, items, size)
     # With fork, every worker starts at the first submit, while _work is set.
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
         # A bounded window of chunks in flight, so a slow consumer (the writer)
         # never has the whole site's HTML waiting in memory.

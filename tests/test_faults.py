@@ -153,6 +153,29 @@ def test_a_worker_killed_by_the_oom_killer_ends_the_build_cleanly(large: Path) -
     assert_mirrored(large)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
+                    reason="needs Linux (PR_SET_PDEATHSIG) and two cores")
+def test_the_workers_of_a_killed_build_end_with_it(large: Path) -> None:
+    retitle(large, "Killed build")
+    build_process = process(large, "--jobs", "2")
+    found: list[int] = []
+    end = time.monotonic() + 120
+    while build_process.poll() is None and not found and time.monotonic() < end:
+        found = workers(build_process.pid)
+        time.sleep(0.001)
+    build_process.kill()
+    build_process.communicate(timeout=60)
+    if not found:
+        pytest.skip("the build finished before a worker was seen")
+    end = time.monotonic() + 30
+    while any(Path(f"/proc/{pid}").exists() for pid in found) and time.monotonic() < end:
+        time.sleep(0.05)
+    alive = [pid for pid in found if Path(f"/proc/{pid}").exists()]
+    for pid in alive:
+        os.kill(pid, signal.SIGKILL)
+    assert not alive, "orphaned workers outlived the build"
+
+
 def test_a_template_that_raises_in_a_worker_is_one_line(large: Path) -> None:
     templates = large / "templates"
     templates.mkdir(exist_ok=True)
