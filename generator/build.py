@@ -196,9 +196,12 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         config = _site_config(site_dir, overrides, environ)
         cache_dir = site_dir / CACHE_DIR
         output_cache = output_cache or cache_dir
-    from generator.writer import restore_output, write_site
+    from generator.writer import recover_output, restore_output, write_site
 
     with timer.stage("check"):
+        # A build killed between the two renames of a swap without renameat2 left the
+        # previous site beside the output: put back first, so it is the previous output.
+        recover_output(config.output_path)
         # No output folder but the cache's mirror of the last site (a fresh CI checkout):
         # that is the previous output, checked below like any other.
         mirror = spare_folder(output_cache, str(config.output_dir), make=False)

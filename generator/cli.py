@@ -65,6 +65,10 @@ def build(site_dir: Path, output: Path | None, base_url: str | None, clean: bool
                             progress=progress_for(), timer=timer)
     except (ContentError, BuildError) as error:
         fail(error)
+    except OSError as error:  # outside the writer (which names the output): reading the site, say
+        from generator.writer import describe
+
+        fail(Exception(describe(error)))
     click.echo(report.summary())
     for warning in report.warnings:
         click.echo(f"Warning: {warning}", err=True)

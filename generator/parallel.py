@@ -4,20 +4,42 @@ The work is handed to the workers by fork, not by pickling: the function and
 the items are module globals when the pool starts, so closures over templates,
 views and the index work, and only chunk numbers go out and results come back.
 Small jobs stay in this process: forking costs more than it saves.
+
+A worker that dies (kill -9, the OOM killer) fails the map at once with
+WorkerDied: concurrent.futures notices the dead process and breaks the pool,
+where a multiprocessing.Pool would replace the worker and wait forever for the
+lost chunk.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
+import signal
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
+
+from generator.errors import BuildError
 
 T = TypeVar("T")
 R = TypeVar("R")
 
+_PR_SET_PDEATHSIG = 1
 MIN_ITEMS = 200  # below this, one process is faster than starting workers
 _work: tuple[Callable[[Any], Any], Sequence[Any], int] | None = None
+
+
+class WorkerDied(BuildError):
+    """A worker process ended without an answer: killed, or out of memory."""
+
+    def __init__(self) -> None:
+        super().__init__("a worker process died (killed, or out of memory?); nothing was changed "
+                         "— build again, perhaps with --jobs 1")
 
 
 def default_jobs() -> int:
@@ -26,6 +48,19 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """In each worker: end when the build does. A build killed with kill -9 would otherwise
+    leave its workers waiting for work forever, each holding a copy of the site's memory."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name:
+        try:
+            ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        except AttributeError:
+            pass  # not Linux: no such call
+    if os.getppid() != parent:  # it died before the call above
+        os._exit(1)
 
 
 def _run_chunk(number: int) -> list[Any]:
@@ -43,15 +78,23 @@ def pmap(fn: Callable[[T], R], items: Sequence[T], jobs: int, chunk: int = 0) ->
     size = chunk or max(16, min(256, len(items) // (jobs * 8) or 1))
     chunks = -(-len(items) // size)
     _work = (fn, items, size)
+    # With fork, every worker starts at the first submit, while _work is set.
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            # A bounded window of chunks in flight, so a slow consumer (the writer)
-            # never has the whole site's HTML waiting in memory.
-            window = [pool.apply_async(_run_chunk, (n,)) for n in range(min(chunks, jobs * 3))]
-            for n in range(chunks):
-                results = window.pop(0).get()
-                if n + len(window) + 1 < chunks:
-                    window.append(pool.apply_async(_run_chunk, (n + len(window) + 1,)))
-                yield from results
+        # A bounded window of chunks in flight, so a slow consumer (the writer)
+        # never has the whole site's HTML waiting in memory.
+        window: deque[Future[list[Any]]] = deque(pool.submit(_run_chunk, n) for n in range(min(chunks, jobs * 3)))
+        following = len(window)
+        while window:
+            results = window.popleft().result()
+            if following < chunks:
+                window.append(pool.submit(_run_chunk, following))
+                following += 1
+            yield from results
+    except BrokenProcessPool:
+        raise WorkerDied() from None
     finally:
         _work = None
+        # Also when the consumer stopped early (the writer failed): chunks not started are dropped.
+        pool.shutdown(wait=True, cancel_futures=True)

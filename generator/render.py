@@ -76,11 +76,40 @@ def squeeze(html: str) -> str:
     return "".join(part if i % 2 else _INDENT.sub("\n", part) for i, part in enumerate(parts))
 
 
-def template_error(exc: jinja2.TemplateError) -> BuildError:
-    """A template mistake as a one-line build error naming the file and line."""
+def template_error(exc: Exception) -> BuildError:
+    """A template mistake, or any exception a template raised while rendering (a 1/0, a macro
+    that recurses forever, a filter that fails), as one line naming the template file and line:
+    `templates/paper.html:7: template error: ZeroDivisionError: division by zero`."""
+    if isinstance(exc, BuildError):
+        return exc  # a card's or a nested template's, already named
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return BuildError(f"{exc.filename or exc.name}:{exc.lineno}: template error: {exc.message}")
-    return BuildError(f"template error: {exc}")
+        where = f"{exc.filename or exc.name}:{exc.lineno}: "
+    else:
+        where = _template_line(exc)
+    if isinstance(exc, jinja2.TemplateSyntaxError | jinja2.UndefinedError):
+        message = exc.message or type(exc).__name__  # says it all: "'x' is undefined"
+    else:
+        message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return BuildError(f"{where}template error: {message}")
+
+
+def _template_line(exc: BaseException) -> str:
+    """`file:line: ` of the innermost template frame. jinja2 rewrites the traceback of what a
+    template raised while rendering so that its frames name the template and its line (their
+    globals hold `__jinja_exception__`); where it does not (a macro module being made), the
+    compiled template's frame maps its line back (its globals hold `__jinja_template__`).
+    Empty when no template frame is there."""
+    found = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        names = tb.tb_frame.f_globals
+        if "__jinja_exception__" in names:
+            found = f"{tb.tb_frame.f_code.co_filename}:{tb.tb_lineno}: "
+        elif isinstance(names.get("__jinja_template__"), jinja2.Template):
+            template = names["__jinja_template__"]
+            found = f"{template.filename or template.name}:{template.get_corresponding_lineno(tb.tb_lineno)}: "
+        tb = tb.tb_next
+    return found
 
 
 @dataclass
@@ -139,7 +168,7 @@ class PageContext:
                 module = self.env.get_template("_card.html").make_module(self.site_values())
                 macro = macros[macro_name] = getattr(module, macro_name)
             html = Markup(macro(view, None) if macro_name == "card" else macro(view))
-        except jinja2.TemplateError as exc:
+        except Exception as exc:  # whatever a user's template raises: one line, not a traceback
             raise template_error(exc) from None
         # Kept as UTF-8: a card with one character beyond U+FFFF (MathML's italic letters)
         # is stored at 4 bytes a character as a str, and a site has thousands of cards.
@@ -180,7 +209,7 @@ class PageContext:
                   for name, value in page.values.items()}
         try:
             html = self.env.get_template(page.template).render(values)
-        except jinja2.TemplateError as exc:
+        except Exception as exc:  # whatever a user's template raises: one line, not a traceback
             raise template_error(exc) from None
         return OutputFile(page.path, squeeze(html).encode("utf-8"))
 

@@ -14,6 +14,22 @@ staging folder, where a file already linked to the live one costs nothing.
 So the cache holds a hard-link mirror of the live site (no extra disk), and a
 fresh checkout with the cache restored but no output folder (CI) gets the last
 site back from it (`restore_output`) instead of building from nothing.
+
+What is guaranteed where:
+- Linux on a local file system (ext4, xfs, btrfs, tmpfs …: renameat2 with
+  RENAME_EXCHANGE): the swap is one atomic step. A reader always finds a whole
+  site, the previous or the new one, and so does the next build after a kill.
+- Elsewhere (macOS, NFS, some FUSE file systems) the swap is two renames: the
+  output folder is moved to `.<name>.old` beside it, then the new one takes its
+  place. For that moment readers find no output folder; a build killed just
+  there leaves the previous site whole in `.<name>.old`, and the next build puts
+  it back before anything else (`recover_output`). No file is lost and no
+  half-written site is ever in place.
+- An output folder that is a symlink is followed: the site is staged and swapped
+  beside the folder it points to, and the link is kept (one pointing nowhere is
+  refused). The lock file, the staging and `.old` folders live beside that folder.
+- Any failure before the swap (a full or read-only disk, no permission, a dead
+  worker, a template that raises) leaves the previous site as it was.
 """
 
 from __future__ import annotations
@@ -68,16 +84,28 @@ def _lock_path(output_dir: Path) -> Path:
     return output_dir.parent / f".{output_dir.name}.lock"
 
 
+def _old_path(output_dir: Path) -> Path:
+    return output_dir.parent / f".{output_dir.name}.old"
+
+
+def resolve_output(output_dir: Path) -> Path:
+    """The folder a build replaces: output_dir (absolute), or, when it is a symlink, the
+    folder it points to (so the link stays and the deploy serves the new site through it)."""
+    output_dir = output_dir.absolute()
+    return Path(os.path.realpath(output_dir)) if output_dir.is_symlink() else output_dir
+
+
 def check_replaceable(output_dir: Path) -> None:
     """Refuse to replace a folder that is not a built site: `--output ~/Documents` or
     `--output /tmp` would otherwise be swapped out and deleted whole.
 
-    A folder is ours when it is empty, was written by paperfeed before (its lock file
-    is beside it), or holds an index.html (a site built elsewhere, or committed to git).
+    A folder is ours when it is empty or holds an index.html (every site paperfeed builds
+    has one; so has a site built elsewhere, or committed to git). Nothing else counts, not
+    even a lock file beside it: a stale one says nothing about what the path holds now.
     """
-    if not output_dir.exists() or _lock_path(output_dir).exists():
+    if not output_dir.exists() and not output_dir.is_symlink():
         return
-    if not output_dir.is_dir():
+    if not _is_folder(output_dir):
         raise BuildError(f"the output path {output_dir} is a file, not a folder")
     if (output_dir / "index.html").is_file() or next(output_dir.iterdir(), None) is None:
         return
@@ -209,6 +237,10 @@ class _Sink:
             except (FileExistsError, NotADirectoryError, IsADirectoryError):
                 # "a" and "a/b" both wanted: as much a bug as one path written twice.
                 raise BuildError(f"two outputs want one path as a file and as a folder: {path}") from None
+            except OSError as error:
+                if error.filename is None:  # a write's ENOSPC names no file: this one
+                    error.filename = f"{self.root}/{path}"
+                raise
 
     def _put(self, path: str, item: OutputFile) -> bool:
         """Stage one file; True when its bytes differ from the previous output."""
@@ -308,22 +340,68 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True
     output folder is restored from it (`restore_output`). Without it the old tree is removed.
     A recycled tree is only a place to write: every file in it is checked or replaced.
     """
-    output_dir = output_dir.absolute()
-    parent = output_dir.parent
-    parent.mkdir(parents=True, exist_ok=True)
-    staging = parent / f".{output_dir.name}.staging"
-    check_replaceable(output_dir)
-    with site_lock(output_dir):
-        _prepare_staging(staging, spare)
-        try:
-            report, old_tree, sink = _write_afresh(files, staging, output_dir, reuse)
-        except BaseException:
-            _put_aside(staging, spare)
-            raise
-        exact = _put_aside(staging, spare)  # the previous site's very tree, if there was one
-        if spare is not None:
-            _mirror(output_dir, spare, old_tree if exact else None, sink)
-        return report
+    link, output_dir = output_dir.absolute(), resolve_output(output_dir)
+    try:
+        if link == output_dir:
+            output_dir.parent.mkdir(parents=True, exist_ok=True)
+        with site_lock(output_dir):
+            _recover(output_dir)
+            if link != output_dir and not output_dir.is_dir():
+                raise BuildError(f"the output folder {link} is a symlink to {output_dir}, which is not a "
+                                 "folder: create it, or remove the link")
+            check_replaceable(output_dir)
+            return _write_locked(files, output_dir, reuse, spare)
+    except OSError as error:
+        # Only what happens before the swap can fail (after it, nothing raises): the
+        # previous site is as it was.
+        raise BuildError(f"cannot write the site into {link}: {describe(error)}; the previous site is "
+                         "untouched") from None
+
+
+def describe(error: OSError) -> str:
+    """An OSError as a reader wants it: `No space left on device (/site/public/x.html)`."""
+    message = error.strerror or str(error)
+    return f"{message} ({error.filename})" if error.filename else message
+
+
+def _write_locked(files: Iterable[OutputFile], output_dir: Path, reuse: bool, spare: Path | None) -> WriteReport:
+    staging = output_dir.parent / f".{output_dir.name}.staging"
+    _prepare_staging(staging, spare)
+    try:
+        report, old_tree, sink = _write_afresh(files, staging, output_dir, reuse)
+    except BaseException:
+        _put_aside(staging, spare)
+        raise
+    exact = _put_aside(staging, spare)  # the previous site's very tree, if there was one
+    if spare is not None:
+        _mirror(output_dir, spare, old_tree if exact else None, sink)
+    return report
+
+
+def recover_output(output_dir: Path) -> None:
+    """Put back the previous site a build killed in the middle of a two-rename swap left
+    aside (see "What is guaranteed where" above). A build running now (the lock is taken)
+    may be between its renames: it is left alone. Nothing to do, or no way to: nothing done."""
+    output_dir = resolve_output(output_dir)
+    if not _is_folder(_old_path(output_dir)):
+        return
+    try:
+        with site_lock(output_dir):
+            _recover(output_dir)
+    except (BuildError, OSError):
+        pass  # another build has the lock, or the disk is read-only: write_site says so
+
+
+def _recover(output_dir: Path) -> None:
+    """Under the lock: no output folder but the previous site in .old: that goes back.
+    Both there (killed after the second rename): .old is a stale copy, removed."""
+    old = _old_path(output_dir)
+    if not _is_folder(old):
+        return
+    if output_dir.exists() or output_dir.is_symlink():
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.rename(old, output_dir)
 
 
 def restore_output(output_dir: Path, spare: Path) -> bool:
@@ -331,21 +409,27 @@ def restore_output(output_dir: Path, spare: Path) -> bool:
     cache restored, as in CI): link the mirror in as the previous output, so the build keeps
     what is unchanged. Whatever it holds is checked like any previous output (see depends.py).
     True when restored; links are never restored; no hard links (another file system): False.
+    A mirror without an index.html is no site (check_replaceable would refuse it): not restored.
     """
     output_dir = output_dir.absolute()
-    if output_dir.exists() or output_dir.is_symlink() or not _is_folder(spare):
+    if output_dir.exists() or output_dir.is_symlink() or not _is_folder(spare) \
+            or not (spare / "index.html").is_file():
         return False
     staging = output_dir.parent / f".{output_dir.name}.staging"
-    with site_lock(output_dir):
-        if output_dir.exists() or output_dir.is_symlink():
-            return False  # another build made it meanwhile
-        _remove(str(staging))  # a killed build's tree: the mirror is a better one
-        try:
-            _link_tree(spare, staging)
-            os.rename(staging, output_dir)
-        except OSError:
-            shutil.rmtree(staging, ignore_errors=True)
-            return False
+    try:
+        with site_lock(output_dir):
+            _recover(output_dir)
+            if output_dir.exists() or output_dir.is_symlink():
+                return False  # another build made it meanwhile, or the previous site was put back
+            _remove(str(staging))  # a killed build's tree: the mirror is a better one
+            try:
+                _link_tree(spare, staging)
+                os.rename(staging, output_dir)
+            except OSError:
+                shutil.rmtree(staging, ignore_errors=True)
+                return False
+    except OSError:
+        return False  # a read-only disk, say: the build says so when it writes
     return True
 
 
@@ -442,15 +526,28 @@ def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path,
 
 
 def _swap_in(staging: Path, output_dir: Path) -> None:
-    """Swap the staged site in; staging then holds the previous site (or nothing)."""
-    if output_dir.exists() and not output_dir.is_symlink() and _exchange(staging, output_dir):
+    """Swap the staged site in; staging then holds the previous site (or nothing).
+
+    Without renameat2 the swap is two renames, and the previous site stays whole in .old
+    between them: a build killed there has it put back by the next one (_recover).
+    """
+    if _is_folder(output_dir) and _exchange(staging, output_dir):
         return
-    old = output_dir.parent / f".{output_dir.name}.old"
-    shutil.rmtree(old, ignore_errors=True)
-    if output_dir.exists() or output_dir.is_symlink():
+    old = _old_path(output_dir)
+    had_output = output_dir.exists()  # resolved: never a link here
+    if had_output:
         os.rename(output_dir, old)
-    os.rename(staging, output_dir)
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        os.rename(staging, output_dir)
+    except BaseException:
+        if had_output:
+            os.rename(old, output_dir)
+        raise
+    if had_output:
+        try:
+            os.rename(old, staging)  # as after an exchange: staging holds the previous site
+        except OSError:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def write_atomic(path: Path, data: bytes) -> None:
