@@ -121,8 +121,9 @@ def _doc_of(spec: dataclasses.Field[Any]) -> str:
 
 def _init_defaults() -> dict[str, Any]:
     from generator.cli import init
+    from generator.newsite import INIT_SETTINGS
 
-    return {param.name: param.default for param in init.params if param.name in ("title", "base_url")}
+    return {param.name: param.default for param in init.params if param.name in ("title", "base_url")} | INIT_SETTINGS
 
 
 def _taxonomies(taxonomies: list[tuple[dataclasses.Field[Any], Any]]) -> list[str]:
