@@ -162,8 +162,8 @@ def _query(value: Any) -> str:
 class SearchConfig:
     """One saved search: a feed of the newest papers matching a query, and a page listing them all."""
 
-    slug: str = _doc("its name in URLs: /feeds/search/<slug>.xml, .atom.xml, .json and the page "
-                     "/feeds/search/<slug>/", _slug, default="", required=True)
+    slug: str = _doc("its name in URLs (lowercase letters, digits, '-'): feeds /feeds/search/SLUG.xml, "
+                     ".atom.xml and .json, the page /feeds/search/SLUG/", _slug, default="", required=True)
     title: str = _doc("the feed's and the page's title (default: the query)", _text, default="")
     query: str = _doc("what the papers must match: words, \"phrases\", -excluded, OR, tag:, author:, org:, "
                       "has:code|project|video|data, upvotes>=N (docs/searches.md)", _query, default="",
