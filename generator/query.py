@@ -14,6 +14,7 @@ phrases: no backtracking regex sees a query, so a hostile one costs linear time.
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -34,17 +35,31 @@ class QueryError(ValueError):
     """A query that does not parse; the message says where and what was expected."""
 
 
+# ASCII punctuation becomes a space in one C call; only text that still has something other
+# than letters, digits and spaces then goes through the regex (much slower on a long abstract).
+_PUNCTUATION = str.maketrans({c: " " for c in string.punctuation if c != "_"})
+
+
 def words_of(text: str) -> list[str]:
-    """The words of a text as matching sees them: runs of letters and digits, case-folded."""
-    return _WORD.findall(unicodedata.normalize("NFKC", text).casefold())
+    """The words of a text as matching sees them: runs of letters and digits (\\w), case-folded."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    words = folded.translate(_PUNCTUATION).split()
+    if "".join(words).isalnum() or not words:
+        return words
+    return [w for token in words for w in ((token,) if token.isalnum() else _WORD.findall(token))]
+
+
+def _line(text: str) -> str:
+    return " " + " ".join(words_of(text)) + " "
 
 
 @dataclass(frozen=True)
 class PaperText:
     """What a query looks at in one paper, prepared once per paper."""
 
-    words: frozenset[str]
-    joined: str  # " w1 w2 \n w3 … ": one line per title, abstract and tag, for phrases
+    # " w1 w2 " for the title, the abstract and each tag, one per line: a word or a phrase is
+    # found with one substring search, never across two fields.
+    lines: str
     tags: frozenset[str]
     authors: frozenset[str]
     org: str
@@ -52,11 +67,11 @@ class PaperText:
     upvotes: int
 
 
-def paper_text(paper: Paper) -> PaperText:
-    fields = [words_of(paper.title), words_of(paper.abstract_text), *(words_of(t) for t in paper.tags)]
+def paper_text(paper: Paper, words: bool = True) -> PaperText:
+    """`words=False` leaves out the text (all the cost) for queries of filters only."""
+    lines = "\n".join(_line(text) for text in (paper.title, paper.abstract_text, *paper.tags)) if words else ""
     return PaperText(
-        words=frozenset(w for field in fields for w in field),
-        joined="\n".join(" " + " ".join(field) + " " for field in fields),
+        lines=lines,
         tags=frozenset(term_key(t) for t in paper.tags),
         authors=frozenset(term_key(a.name) for a in paper.authors),
         org=term_key(paper.organization) if paper.organization else "",
@@ -73,9 +88,7 @@ class Words:
     words: tuple[str, ...]
 
     def match(self, text: PaperText) -> bool:
-        if len(self.words) == 1:
-            return self.words[0] in text.words
-        return " " + " ".join(self.words) + " " in text.joined
+        return " " + " ".join(self.words) + " " in text.lines
 
 
 @dataclass(frozen=True)
@@ -144,14 +157,26 @@ class Query:
     def matches(self, paper: Paper | PaperText) -> bool:
         return self.root.match(paper if isinstance(paper, PaperText) else paper_text(paper))
 
+    @property
+    def uses_words(self) -> bool:
+        """Whether it has a word or a phrase (else a paper's text need not be read)."""
+        def walk(node: object) -> bool:
+            if isinstance(node, Words):
+                return True
+            if isinstance(node, Not):
+                return walk(node.term)
+            return isinstance(node, AnyOf | AllOf) and any(walk(term) for term in node.terms)
+        return walk(self.root)
+
 
 def select(queries: Sequence[Query], papers: Iterable[Paper]) -> list[tuple[Paper, ...]]:
     """For each query, the papers it matches, in the given order (each paper prepared once)."""
     found: list[list[Paper]] = [[] for _ in queries]
     if not queries:
         return []
+    words = any(query.uses_words for query in queries)
     for paper in papers:
-        text = paper_text(paper)
+        text = paper_text(paper, words)
         for query, matched in zip(queries, found, strict=True):
             if query.root.match(text):
                 matched.append(paper)
