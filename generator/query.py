@@ -7,8 +7,9 @@
 Pure: text in, a frozen AST out (`parse`), then `Query.matches(paper)`. Words match whole
 words of the paper's plain text (title, abstract_text, tags), case-insensitively; `tag:`,
 `org:` and `author:` match a whole name as its page groups it (urls.term_key). Parsing is
-one pass over the text and matching one pass over the AST, with substring search for
-phrases: no backtracking regex sees a query, so a hostile one costs linear time.
+one pass over the text and matching one pass over the AST, each word or phrase one
+substring search in the paper's text: no backtracking regex sees a query, so a hostile one
+costs linear time.
 """
 
 from __future__ import annotations

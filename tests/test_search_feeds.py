@@ -7,7 +7,9 @@ would (feedparser, lxml and the W3C rules of tests/feed_rules.py).
 
 from __future__ import annotations
 
+import re
 import shutil
+import unicodedata
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,7 @@ from generator.config import SearchConfig, load_config
 from generator.errors import ContentError
 from generator.model import Author, Link, Paper, PaperId
 from generator.newsite import create_site
-from generator.query import QueryError, parse, select
+from generator.query import QueryError, parse, select, words_of
 from tests.conftest import make_site, record
 from tests.feed_rules import check_atom, check_json, check_rss, check_site_feeds, find_feeds
 
@@ -82,6 +84,12 @@ def test_every_operator_matches_one_paper_and_not_another(query: str, yes: Paper
     assert parsed.matches(yes)
     assert not parsed.matches(no)
     assert select([parsed], [no, yes]) == [(yes,)]
+
+
+@pytest.mark.parametrize("text", ["GPT-4, models; snake_case", "Café ÉCOLE ﬁne x²", "l’été — “quoted”", "a\x01b",
+                                  "日本語 テキスト", "", "!!! ---", "tab\tand\nnewline"])
+def test_words_are_runs_of_letters_and_digits_case_folded(text: str) -> None:
+    assert words_of(text) == re.findall(r"\w+", unicodedata.normalize("NFKC", text).casefold())
 
 
 def test_the_ast_is_frozen_values() -> None:
