@@ -20,13 +20,19 @@ from zoneinfo import available_timezones
 import yaml
 
 from generator.errors import ContentError, Problem, SourceLocation
+from generator.model import WINDOWS_DEVICES
+from generator.query import Query, parse
 from generator.yamlsrc import decode_source, line_of, mapping_items, parse_yaml
 
 CONFIG_NAME = "paperfeed.yaml"
 
 
-def _doc(text: str, check: Callable[[Any], Any] | None = None, **kw: Any) -> Any:
-    return field(metadata={"doc": text, "check": check}, **kw)
+def _doc(text: str, check: Callable[[Any], Any] | None = None, required: bool = False,
+         items: tuple[type, Callable[..., list[Problem]]] | None = None, **kw: Any) -> Any:
+    """A setting: its doc, its check; `required`: an item of a list must give it;
+    `items`: a list of mappings of that dataclass, and a check across the items."""
+    return field(metadata={"doc": text, "check": check, "required": required,
+                           "items": items}, **kw)
 
 
 def _int(minimum: int) -> Callable[[Any], int]:
@@ -138,11 +144,57 @@ class LimitsConfig:
                             default=500)
 
 
+def _slug(value: Any) -> str:
+    text = _str(value)
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", text) or len(text) > 80 or text in WINDOWS_DEVICES:
+        raise ValueError(f"expected lowercase letters, digits and '-' (like with-code), at most 80 "
+                         f"characters, got {value!r}")
+    return text
+
+
+def _query(value: Any) -> str:
+    text = _str(value)
+    parse(text)  # a QueryError is a ValueError: reported at the query's line
+    return text
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """One saved search: a feed of the newest papers matching a query, and a page listing them all."""
+
+    slug: str = _doc("its name in URLs (lowercase letters, digits, '-'): feeds /feeds/search/SLUG.xml, "
+                     ".atom.xml and .json, the page /feeds/search/SLUG/", _slug, default="", required=True)
+    title: str = _doc("the feed's and the page's title (default: the query)", _text, default="")
+    query: str = _doc("what the papers must match: words, \"phrases\", -excluded, OR, tag:, author:, org:, "
+                      "has:code|project|video|data, upvotes>=N (docs/searches.md)", _query, default="",
+                      required=True)
+
+    @property
+    def parsed(self) -> Query:
+        return parse(self.query)
+
+    @property
+    def name(self) -> str:
+        return self.title or self.query
+
+
+def _searches(items: list[SearchConfig], node: yaml.Node | None, path: str, prefix: str) -> list[Problem]:
+    """Two searches cannot share a slug (one would overwrite the other's files)."""
+    seen: dict[str, int] = {}
+    problems = []
+    for i, search in enumerate(items):
+        if search.slug in seen:
+            problems.append(Problem(_item_location(node, i, "slug", path), f"{prefix}[{i}].slug",
+                                    f"{search.slug!r} is already the slug of {prefix}[{seen[search.slug]}]"))
+        seen.setdefault(search.slug, i)
+    return problems
+
+
 @dataclass(frozen=True)
 class FeedsConfig:
-    """Site, taxonomy, upvote and digest feeds."""
+    """Site, taxonomy, upvote, digest and saved-search feeds."""
 
-    items: int = _doc("how many of the newest papers the site and top-K feeds hold", _int(1), default=50)
+    items: int = _doc("how many of the newest papers the site, top-K and saved-search feeds hold", _int(1), default=50)
     term_items: int = _doc("how many of the newest papers each tag, organisation and author feed holds",
                            _int(1), default=15)
     upvote_thresholds: tuple[int, ...] = _doc(
@@ -153,6 +205,9 @@ class FeedsConfig:
         "host (and path) in entry ids; default: base_url without its scheme. Set it to the old "
         "value before moving the site to another host, so readers do not see old papers as new",
         _id_base, default="")
+    searches: tuple[SearchConfig, ...] = _doc(
+        "saved-search feeds, each with a slug, a title and a query (docs/searches.md)", None,
+        default=(), items=(SearchConfig, _searches))
 
 
 # Email settings end up in SMTP commands and mail headers, where a line break starts a
@@ -353,11 +408,48 @@ def _build(cls: type, raw: dict[str, Any], node: yaml.Node | None, path: str, pr
                 k: getattr(sub, k) for k in value if k in {f.name for f in dataclasses.fields(sub)}})
             problems += subproblems
             continue
+        if spec.metadata.get("items"):
+            values[spec.name], subproblems = _build_list(spec.metadata["items"], value, value_node, where,
+                                                         path, name)
+            problems += subproblems
+            continue
         try:
             values[spec.name] = spec.metadata["check"](value)
         except ValueError as exc:
             problems.append(Problem(where, name, str(exc)))
     return cls(**values), problems
+
+
+def _build_list(items: tuple[type, Callable[..., list[Problem]]], raw: Any, node: yaml.Node | None,
+                where: SourceLocation, path: str, name: str) -> tuple[tuple[Any, ...], list[Problem]]:
+    """A list of mappings (`feeds.searches`): each item built and checked like a section, at its lines."""
+    cls, check_all = items
+    if raw is None:
+        return (), []
+    if not isinstance(raw, list):
+        return (), [Problem(where, name, f"expected a list of mappings, got {raw!r}")]
+    nodes = node.value if isinstance(node, yaml.SequenceNode) else []
+    built, problems = [], []
+    for i, item in enumerate(raw):
+        item_node = nodes[i] if i < len(nodes) else None
+        item_where = SourceLocation(path, line_of(item_node)) if item_node is not None else where
+        if not isinstance(item, dict):
+            problems.append(Problem(item_where, f"{name}[{i}]", f"expected a mapping, got {item!r}"))
+            continue
+        value, subproblems = _build(cls, item, item_node, path, f"{name}[{i}].")
+        missing = [f.name for f in dataclasses.fields(cls) if f.metadata.get("required") and f.name not in item]
+        problems += subproblems + [Problem(item_where, f"{name}[{i}].{key}", "required setting is missing")
+                                   for key in missing]
+        if not subproblems and not missing:
+            built.append(value)
+    if not problems:
+        problems += check_all(built, node, path, name)
+    return tuple(built), problems
+
+
+def _item_location(node: yaml.Node | None, index: int, key: str, path: str) -> SourceLocation:
+    item = node.value[index] if isinstance(node, yaml.SequenceNode) and index < len(node.value) else None
+    return _location(item, key, path)
 
 
 def _check_paths(config: SiteConfig, where: SourceLocation) -> None:
@@ -378,8 +470,22 @@ def _yaml_scalar(value: Any) -> str:
     return yaml.safe_dump(value, default_flow_style=True).strip().removesuffix("...").strip()
 
 
+def _yaml_items(name: str, items: tuple[Any, ...], indent: str, comment: str) -> list[str]:
+    """A list of mappings as block YAML (`comment` '# ' writes it commented out)."""
+    lines = [f"{indent}{comment}{name}:"]
+    for item in items:
+        for i, f in enumerate(f for f in dataclasses.fields(item) if getattr(item, f.name) != f.default):
+            lines.append(f"{indent}{comment}  {'- ' if i == 0 else '  '}{f.name}: "
+                         f"{_yaml_scalar(getattr(item, f.name))}")
+    return lines
+
+
 def config_template(values: Mapping[str, Any] | None = None) -> str:
-    """A paperfeed.yaml with every setting, its default and its meaning (for `paperfeed init`)."""
+    """A paperfeed.yaml with every setting, its default and its meaning (for `paperfeed init`).
+
+    `values` are the settings to write uncommented; a section's are a mapping under its name
+    (`{"feeds": {"searches": (SearchConfig(...),)}}`).
+    """
     values = values or {}
     lines = ["# paperfeed site configuration. Every setting is shown with its default;",
              "# flags (--base-url) and PAPERFEED_* environment variables override these.", ""]
@@ -392,7 +498,14 @@ def config_template(values: Mapping[str, Any] | None = None) -> str:
             lines.append(f"{indent}# {f.metadata['doc']}")
             if dataclasses.is_dataclass(value):
                 lines.append(f"{indent}{f.name}:")
-                emit(type(value), value, indent + "  ", {})
+                emit(type(value), value, indent + "  ", chosen.get(f.name, {}))
+            elif f.metadata.get("items"):
+                item_type = f.metadata["items"][0]
+                lines.extend(f"{indent}#   {sub.name}: {sub.metadata['doc']}" for sub in dataclasses.fields(item_type))
+                if f.name in chosen:
+                    lines.extend(_yaml_items(f.name, tuple(chosen[f.name]), indent, ""))
+                else:
+                    lines.append(f"{indent}# {f.name}: {_yaml_scalar(value)}")
             elif f.name in chosen:
                 lines.append(f"{indent}{f.name}: {_yaml_scalar(chosen[f.name])}")
             else:

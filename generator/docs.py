@@ -44,7 +44,8 @@ defaults weigh, and why they were chosen: [weight.md](weight.md).
 """
 
 SECTION_NOTES = {
-    "feeds": "The feeds themselves, their URLs and entry ids: [feeds.md](feeds.md).",
+    "feeds": "The feeds themselves, their URLs and entry ids: [feeds.md](feeds.md); saved searches and "
+             "their query language: [searches.md](searches.md#saved-search-feeds).",
     "limits": "What a site weighs as it grows: [weight.md](weight.md).",
     "email": "How the digest is made and sent, with an example: "
              "[feeds.md](feeds.md#the-email-digest-paperfeed-digest).",
@@ -71,8 +72,16 @@ def config_keys() -> list[str]:
         value = getattr(defaults, f.name)
         keys.append(f.name)
         if dataclasses.is_dataclass(value):
-            keys += [f"{f.name}.{sub.name}" for sub in _fields(type(value))]
+            for sub in _fields(type(value)):
+                keys.append(f"{f.name}.{sub.name}")
+                keys += [f"{f.name}.{sub.name}[].{item.name}" for item in _item_fields(sub)]
     return keys
+
+
+def _item_fields(spec: dataclasses.Field[Any]) -> list[dataclasses.Field[Any]]:
+    """The keys of each item of a list-of-mappings setting (feeds.searches), else none."""
+    items = spec.metadata.get("items")
+    return _fields(items[0]) if items else []
 
 
 def configuration_page() -> str:
@@ -103,6 +112,9 @@ def configuration_page() -> str:
         for sub in _fields(type(value)):
             lines.append(f"| `{f.name}.{sub.name}` | {_default(getattr(value, sub.name))} | "
                          f"{_cell(sub.metadata['doc'])} |")
+            for item in _item_fields(sub):
+                required = "required" if item.metadata.get("required") else _default(item.default)
+                lines.append(f"| `{f.name}.{sub.name}[].{item.name}` | {required} | {_cell(item.metadata['doc'])} |")
         lines.append("")
     chosen = _init_defaults()
     lines += ["## What `paperfeed init` writes", "",
@@ -121,8 +133,9 @@ def _doc_of(spec: dataclasses.Field[Any]) -> str:
 
 def _init_defaults() -> dict[str, Any]:
     from generator.cli import init
+    from generator.newsite import INIT_SETTINGS
 
-    return {param.name: param.default for param in init.params if param.name in ("title", "base_url")}
+    return {param.name: param.default for param in init.params if param.name in ("title", "base_url")} | INIT_SETTINGS
 
 
 def _taxonomies(taxonomies: list[tuple[dataclasses.Field[Any], Any]]) -> list[str]:

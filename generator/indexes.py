@@ -10,6 +10,7 @@ from datetime import date, timedelta
 
 from generator.config import SiteConfig, TaxonomyConfig
 from generator.model import Paper
+from generator.query import select
 from generator.urls import term_key, term_slugs
 
 TAXONOMIES = ("tags", "orgs", "authors")
@@ -59,6 +60,7 @@ class SiteIndex:
     trending: tuple[Paper, ...]
     taxonomies: dict[str, tuple[Term, ...]] = field(default_factory=dict)
     related: dict[str, tuple[Paper, ...]] = field(default_factory=dict)
+    searches: dict[str, tuple[Paper, ...]] = field(default_factory=dict)  # feeds.searches slug -> matches
 
     def term_of(self, taxonomy: str, name: str) -> Term | None:
         """The term a name belongs to (names are grouped by urls.term_key)."""
@@ -168,5 +170,7 @@ def build_index(papers: Iterable[Paper], config: SiteConfig) -> SiteIndex:
         since = days[-1].start - timedelta(days=config.trending_days - 1)
         trending = tuple(sorted((p for p in ordered if p.date >= since), key=rank_key))
     taxonomies = {tax: _terms(ordered, tax, getattr(config, tax)) for tax in TAXONOMIES}
+    searches = config.feeds.searches
+    matches = select([s.parsed for s in searches], ordered)
     return SiteIndex(ordered, days, weeks, months, trending[: config.per_page], taxonomies,
-                     _related(ordered, taxonomies["tags"]))
+                     _related(ordered, taxonomies["tags"]), dict(zip([s.slug for s in searches], matches, strict=True)))

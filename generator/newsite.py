@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from generator import __version__
-from generator.config import CONFIG_NAME, config_template
+from generator.config import CONFIG_NAME, SearchConfig, config_template
 
 SCAFFOLD_DIR = Path(__file__).parent / "scaffold"
 #: The workflows init writes, from SCAFFOLD_DIR. import.yml: the daily Hugging Face import.
@@ -41,6 +41,10 @@ links:
   code: https://github.com/tensorflow/tensor2tensor
 """
 
+#: Settings a new site's config sets besides its title and base URL: a saved search to copy.
+INIT_SETTINGS = {"feeds": {"searches": (SearchConfig(slug="with-code", title="Papers with code",
+                                                     query="has:code"),)}}
+
 GITIGNORE = "public/\n.paperfeed-cache/\n"
 
 
@@ -49,7 +53,7 @@ def create_site(directory: Path, title: str, base_url: str) -> list[Path]:
     if directory.exists() and any(directory.iterdir()):
         raise FileExistsError(f"{directory} is not empty; choose a new folder")
     files = {
-        Path(CONFIG_NAME): config_template({"title": title, "base_url": base_url}),
+        Path(CONFIG_NAME): config_template({"title": title, "base_url": base_url, **INIT_SETTINGS}),
         Path("content/2017/06/12/1706.03762.yaml"): SAMPLE_RECORD,
         Path(".gitignore"): GITIGNORE,
     }

@@ -397,6 +397,32 @@ def _render_term(ctx: PageContext, term: Term) -> Iterator[PageItem]:
 
 
 @dataclass(frozen=True)
+class SavedSearch:
+    """What a saved search's page says about it (list.html): its query, matches and feeds."""
+
+    query: str
+    count: int
+    feeds: tuple[NamedLink, ...]
+
+
+SEARCH_FEED_LABELS = (("RSS", "rss"), ("Atom", "atom"), ("JSON Feed", "json"))
+
+
+def render_searches(ctx: PageContext) -> Iterator[PageItem]:
+    """A page per saved search (feeds.searches): every paper it matches, newest first, as rows."""
+    urls = ctx.urls
+    for search in ctx.config.feeds.searches:
+        papers = ctx.index.searches[search.slug]
+        feeds = tuple(NamedLink(label, urls.href(urls.search_feed(search.slug, kind)))
+                      for label, kind in SEARCH_FEED_LABELS) if ctx.index.papers else ()  # no papers: no feeds
+        yield from render_list(ctx, papers, lambda n, slug=search.slug: urls.search_page(slug, n),
+                               f"Saved search: {search.name}", search.name, compact=True, period=None,
+                               neighbours=None, views=[], picker=None,
+                               search=SavedSearch(search.query, len(papers), feeds),
+                               description=f"{_count(len(papers))} matching the search {search.query}, newest first.")
+
+
+@dataclass(frozen=True)
 class CalendarMonth:
     label: str
     href: str
@@ -442,5 +468,5 @@ def render_misc(ctx: PageContext) -> Iterator[PageItem]:
 def render_pages(ctx: PageContext) -> Iterator[PageItem]:
     """Every HTML page of the site, to render with ctx.render() unless kept."""
     for stage in (render_home, render_periods, render_trending, render_papers, render_taxonomies,
-                  render_misc):
+                  render_searches, render_misc):
         yield from stage(ctx)

@@ -145,6 +145,10 @@ class Urls:
     def term(self, taxonomy: str, slug: str, page: int = 1) -> str:
         return _page(f"{taxonomy}/{slug}/", page)
 
+    def search_page(self, slug: str, page: int = 1) -> str:
+        """The page listing every paper a saved search (feeds.searches) matches."""
+        return _page(f"feeds/search/{slug}/", page)
+
     # files
     def feed(self, kind: str, prefix: str = "") -> str:
         return prefix + FEED_FILES[kind]
@@ -155,6 +159,10 @@ class Urls:
     def top_feed(self, threshold: int, kind: str) -> str:
         suffix = {"rss": ".xml", "atom": ".atom.xml", "json": ".json"}[kind]
         return f"feeds/top-{threshold}{suffix}"
+
+    def search_feed(self, slug: str, kind: str) -> str:
+        suffix = {"rss": ".xml", "atom": ".atom.xml", "json": ".json"}[kind]
+        return f"feeds/search/{slug}{suffix}"
 
     def digest_feed(self, kind: str) -> str:
         return {"rss": "digest.xml", "atom": "digest.atom.xml", "json": "digest.json"}[kind]

@@ -238,7 +238,7 @@ def newest_first(items: list[Item]) -> None:
 
 
 _FEED_FILE = re.compile(r"(?:[^/]+/)*(?:feed\.xml|atom\.xml|feed\.json|digest\.xml|digest\.atom\.xml"
-                        r"|digest\.json)|feeds/top-\d+(?:\.atom)?\.(?:xml|json)")
+                        r"|digest\.json)|feeds/(?:top-\d+|search/[a-z0-9-]+)(?:\.atom)?\.(?:xml|json)")
 
 
 def feed_kind(path: str) -> str:
@@ -279,7 +279,8 @@ def check_site_feeds(out: Path, base_url: str) -> dict[str, list[Item]]:
 
 
 def siblings(rss_path: str) -> dict[str, str]:
-    """The three formats of one feed, from its RSS path (feed.xml, digest.xml, feeds/top-K.xml)."""
+    """The three formats of one feed, from its RSS path (feed.xml, digest.xml, feeds/top-K.xml,
+    feeds/search/SLUG.xml)."""
     if rss_path.endswith("feed.xml"):
         stem = rss_path[: -len("feed.xml")]
         return {"rss": rss_path, "atom": stem + "atom.xml", "json": stem + "feed.json"}

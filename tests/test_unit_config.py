@@ -122,8 +122,8 @@ def test_unknown_keys_are_errors_at_every_level(tmp_path: Path) -> None:
     text = "title: T\ntitel: typo\nfeeds:\n  items: 3\n  bogus: 1\ntags:\n  min_paper: 2\n"
     assert problems(tmp_path, text) == [
         f"paperfeed.yaml:2: titel: unknown setting; expected one of {TOP_KEYS}",
-        "paperfeed.yaml:5: feeds.bogus: unknown setting; expected one of digest_days, id_base, items, term_items, "
-        "upvote_thresholds",
+        "paperfeed.yaml:5: feeds.bogus: unknown setting; expected one of digest_days, id_base, items, searches, "
+        "term_items, upvote_thresholds",
         "paperfeed.yaml:7: tags.min_paper: unknown setting; expected one of feed_formats, feed_min_papers, feeds, "
         "min_papers",
     ]

@@ -59,10 +59,14 @@ def _term_links(urls: Urls, term: Term, kinds: tuple[str, ...]) -> list[FeedLink
     return _links(urls, title, lambda kind: urls.term_feed(term.taxonomy, term.slug, kind), kinds)
 
 
+def _page_count(papers: int, per_page: int) -> int:
+    return max(1, -(-papers // per_page))
+
+
 def feed_links(index: SiteIndex, config: SiteConfig, urls: Urls) -> Callable[[str], list[FeedLink]]:
     """path -> the feeds a page advertises: the site's RSS feed and the digest everywhere.
 
-    Term pages (each page of their pagination) list the term's feeds first; paper
+    Term and saved-search pages (each page of their pagination) list their own feeds first; paper
     pages add the feed (RSS if it has one) of each of their terms that has one; the home and
     trending pages add the site's other formats and the top-K feeds.
     """
@@ -77,6 +81,10 @@ def feed_links(index: SiteIndex, config: SiteConfig, urls: Urls) -> Callable[[st
            for link in _links(urls, f"{config.title}: at least {k} upvotes",
                               partial(urls.top_feed, k), ("rss",))]
     pages: dict[str, list[FeedLink]] = {urls.home(): every_format + top, urls.trending(): every_format + top}
+    for search in config.feeds.searches:
+        own = _links(urls, f"{config.title} · {search.name}", partial(urls.search_feed, search.slug))
+        for number in range(1, _page_count(len(index.searches[search.slug]), config.rows_per_page) + 1):
+            pages[urls.search_page(search.slug, number)] = own + site
     # Walk the terms that have feeds (few) rather than every name of every paper (many).
     paper_links: dict[str, list[FeedLink]] = {}
     for taxonomy in TAXONOMIES:
@@ -84,7 +92,7 @@ def feed_links(index: SiteIndex, config: SiteConfig, urls: Urls) -> Callable[[st
             if not term.has_feed:
                 continue
             own = _term_links(urls, term, getattr(config, taxonomy).feed_formats)
-            for number in range(1, max(1, -(-len(term.papers) // config.rows_per_page)) + 1):
+            for number in range(1, _page_count(len(term.papers), config.rows_per_page) + 1):
                 pages[urls.term(taxonomy, term.slug, number)] = own + site
             for paper in term.papers:  # a paper page: the term's RSS feed
                 paper_links.setdefault(urls.paper(paper.id), list(site)).append(own[0])

@@ -1,7 +1,7 @@
 """Which feeds a site has, and what each holds.
 
 The site, every tag/organisation/author with `has_feed`, each "at least K
-upvotes" threshold, and the daily digest. Paper feeds hold the newest N papers
+upvotes" threshold, each saved search of `feeds.searches`, and the daily digest. Paper feeds hold the newest N papers
 (featured day, then upvotes, then id), never "the last day's", so a feed does not
 shrink while a day is being filled.
 """
@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from generator.config import SiteConfig
+from generator.config import SearchConfig, SiteConfig
 from generator.feeds.entries import Entry, EntryMaker, day_start, xml_text
 from generator.indexes import TAXONOMIES, SiteIndex, Term
 from generator.model import Paper
@@ -110,17 +110,28 @@ class Catalog:
             {k: self.urls.term_feed(term.taxonomy, term.slug, k) for k in self.term_formats(term)}, term.papers,
             self.config.feeds.term_items)
 
+    def search(self, search: SearchConfig, papers: tuple[Paper, ...]) -> Feed:
+        """A saved search's feed: the newest `feeds.items` of the papers its query matches."""
+        return self._papers_feed(
+            f"search/{search.slug}", "search", f"{self.config.title} · {search.name}",
+            f"The newest papers featured on {self.config.title} matching the saved search: {search.query}",
+            self.urls.search_page(search.slug), {k: self.urls.search_feed(search.slug, k) for k in KINDS},
+            papers)
+
     def term_formats(self, term: Term) -> tuple[str, ...]:
         return getattr(self.config, term.taxonomy).feed_formats
 
     def feeds(self) -> Iterator[Feed]:
-        """Every feed, in a fixed order: site, digest, top-K, then terms as the index sorts them."""
+        """Every feed, in a fixed order: site, digest, top-K, saved searches as the config lists
+        them, then terms as the index sorts them."""
         if not self.index.papers:
             return
         yield self.site()
         yield self.digest()
         for threshold in self.config.feeds.upvote_thresholds:
             yield self.top(threshold)
+        for search in self.config.feeds.searches:
+            yield self.search(search, self.index.searches[search.slug])
         for taxonomy in TAXONOMIES:
             for term in self.index.taxonomies.get(taxonomy, ()):
                 if term.has_feed:

@@ -9,7 +9,8 @@ from generator.feeds.catalog import Feed
 from generator.feeds.entries import xml_text
 from generator.urls import Urls
 
-GROUP_TITLES = {"Site": "Site", "tags": "Tags", "orgs": "Organizations", "authors": "Authors"}
+GROUP_TITLES = {"Site": "Site", "search": "Saved searches", "tags": "Tags", "orgs": "Organizations",
+                "authors": "Authors"}
 
 
 def build_opml(feeds: list[Feed], urls: Urls, site_title: str) -> bytes:
