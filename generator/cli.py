@@ -281,12 +281,15 @@ def new(site_dir: Path, paper_id: str, title: str, authors: tuple[str, ...], org
               help="Write digest-<period>.html, .txt and .eml into this folder.")
 @click.option("--send", is_flag=True, help="Send it over SMTP (settings: paperfeed.yaml's email:).")
 @click.option("--base-url", help="Absolute URL of the site the links point to (overrides the config).")
+@click.option("--include-incomplete", is_flag=True,
+              help="Take a day still in progress too (default: only complete days are mailed).")
 def digest(site_dir: Path, day: Any, week: str | None, out_dir: Path | None, send: bool,
-           base_url: str | None) -> None:
+           base_url: str | None, include_incomplete: bool) -> None:
     """An email-ready digest of a day's or week's papers, ranked; printed as text unless --out/--send."""
     import os
 
-    from generator.digest import build_digest, render_digest, select_period
+    from generator.build import load_content
+    from generator.digest import build_digest, choose_period, render_digest
     from generator.indexes import build_index
     from generator.mailer import send_digest, write_digest
     from generator.themes import make_environment
@@ -294,9 +297,10 @@ def digest(site_dir: Path, day: Any, week: str | None, out_dir: Path | None, sen
     if day and week:
         raise click.UsageError("give --day or --week, not both")
     try:
-        config, papers = load_site(site_dir, {"base_url": base_url})
-        period = select_period(build_index(papers, config), day.date() if day else None, week)
-        prepared = build_digest(config, period)
+        config, papers, markers = load_content(site_dir, {"base_url": base_url})
+        choice = choose_period(build_index(papers, config, markers), day.date() if day else None, week,
+                               include_incomplete, config.content_dir)
+        prepared = build_digest(config, choice.period)
         html, text = render_digest(prepared, make_environment(config.site_dir, config.theme))
         if out_dir is not None:
             for path in write_digest(out_dir, prepared, html, text, config.email):
@@ -308,6 +312,8 @@ def digest(site_dir: Path, day: Any, week: str | None, out_dir: Path | None, sen
         fail(error)
     if out_dir is None and not send:
         click.echo(text, nl=False)
+    if choice.note:
+        click.echo(choice.note, err=True)
 
 
 def run() -> None:
