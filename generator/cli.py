@@ -140,7 +140,7 @@ def _run_import(site_dir: Path, batches: list[Any], dry_run: bool) -> None:
         sys.exit(1)
     except (ContentError, BuildError) as error:
         fail(error)
-    for change in report.changes:
+    for change in report.changes + report.days:
         if change.action != "unchanged":
             click.echo(("would " if dry_run else "") + str(change))
     for warning in report.warnings:
@@ -161,14 +161,32 @@ def _read(path: str) -> tuple[str, str]:
         fail(Exception(f"{path}: {error}"))
 
 
+def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """An ISO 8601 time with its zone (`Z` or an offset): a time without one is ambiguous."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise click.BadParameter(f"expected a time with its zone, like 2025-11-22T06:30:00Z, got {value!r}")
+    return moment.astimezone(dt.UTC)
+
+
 @import_.command("hf")
 @SITE_OPTION
 @click.argument("files", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("--fetch", is_flag=True, help="Ask the Hugging Face API (the network is used only with this flag).")
 @click.option("--date", "dates", type=DAY, multiple=True,
               help="With --fetch: the featured day to ask for (repeatable; default: today, UTC).")
+@click.option("--fetched-at", "fetched_at", callback=_moment, metavar="TIME",
+              help="When the FILEs were fetched (2025-11-22T06:30:00Z): recorded in each day's _day.yaml.")
 @DRY_RUN
-def import_hf(site_dir: Path, files: tuple[str, ...], fetch: bool, dates: tuple[Any, ...], dry_run: bool) -> None:
+def import_hf(site_dir: Path, files: tuple[str, ...], fetch: bool, dates: tuple[Any, ...],
+              fetched_at: Any, dry_run: bool) -> None:
     """Import Hugging Face /api/daily_papers responses (FILE..., or - for standard input)."""
     import datetime as dt
 
@@ -179,7 +197,9 @@ def import_hf(site_dir: Path, files: tuple[str, ...], fetch: bool, dates: tuple[
         raise click.UsageError("give response files (or - for standard input), or --fetch")
     if dates and not fetch:
         raise click.UsageError("--date needs --fetch (files carry their own dates)")
-    batches: list[Batch] = [hf_batch(*_read(path)) for path in files]
+    if fetched_at and not files:
+        raise click.UsageError("--fetched-at is for response files (--fetch records the time itself)")
+    batches: list[Batch] = [hf_batch(*_read(path), fetched=fetched_at) for path in files]
     days = [d.date() for d in dates] or ([dt.datetime.now(dt.UTC).date()] if fetch else [])
     for day in days:
         try:

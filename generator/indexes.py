@@ -155,7 +155,8 @@ def _related(papers: tuple[Paper, ...], tags: tuple[Term, ...]) -> dict[str, tup
     return related
 
 
-def _completed(periods: tuple[Period, ...], open_days: set[date], start_of: Callable[[date], date]) -> tuple[Period, ...]:
+def _completed(periods: tuple[Period, ...], open_days: set[date],
+               start_of: Callable[[date], date]) -> tuple[Period, ...]:
     """Weeks and months holding a day in progress are not complete either."""
     starts = {start_of(day) for day in open_days}
     return tuple(replace(p, complete=False) if p.start in starts else p for p in periods)
