@@ -16,6 +16,7 @@ import dataclasses
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,8 @@ import jinja2
 
 from generator.cache import CACHE_DIR, MarkupCache, RecordCache, code_digest, digest, spare_folder
 from generator.config import CONFIG_NAME, SiteConfig, load_config
-from generator.content import load_papers, record_files
+from generator.content import load_days, load_papers, record_files
+from generator.days import DayMarker
 from generator.depends import Fingerprints, Ledger, tree_signature
 from generator.errors import ContentError, Problem, SourceLocation
 from generator.indexes import Period, SiteIndex, Term, build_index
@@ -74,12 +76,21 @@ def _site_config(site_dir: Path, overrides: Mapping[str, Any] | None,
 
 def load_site(site_dir: Path, overrides: Mapping[str, Any] | None = None,
               environ: Mapping[str, str] | None = None) -> tuple[SiteConfig, list[Paper]]:
-    """Config and validated papers, or ContentError with every problem."""
-    config = _site_config(site_dir, overrides, environ)
-    papers, problems = load_papers(site_dir, config.content_path, RecordContext(config.timezone))
-    if problems:
-        raise ContentError(problems)
+    """Config and validated papers (day markers validated too), or ContentError with every problem."""
+    config, papers, _ = load_content(site_dir, overrides, environ)
     return config, papers
+
+
+def load_content(site_dir: Path, overrides: Mapping[str, Any] | None = None,
+                 environ: Mapping[str, str] | None = None) -> tuple[SiteConfig, list[Paper], dict[date, DayMarker]]:
+    """Config, validated papers and day markers, or ContentError with every problem."""
+    config = _site_config(site_dir, overrides, environ)
+    files = record_files(site_dir, config.content_path)
+    papers, problems = load_papers(site_dir, config.content_path, RecordContext(config.timezone), files=files)
+    markers, marker_problems = load_days(site_dir, config.content_path, files)
+    if problems or marker_problems:
+        raise ContentError(problems + marker_problems)
+    return config, papers, markers
 
 
 def _markup(item: tuple[str, str]) -> str | tuple[str, str]:
@@ -228,6 +239,8 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     with timer.stage("load"):
         papers, problems = load_papers(site_dir, config.content_path, RecordContext(config.timezone),
                                        read=records.load, files=files)
+        markers, marker_problems = load_days(site_dir, config.content_path, files)
+        problems += marker_problems
         if problems:
             raise ContentError(problems)
         records.save()
@@ -236,7 +249,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         papers = render_markup(papers, markup, jobs, progress)
         markup.save()
     with timer.stage("index"):
-        index = build_index(papers, config)
+        index = build_index(papers, config, markers)
         env = make_environment(config.site_dir, config.theme)
         fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink))
     with timer.stage("write"):

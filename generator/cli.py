@@ -144,7 +144,7 @@ def _run_import(site_dir: Path, batches: list[Any], dry_run: bool) -> None:
         sys.exit(1)
     except (ContentError, BuildError) as error:
         fail(error)
-    for change in report.changes:
+    for change in report.changes + report.days:
         if change.action != "unchanged":
             click.echo(("would " if dry_run else "") + str(change))
     for warning in report.warnings:
@@ -165,14 +165,32 @@ def _read(path: str) -> tuple[str, str]:
         fail(Exception(f"{path}: {error}"))
 
 
+def _moment(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
+    """An ISO 8601 time with its zone (`Z` or an offset): a time without one is ambiguous."""
+    import datetime as dt
+
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        raise click.BadParameter(f"expected a time with its zone, like 2025-11-22T06:30:00Z, got {value!r}")
+    return moment.astimezone(dt.UTC)
+
+
 @import_.command("hf")
 @SITE_OPTION
 @click.argument("files", nargs=-1, type=click.Path(allow_dash=True, dir_okay=False))
 @click.option("--fetch", is_flag=True, help="Ask the Hugging Face API (the network is used only with this flag).")
 @click.option("--date", "dates", type=DAY, multiple=True,
               help="With --fetch: the featured day to ask for (repeatable; default: today, UTC).")
+@click.option("--fetched-at", "fetched_at", callback=_moment, metavar="TIME",
+              help="When the FILEs were fetched (2025-11-22T06:30:00Z): recorded in each day's _day.yaml.")
 @DRY_RUN
-def import_hf(site_dir: Path, files: tuple[str, ...], fetch: bool, dates: tuple[Any, ...], dry_run: bool) -> None:
+def import_hf(site_dir: Path, files: tuple[str, ...], fetch: bool, dates: tuple[Any, ...],
+              fetched_at: Any, dry_run: bool) -> None:
     """Import Hugging Face /api/daily_papers responses (FILE..., or - for standard input)."""
     import datetime as dt
 
@@ -183,7 +201,9 @@ def import_hf(site_dir: Path, files: tuple[str, ...], fetch: bool, dates: tuple[
         raise click.UsageError("give response files (or - for standard input), or --fetch")
     if dates and not fetch:
         raise click.UsageError("--date needs --fetch (files carry their own dates)")
-    batches: list[Batch] = [hf_batch(*_read(path)) for path in files]
+    if fetched_at and not files:
+        raise click.UsageError("--fetched-at is for response files (--fetch records the time itself)")
+    batches: list[Batch] = [hf_batch(*_read(path), fetched=fetched_at) for path in files]
     days = [d.date() for d in dates] or ([dt.datetime.now(dt.UTC).date()] if fetch else [])
     for day in days:
         try:
@@ -285,12 +305,15 @@ def new(site_dir: Path, paper_id: str, title: str, authors: tuple[str, ...], org
               help="Write digest-<period>.html, .txt and .eml into this folder.")
 @click.option("--send", is_flag=True, help="Send it over SMTP (settings: paperfeed.yaml's email:).")
 @click.option("--base-url", help="Absolute URL of the site the links point to (overrides the config).")
+@click.option("--include-incomplete", is_flag=True,
+              help="Take a day still in progress too (default: only complete days are mailed).")
 def digest(site_dir: Path, day: Any, week: str | None, out_dir: Path | None, send: bool,
-           base_url: str | None) -> None:
+           base_url: str | None, include_incomplete: bool) -> None:
     """An email-ready digest of a day's or week's papers, ranked; printed as text unless --out/--send."""
     import os
 
-    from generator.digest import build_digest, render_digest, select_period
+    from generator.build import load_content
+    from generator.digest import build_digest, choose_period, render_digest
     from generator.indexes import build_index
     from generator.mailer import send_digest, write_digest
     from generator.themes import make_environment
@@ -298,9 +321,10 @@ def digest(site_dir: Path, day: Any, week: str | None, out_dir: Path | None, sen
     if day and week:
         raise click.UsageError("give --day or --week, not both")
     try:
-        config, papers = load_site(site_dir, {"base_url": base_url})
-        period = select_period(build_index(papers, config), day.date() if day else None, week)
-        prepared = build_digest(config, period)
+        config, papers, markers = load_content(site_dir, {"base_url": base_url})
+        choice = choose_period(build_index(papers, config, markers), day.date() if day else None, week,
+                               include_incomplete, config.content_dir)
+        prepared = build_digest(config, choice.period)
         html, text = render_digest(prepared, make_environment(config.site_dir, config.theme))
         if out_dir is not None:
             for path in write_digest(out_dir, prepared, html, text, config.email):
@@ -312,6 +336,8 @@ def digest(site_dir: Path, day: Any, week: str | None, out_dir: Path | None, sen
         fail(error)
     if out_dir is None and not send:
         click.echo(text, nl=False)
+    if choice.note:
+        click.echo(choice.note, err=True)
 
 
 def run() -> None:

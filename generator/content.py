@@ -1,12 +1,19 @@
-"""Discover, parse and validate every record under content_dir."""
+"""Discover, parse and validate every record under content_dir, and the day markers beside them.
+
+A day marker (`<yyyy>/<mm>/<dd>/_day.yaml`, generator/days.py) is no record: discover() lists
+it with the records (so a changed marker changes the build's inputs), load_papers() passes it
+over and load_days() reads it with its own schema.
+"""
 
 from __future__ import annotations
 
 import functools
 import os
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
+from generator.days import DayMarker, is_marker, parse_marker
 from generator.errors import Problem, SourceLocation
 from generator.model import Paper
 from generator.record import RecordContext, parse_record
@@ -136,6 +143,8 @@ def load_papers(site_dir: Path, content_dir: Path, ctx: RecordContext, read: Rea
     problems: list[Problem] = []
     parse = functools.partial(load_file, ctx=ctx)
     for path, shown in record_files(site_dir, content_dir) if files is None else files:
+        if is_marker(path.name):
+            continue
         refused = not_utf8(path, shown) or outside_link(path, content_dir, shown)
         if refused:
             problems += refused
@@ -150,3 +159,43 @@ def load_papers(site_dir: Path, content_dir: Path, ctx: RecordContext, read: Rea
     problems += check_unique(papers)
     papers.sort(key=lambda p: p.key)
     return papers, problems
+
+
+def load_marker(data: bytes, relative: str, shown: str) -> tuple[DayMarker | None, list[Problem]]:
+    """One marker file's bytes -> its DayMarker (an empty file is a marker with nothing said)."""
+    text, problems = decode_source(data, shown)
+    if text is None:
+        return None, problems
+    doc, problems = parse_yaml(text, shown)
+    if doc is None:
+        return None, problems
+    return parse_marker(doc.value, doc.node, relative, shown)
+
+
+def load_days(site_dir: Path, content_dir: Path,
+              files: list[tuple[Path, str]] | None = None) -> tuple[dict[date, DayMarker], list[Problem]]:
+    """Every day marker under content_dir by its day, and every problem in them."""
+    days: dict[date, DayMarker] = {}
+    problems: list[Problem] = []
+    for path, shown in record_files(site_dir, content_dir) if files is None else files:
+        if not is_marker(path.name):
+            continue
+        refused = outside_link(path, content_dir, shown)
+        if refused:
+            problems += refused
+            continue
+        try:
+            data = read_bounded(path)
+        except OSError as exc:
+            problems.append(Problem(SourceLocation(shown), "", f"cannot read the file: {exc.strerror or exc}"))
+            continue
+        relative = path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else shown
+        marker, file_problems = load_marker(data, relative, shown)
+        problems += file_problems
+        if marker is None:
+            continue
+        first = days.setdefault(marker.day, marker)
+        if first is not marker:  # _day.yaml and _day.yml in one folder
+            problems.append(Problem(SourceLocation(shown, 1), "",
+                                    f"a second marker for {marker.day.isoformat()} (also {first.source})"))
+    return days, problems

@@ -20,6 +20,7 @@ import jinja2
 import nh3
 
 from generator.config import SiteConfig
+from generator.days import marker_path
 from generator.errors import BuildError
 from generator.indexes import Period, SiteIndex
 from generator.markup import render_inline, render_markdown
@@ -78,6 +79,46 @@ def select_period(index: SiteIndex, day: dt.date | None = None, week: str | None
     if day is None:
         return index.days[-1]
     return _find(index.days, day, day.isoformat())
+
+
+@dataclass(frozen=True)
+class Choice:
+    """The period `paperfeed digest` mails, and what to tell the user about it ('' when nothing)."""
+
+    period: Period
+    note: str = ""
+
+
+def choose_period(index: SiteIndex, day: dt.date | None = None, week: str | None = None,
+                  include_incomplete: bool = False, content_dir: str = "content") -> Choice:
+    """What to mail: the day or week asked for, else the newest complete day (generator/days.py).
+
+    A day still in progress is never mailed unless `include_incomplete`: by default the newest
+    complete day is taken (and the note says the newest is in progress); asked for by name, it
+    is a BuildError that says how to mail it anyway.
+    """
+    period = select_period(index, day, week)
+    if include_incomplete or period.complete:
+        return Choice(period)
+    if day is not None:
+        raise BuildError(f"{day.isoformat()} is in progress: more papers may be added; "
+                         "--include-incomplete mails it anyway")
+    if week is not None:
+        last = period.start + dt.timedelta(days=6)
+        pending = ", ".join(d.start.isoformat() for d in index.days
+                            if not d.complete and period.start <= d.start <= last)
+        raise BuildError(f"{week.strip()} is in progress: more papers may be added to {pending}; "
+                         "--include-incomplete mails it anyway")
+    newest = period.start.isoformat()
+    complete = [d for d in index.days if d.complete]
+    if not complete:
+        raise BuildError(f"no complete day yet: {newest}, the newest, is in progress; "
+                         "--include-incomplete mails it anyway, or write complete: true in "
+                         f"{content_dir.rstrip('/')}/{marker_path(period.start)}")
+    chosen = complete[-1]
+    return Choice(chosen, f"note: {newest} is in progress (more papers may be added), so this is the digest "
+                          f"of {chosen.start.isoformat()}, the newest complete day; --include-incomplete "
+                          f"takes {newest}")
 
 
 def _find(periods: Sequence[Period], start: dt.date, shown: str) -> Period:

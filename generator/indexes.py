@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from generator.config import SiteConfig, TaxonomyConfig
+from generator.days import DayMarker, is_complete
 from generator.model import Paper
 from generator.query import select
 from generator.urls import term_key, term_slugs
@@ -36,6 +37,8 @@ class Period:
     start: date
     label: str
     papers: tuple[Paper, ...]
+    #: a day: no more papers are expected (generator/days.py); a week or month: none of its days is in progress
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -159,12 +162,26 @@ def _related(papers: tuple[Paper, ...], tags: tuple[Term, ...]) -> dict[str, tup
     return related
 
 
-def build_index(papers: Iterable[Paper], config: SiteConfig) -> SiteIndex:
-    """Everything the pages and feeds need, computed once."""
+def _completed(periods: tuple[Period, ...], open_days: set[date],
+               start_of: Callable[[date], date]) -> tuple[Period, ...]:
+    """Weeks and months holding a day in progress are not complete either."""
+    starts = {start_of(day) for day in open_days}
+    return tuple(replace(p, complete=False) if p.start in starts else p for p in periods)
+
+
+def build_index(papers: Iterable[Paper], config: SiteConfig,
+                markers: Mapping[date, DayMarker] | None = None) -> SiteIndex:
+    """Everything the pages and feeds need, computed once; `markers` are the site's day markers
+    (content.load_days), which with the records decide which days are complete."""
     ordered = tuple(sorted(papers, key=newest_key))
     days = _periods(ordered, "day", lambda d: d, lambda d: d.strftime("%B %-d, %Y"))
-    weeks = _periods(ordered, "week", week_start, _week_label)
-    months = _periods(ordered, "month", lambda d: d.replace(day=1), lambda d: d.strftime("%B %Y"))
+    markers = markers or {}
+    days = tuple(replace(d, complete=is_complete(d.start, markers.get(d.start), i < len(days) - 1))
+                 for i, d in enumerate(days))
+    open_days = {d.start for d in days if not d.complete}
+    weeks = _completed(_periods(ordered, "week", week_start, _week_label), open_days, week_start)
+    months = _completed(_periods(ordered, "month", lambda d: d.replace(day=1), lambda d: d.strftime("%B %Y")),
+                        open_days, lambda d: d.replace(day=1))
     trending: tuple[Paper, ...] = ()
     if days:
         since = days[-1].start - timedelta(days=config.trending_days - 1)

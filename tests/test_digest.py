@@ -72,7 +72,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, smtp: tuple[Inbox, int]) -> P
     config = {"title": "Test Papers", "base_url": BASE_URL, "email": {
         "smtp_host": "127.0.0.1", "smtp_port": port, "tls": "none", "sender": "papers@example.org",
         "recipients": ["ada@example.org", "alan@example.org"], "unsubscribe": UNSUBSCRIBE}}
-    path = make_site(tmp_path_factory.mktemp("digest") / "site", records=RECORDS, config=config)
+    path = make_site(tmp_path_factory.mktemp("digest") / "site", records=RECORDS, config=config,
+                     files={"content/2025/12/08/_day.yaml": "complete: true\n"})  # mailed when complete
     build(path, environ={})
     return path
 

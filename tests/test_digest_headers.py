@@ -69,7 +69,8 @@ def site_with(tmp_path: Path, port: int, title: str = "Test Papers", **email_set
     settings = {"smtp_host": "127.0.0.1", "smtp_port": port, "tls": "none",
                 "sender": "Daily Papers <papers@example.org>",
                 "recipients": ["ada@example.org", "alan@example.org"], **email_settings}
-    return make_site(tmp_path / "site", records=RECORDS, config={"title": title, "email": settings})
+    return make_site(tmp_path / "site", records=RECORDS, config={"title": title, "email": settings},
+                     files={"content/2025/12/08/_day.yaml": "complete: true\n"})  # mailed when complete
 
 
 def messages(inbox: Inbox) -> list[email.message.EmailMessage]:

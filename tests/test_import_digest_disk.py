@@ -122,7 +122,8 @@ def test_new_on_a_faulty_disk(disk: Disk, fault: str) -> None:
 @pytest.mark.parametrize("fault", sorted(FAULTS))
 def test_digest_out_on_a_faulty_disk(disk: Disk, tmp_path: Path, fault: str) -> None:
     reason, inject = FAULTS[fault]
-    site = make_site(tmp_path / "site", records=[record("2512.00001")])
+    site = make_site(tmp_path / "site", records=[record("2512.00001")],
+                     files={"content/2025/12/08/_day.yaml": "complete: true\n"})  # mailed when complete
     out = disk.root / "out"
     out.mkdir()
     inject(disk, out)

@@ -86,7 +86,9 @@ class Catalog:
             self.urls.home(), {k: self.urls.feed(k) for k in KINDS}, self.index.papers)
 
     def digest(self) -> Feed:
-        days = self.index.days[-self.config.feeds.digest_days:]
+        # Complete days only (generator/days.py): an RSS-to-email service mails an entry once,
+        # on first sight, so a day still being filled must not be seen yet.
+        days = [day for day in self.index.days if day.complete][-self.config.feeds.digest_days:]
         entries = [self.maker.digest(day) for day in reversed(days)]
         return self._feed("digest", "Site", f"{self.config.title}: daily digest",
                           f"One entry per day listing the papers featured on {self.config.title}, "

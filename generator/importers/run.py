@@ -38,6 +38,11 @@ class Batch:
     problems: list[str] = field(default_factory=list)
     #: why the source as a whole could not be read (not JSON, nested too deeply ...), else ""
     unreadable: str = ""
+    #: a Hugging Face listing: the day asked for, when it was fetched and how many entries it held;
+    #: with all three, import records the fetch in that day's marker (generator/days.py)
+    day: dt.date | None = None
+    fetched: dt.datetime | None = None
+    listed: int | None = None
 
 
 class UnreadableSource(BuildError):
@@ -55,6 +60,7 @@ class ImportReport:
     errors: list[Problem]
     written: list[Path]
     dry_run: bool
+    days: list[Change] = field(default_factory=list)  # day markers (generator/days.py)
 
     @property
     def failed(self) -> bool:
@@ -81,16 +87,17 @@ def read_source(path: str) -> tuple[str, str]:
     return Path(path).read_text(encoding="utf-8-sig"), path  # -sig: a byte order mark is fine
 
 
-def hf_batch(text: str, source: str, request_day: str | None = None) -> Batch:
+def hf_batch(text: str, source: str, request_day: str | None = None,
+             fetched: dt.datetime | None = None) -> Batch:
     """A daily_papers response -> records. The featured day falls back to the day the
     response was asked for: `request_day`, a `YYYY-MM-DD` in the file name, or the
-    `date` of a wrapped response."""
+    `date` of a wrapped response. `fetched`: when the response was fetched, if known."""
     day = request_day or _day_in(source) or _wrapped_day(text)
     data, unreadable = load_hf_json(text, source)
     if unreadable:
         return Batch(source, unreadable=unreadable)
     entries, problems = hf_entries(data, source)
-    batch = Batch(source, problems=problems)
+    batch = Batch(source, problems=problems, day=_iso_day(day), fetched=fetched, listed=len(data))
     for index, entry in entries:
         record, entry_problems = hf_entry_to_record(entry, None, request_day=day)
         batch.problems += [f"{source}: entry {index}: {p}" for p in entry_problems]
@@ -99,14 +106,19 @@ def hf_batch(text: str, source: str, request_day: str | None = None) -> Batch:
     return batch
 
 
-def fetch_hf_batch(day: dt.date, fetcher: Callable[[str], bytes] | None = None) -> Batch:
-    """Ask the Hugging Face API for one day's papers (network: only when `--fetch` is given)."""
+def fetch_hf_batch(day: dt.date, fetcher: Callable[[str], bytes] | None = None,
+                   clock: Callable[[], dt.datetime] | None = None) -> Batch:
+    """Ask the Hugging Face API for one day's papers (network: only when `--fetch` is given).
+
+    The time is read before asking, so the listing is at least as new as the time recorded.
+    """
     url = hf_daily_papers_url(day)
+    fetched = (clock or (lambda: dt.datetime.now(dt.UTC)))()
     try:
         text = (fetcher or fetch)(url).decode("utf-8")
     except UnicodeDecodeError as exc:
         return Batch(url, problems=[f"{url}: not UTF-8 ({exc.reason} at byte {exc.start})"])
-    batch = hf_batch(text, url, request_day=day.isoformat())
+    batch = hf_batch(text, url, request_day=day.isoformat(), fetched=fetched)
     # A bad answer from the network is one skipped day, not a failed run (other days may be fine).
     if batch.unreadable:
         batch.problems, batch.unreadable = [batch.unreadable], ""
@@ -146,13 +158,40 @@ def import_batches(site_dir: Path, batches: list[Batch], dry_run: bool = False) 
             warnings += [f"{batch.source}: {p}" for p in record_problems]
             if change is not None:
                 changes.append(change)
+    days = _mark_days(store, batches, config.timezone, warnings)
     errors = store.validate()
     failed_paths = {p.location.path for p in errors}
     changes = [c for c in changes if c.path not in failed_paths]
+    days = [c for c in days if c.path not in failed_paths]
     if store.refused:
         raise ContentError(store.refused)
     written = [] if dry_run else store.commit()
-    return ImportReport(changes, warnings, errors, written, dry_run)
+    return ImportReport(changes, warnings, errors, written, dry_run, days)
+
+
+def _mark_days(store: ContentStore, batches: list[Batch], timezone: str, warnings: list[str]) -> list[Change]:
+    """Record each fetched listing in its day's marker, oldest fetch first (the newest one's facts win).
+
+    An empty listing (a weekend) marks nothing: the day has no page to complete.
+    """
+    fetches = sorted(((b.fetched, b.day, b.listed, b.source) for b in batches
+                      if b.day is not None and b.fetched is not None and b.listed),
+                     key=lambda item: (item[0], item[1]))
+    changes: dict[str, Change] = {}
+    for fetched, day, listed, source in fetches:
+        change, problem = store.mark_day(day, fetched, listed, timezone)
+        if problem:
+            warnings.append(f"{source}: {problem}")
+        if change is not None:
+            changes[change.path] = change  # each says what happens to the file on disk: the last one holds
+    return list(changes.values())
+
+
+def _iso_day(text: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def _day_in(source: str) -> str | None:

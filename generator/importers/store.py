@@ -9,6 +9,7 @@ written: temp file + os.replace, so a reader never sees half a file.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,8 @@ from typing import Any
 
 import yaml
 
-from generator.content import discover, load_file, outside_link, read_bounded
+from generator.content import discover, load_file, load_marker, outside_link, read_bounded
+from generator.days import DayMarker, dump_marker, format_time, is_marker, marker_path, record_fetch
 from generator.errors import BuildError, Problem, SourceLocation
 from generator.importers.hf import record_path
 from generator.importers.merge import changed_keys, describe, merge_record, normalized, patch_text
@@ -77,6 +79,8 @@ class ContentStore:
             if text is None or doc is None:
                 continue
             store.texts[path] = text
+            if is_marker(path.name):
+                continue  # a day marker, not records (mark_day reads it)
             for node in _record_nodes(doc.node):
                 store._index(path, node)
         return store, problems
@@ -149,11 +153,42 @@ class ContentStore:
         self.staged[path] = new_text
         return Change("update", self.shown(path), shown_id, tuple(describe(existing, merged, keys))), []
 
+    def mark_day(self, day: dt.date, fetched: dt.datetime, listed: int,
+                 timezone: str) -> tuple[Change | None, str]:
+        """Stage the day's marker after one fetch of its listing (generator/days.py says how).
+
+        Returns the change (relative to the disk) or why the marker was left alone.
+        """
+        path = self.content_dir / marker_path(day)
+        refused = self.escape(path)
+        if refused is not None:
+            self.refused.append(refused)
+            return None, ""
+        old: DayMarker | None = None
+        text = self.text(path)
+        if text:
+            old, problems = load_marker(text.encode("utf-8"), marker_path(day), self.shown(path))
+            if old is None:
+                return None, f"{problems[0]}; {self.shown(path)} not updated"
+        marker = record_fetch(old, day, fetched, listed, timezone)
+        new_text = dump_marker(marker)
+        self.staged[path] = new_text
+        state = {True: "complete", False: "held back (complete: false)", None: "in progress"}[marker.complete]
+        notes = (state, f"fetched {format_time(marker.fetched)}" if marker.fetched else "",
+                 f"{marker.listed} listed" if marker.listed is not None else "")
+        before = self.texts.get(path)
+        action = "create" if before is None else "unchanged" if before == new_text else "update"
+        return Change(action, self.shown(path), day.isoformat(), tuple(n for n in notes if n)), ""
+
     def validate(self) -> list[Problem]:
         """Check every staged file with the site's parser; drop the ones that would not build."""
         problems: list[Problem] = []
         for path, text in sorted(self.staged.items()):
-            _, file_problems = load_file(text.encode("utf-8"), self.shown(path), self.ctx)
+            if is_marker(path.name):
+                relative = path.relative_to(self.content_dir).as_posix()
+                _, file_problems = load_marker(text.encode("utf-8"), relative, self.shown(path))
+            else:
+                _, file_problems = load_file(text.encode("utf-8"), self.shown(path), self.ctx)
             if file_problems:
                 problems += file_problems
                 del self.staged[path]
