@@ -29,8 +29,9 @@ from generator.urls import Urls
 __all__ = ["build_api", "daily_entry", "paper_object"]
 
 # api/daily_papers/index.html is sent as text/html: no '<' may open a tag there. JSON allows
-# these escapes in any string, so every file gets them and a reader decodes the same text.
-_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
+# these escapes in any string (and '<', '>', '&' occur only in strings), so every file gets them
+# and a reader decodes the same text.
+_ESCAPES = (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"))
 
 
 def _time(day: date) -> str:
@@ -85,7 +86,9 @@ def _json(value: Any) -> bytes:
     # HF's compact form; key order is HF's (the dicts above are built in it), so the same
     # site always gives the same bytes.
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return text.translate(_ESCAPES).encode("utf-8")  # record.py drops lone surrogates
+    for char, escape in _ESCAPES:  # str.replace: str.translate is 8x slower on 50 MB
+        text = text.replace(char, escape)
+    return text.encode("utf-8")  # record.py drops lone surrogates
 
 
 def _entries(papers: Iterable[Paper], urls: Urls) -> bytes:
@@ -105,6 +108,8 @@ def build_api(index: SiteIndex, urls: Urls, config: ApiConfig) -> Iterator[Outpu
     """Every API file, one at a time as the writer asks for them (none for a site without papers)."""
     if not config.enabled or not index.days:
         return
+    # Weeks and months hold their most upvoted `items` papers only: the day files already hold
+    # every paper, and HF's own answer to week= or month= is one page of 50.
     yield OutputFile(urls.output_path(urls.api_daily_papers()), _entries(index.days[-1].papers, urls))
     for day in index.days:
         yield OutputFile(urls.api_day(day.start), _entries(day.papers, urls))

@@ -161,8 +161,10 @@ class ApiConfig:
 
     enabled: bool = _doc("publish /api/daily_papers (the latest day) and a JSON file per day, week and "
                          "month under it", _bool, default=True)
+    # Off by default: the lists already hold every paper's whole object, and a file per paper
+    # would take a year of real papers (10,000) past the 40,000-file budget (DESIGN.md).
     papers: bool = _doc("also a file per paper, /api/papers/<id> (huggingface_hub's paper_info): "
-                        "one more file per paper", _bool, default=True)
+                        "one more file per paper (about 2 KB each)", _bool, default=False)
     items: int = _doc("papers in each week and month file, most upvoted first (Hugging Face's default "
                       "limit is 50); a day's file holds all its papers", _int(1), default=50)
 

@@ -86,7 +86,8 @@ def http_server(root: Path, log: Path) -> Iterator[str]:
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
     """The site built for https://example.org/lab/ and served under /lab/: (endpoint, output, log)."""
     tmp = tmp_path_factory.mktemp("api")
-    site = make_site(tmp / "site", _records(), {"title": "Lab papers", "base_url": BASE})
+    site = make_site(tmp / "site", _records(), {"title": "Lab papers", "base_url": BASE,
+                                                     "api": {"papers": True}})
     build(site, environ={}, jobs=1)
     root = tmp / "root"
     root.mkdir()
@@ -286,16 +287,17 @@ def _files(records: list[dict[str, Any]], tmp_path: Path, api: dict[str, Any] | 
         if api_dir.is_dir() else {}
 
 
-def test_api_can_be_turned_off_and_papers_left_out(tmp_path: Path) -> None:
+def test_api_can_be_turned_off_and_papers_are_opt_in(tmp_path: Path) -> None:
     assert _files([record()], tmp_path / "off", {"enabled": False}) == {}
-    lean = _files([record()], tmp_path / "lean", {"papers": False})
+    assert sorted(_files([record()], tmp_path / "on", {"papers": True}))[-1] == "papers/2512.00001"
+    lean = _files([record()], tmp_path / "default")
     assert sorted(lean) == ["daily_papers/2025-12-08.json", "daily_papers/2025-12.json",
                             "daily_papers/2025-W50.json", "daily_papers/index.html"]
 
 
 def test_weeks_and_months_hold_the_most_upvoted(tmp_path: Path) -> None:
     records = [record(f"2512.0000{i}", upvotes=i, date=f"2025-12-0{i}") for i in range(1, 6)]
-    files = _files(records, tmp_path, {"items": 2, "papers": False})
+    files = _files(records, tmp_path, {"items": 2})
 
     def ids(name: str) -> list[str]:
         return [e["paper"]["id"] for e in json.loads(files[name])]
@@ -308,7 +310,7 @@ def test_weeks_and_months_hold_the_most_upvoted(tmp_path: Path) -> None:
 def test_a_slug_that_names_an_old_style_archive_gets_no_file() -> None:
     papers = [_paper(id=parse_paper_id("math")), _paper(id=parse_paper_id("math/0601001"))]
     index = build_index(papers, SiteConfig())
-    paths = [f.path for f in build_api(index, Urls(BASE), ApiConfig())]
+    paths = [f.path for f in build_api(index, Urls(BASE), ApiConfig(papers=True))]
     assert "api/papers/math/0601001" in paths and "api/papers/math" not in paths
 
 
