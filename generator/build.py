@@ -154,6 +154,7 @@ def _pages(ctx: PageContext, jobs: int, progress: Progress) -> Iterator[OutputFi
 def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, fingerprints: Fingerprints,
                ledger: Ledger, jobs: int, progress: Progress, timer: StageTimer) -> Iterator[OutputFile]:
     """Every output file of the site, in a fixed order, made as the writer asks for them."""
+    from generator.api import build_api
     from generator.feeds import build_feeds, feed_links
     from generator.render import PageContext, PendingPage
     from generator.search import search_files, search_scratch
@@ -181,6 +182,8 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, fi
         return ledger.keep(path, feed_key[1])
 
     yield from timer.timed("feeds", build_feeds(index, config, urls, keep=keep_feed))
+    # Always made (no ledger): a few small JSON files per day, quicker to make than to track.
+    yield from timer.timed("api", build_api(index, urls, config.api))
     yield from timer.timed("search", search_files(index, urls, search_scratch(config.output_path),
                                                   ledger, ctx.search_shards(), config.language))
     yield from build_sitemap(page_paths, index, urls)

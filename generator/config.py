@@ -210,6 +210,20 @@ class FeedsConfig:
         default=(), items=(SearchConfig, _searches))
 
 
+@dataclass(frozen=True)
+class ApiConfig:
+    """The static API in Hugging Face's shapes (/api/daily_papers, /api/papers/<id>; docs/api.md)."""
+
+    enabled: bool = _doc("publish /api/daily_papers (the latest day) and a JSON file per day, week and "
+                         "month under it", _bool, default=True)
+    # Off by default: the lists already hold every paper's whole object, and a file per paper
+    # would take a year of real papers (10,000) past the 40,000-file budget (DESIGN.md).
+    papers: bool = _doc("also a file per paper, /api/papers/<id> (huggingface_hub's paper_info): "
+                        "one more file per paper (about 2 KB each)", _bool, default=False)
+    items: int = _doc("papers in each week and month file, most upvoted first (Hugging Face's default "
+                      "limit is 50); a day's file holds all its papers", _int(1), default=50)
+
+
 # Email settings end up in SMTP commands and mail headers, where a line break starts a
 # new header or command (`a@b.org\r\nBcc: ...`): every one is checked when the config is
 # read, and again by the mailer before anything is sent.
@@ -310,6 +324,7 @@ class SiteConfig:
     authors: TaxonomyConfig = _doc("author pages and feeds",
                                    default_factory=lambda: TaxonomyConfig(min_papers=5, feeds=False))
     limits: LimitsConfig = _doc("size warnings", default_factory=LimitsConfig)
+    api: ApiConfig = _doc("the static API in Hugging Face's shapes", default_factory=ApiConfig)
     email: EmailConfig = _doc("email digest settings", default_factory=EmailConfig)
     site_dir: Path = field(default=Path("."), metadata={"internal": True})
 

@@ -47,6 +47,7 @@ SECTION_NOTES = {
     "feeds": "The feeds themselves, their URLs and entry ids: [feeds.md](feeds.md); saved searches and "
              "their query language: [searches.md](searches.md#saved-search-feeds).",
     "limits": "What a site weighs as it grows: [weight.md](weight.md).",
+    "api": "The files, their URLs and every field: [api.md](api.md).",
     "email": "How the digest is made and sent, with an example: "
              "[feeds.md](feeds.md#the-email-digest-paperfeed-digest).",
 }

@@ -194,6 +194,27 @@ class Urls:
     def static(self, name: str) -> str:
         return f"static/{name}"
 
+    # the static API in Hugging Face's shapes (generator/api.py, docs/api.md)
+    def api_daily_papers(self) -> str:
+        """The latest day: a folder, because the day, week and month files live under it;
+        `/api/daily_papers` (what huggingface_hub asks for) is redirected to it by static hosts."""
+        return "api/daily_papers/"
+
+    def api_day(self, day: date) -> str:
+        return f"{self.api_daily_papers()}{day.isoformat()}.json"
+
+    def api_week(self, year: int, week: int) -> str:
+        return f"{self.api_daily_papers()}{year}-W{week:02d}.json"
+
+    def api_month(self, year: int, month: int) -> str:
+        return f"{self.api_daily_papers()}{year}-{month:02d}.json"
+
+    def api_paper(self, paper_id: PaperId) -> str:
+        """/api/papers/2512.01234: a file without an extension (huggingface_hub's paper_info asks
+        for exactly this URL; static hosts serve it as application/octet-stream). Old-style ids
+        keep their '/' (hep-th/9711200), as the client puts the id in the URL as it is."""
+        return f"api/papers/{paper_id.key}"
+
     # feed identifiers: never from the scheme, a title, a version or the build time
     def tag_uri(self, kind: str, name: str) -> str:
         """tag:example.org,2025:/papers/paper/2512.01234 (RFC 4151), from id_base, a kind and a key."""

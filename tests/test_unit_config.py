@@ -12,7 +12,7 @@ import pytest
 from generator.config import EmailConfig, FeedsConfig, SiteConfig, TaxonomyConfig, config_template, load_config
 from generator.errors import ContentError
 
-TOP_KEYS = ("authors, base_url, content_dir, description, email, feeds, language, limits, orgs, output_dir, "
+TOP_KEYS = ("api, authors, base_url, content_dir, description, email, feeds, language, limits, orgs, output_dir, "
             "per_page, rows_per_page, tags, theme, timezone, title, trending_days")
 
 
