@@ -111,6 +111,15 @@ def build_api(index: SiteIndex, urls: Urls, config: ApiConfig) -> Iterator[Outpu
     # Weeks and months hold their most upvoted `items` papers only: the day files already hold
     # every paper, and HF's own answer to week= or month= is one page of 50.
     yield OutputFile(urls.output_path(urls.api_daily_papers()), _entries(index.days[-1].papers, urls))
+    if config.history:
+        yield from _history(index, urls, config)
+    if config.papers:
+        for path, paper in _paper_paths(index, urls):
+            yield OutputFile(path, _json(paper_object(paper)))
+
+
+def _history(index: SiteIndex, urls: Urls, config: ApiConfig) -> Iterator[OutputFile]:
+    """A file per day (every paper), ISO week and month (the most upvoted `items`)."""
     for day in index.days:
         yield OutputFile(urls.api_day(day.start), _entries(day.papers, urls))
     for week in index.weeks:
@@ -119,6 +128,3 @@ def build_api(index: SiteIndex, urls: Urls, config: ApiConfig) -> Iterator[Outpu
     for month in index.months:
         yield OutputFile(urls.api_month(month.start.year, month.start.month),
                          _entries(month.papers[: config.items], urls))
-    if config.papers:
-        for path, paper in _paper_paths(index, urls):
-            yield OutputFile(path, _json(paper_object(paper)))

@@ -214,8 +214,11 @@ class FeedsConfig:
 class ApiConfig:
     """The static API in Hugging Face's shapes (/api/daily_papers, /api/papers/<id>; docs/api.md)."""
 
-    enabled: bool = _doc("publish /api/daily_papers (the latest day) and a JSON file per day, week and "
-                         "month under it", _bool, default=True)
+    enabled: bool = _doc("publish /api/daily_papers (the latest day)", _bool, default=True)
+    # Off by default: a file per day holds every paper's object with its abstract (twice, as
+    # HF's do): 48 MB at 10,000 papers, a sixth of the site's weight budget (docs/weight.md).
+    history: bool = _doc("also a JSON file per day, week and month under /api/daily_papers/ "
+                         "(about 5 MB per 1,000 papers)", _bool, default=False)
     # Off by default: the lists already hold every paper's whole object, and a file per paper
     # would take a year of real papers (10,000) past the 40,000-file budget (DESIGN.md).
     papers: bool = _doc("also a file per paper, /api/papers/<id> (huggingface_hub's paper_info): "

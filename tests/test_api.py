@@ -87,7 +87,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path
     """The site built for https://example.org/lab/ and served under /lab/: (endpoint, output, log)."""
     tmp = tmp_path_factory.mktemp("api")
     site = make_site(tmp / "site", _records(), {"title": "Lab papers", "base_url": BASE,
-                                                     "api": {"papers": True}})
+                                                     "api": {"papers": True, "history": True}})
     build(site, environ={}, jobs=1)
     root = tmp / "root"
     root.mkdir()
@@ -262,7 +262,7 @@ def test_an_imported_hugging_face_day_reads_back(tmp_path: Path) -> None:
     entries, _ = parse_hf_response((HF_DATA / "2025-11-21.json").read_text(encoding="utf-8"), "2025-11-21.json")
     records = [hf_entry_to_record(entry, "2025-11-21")[0] for entry in entries]
     site = make_site(tmp_path / "site", [{k: (v.isoformat() if isinstance(v, date) else v) for k, v in r.items()}
-                                         for r in records if r])
+                                         for r in records if r], {"title": "T", "api": {"history": True}})
     build(site, environ={}, jobs=1)
     ours = {e["paper"]["id"]: e for e in json.loads((site / "public/api/daily_papers/2025-11-21.json").read_text())}
     assert len(ours) == len(entries)
@@ -290,14 +290,16 @@ def _files(records: list[dict[str, Any]], tmp_path: Path, api: dict[str, Any] | 
 def test_api_can_be_turned_off_and_papers_are_opt_in(tmp_path: Path) -> None:
     assert _files([record()], tmp_path / "off", {"enabled": False}) == {}
     assert sorted(_files([record()], tmp_path / "on", {"papers": True}))[-1] == "papers/2512.00001"
-    lean = _files([record()], tmp_path / "default")
-    assert sorted(lean) == ["daily_papers/2025-12-08.json", "daily_papers/2025-12.json",
-                            "daily_papers/2025-W50.json", "daily_papers/index.html"]
+    lean = _files([record()], tmp_path / "default")  # the weight budget: the latest day only
+    assert sorted(lean) == ["daily_papers/index.html"]
+    history = _files([record()], tmp_path / "history", {"history": True})
+    assert sorted(history) == ["daily_papers/2025-12-08.json", "daily_papers/2025-12.json",
+                               "daily_papers/2025-W50.json", "daily_papers/index.html"]
 
 
 def test_weeks_and_months_hold_the_most_upvoted(tmp_path: Path) -> None:
     records = [record(f"2512.0000{i}", upvotes=i, date=f"2025-12-0{i}") for i in range(1, 6)]
-    files = _files(records, tmp_path, {"items": 2})
+    files = _files(records, tmp_path, {"items": 2, "history": True})
 
     def ids(name: str) -> list[str]:
         return [e["paper"]["id"] for e in json.loads(files[name])]
@@ -310,7 +312,7 @@ def test_weeks_and_months_hold_the_most_upvoted(tmp_path: Path) -> None:
 def test_a_slug_that_names_an_old_style_archive_gets_no_file() -> None:
     papers = [_paper(id=parse_paper_id("math")), _paper(id=parse_paper_id("math/0601001"))]
     index = build_index(papers, SiteConfig())
-    paths = [f.path for f in build_api(index, Urls(BASE), ApiConfig(papers=True))]
+    paths = [f.path for f in build_api(index, Urls(BASE), ApiConfig(papers=True, history=True))]
     assert "api/papers/math/0601001" in paths and "api/papers/math" not in paths
 
 
