@@ -123,9 +123,10 @@ def test_a_site_without_papers_has_no_index(tmp_path: Path) -> None:
 
 def test_writer_keeps_previous_files_unchanged(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    write_site([OutputFile("a.html", b"a"), OutputFile("idx/x.bin", b"x")], out)
+    # (an index.html: the writer replaces only a folder that looks like a built site)
+    write_site([OutputFile("index.html", b"a"), OutputFile("idx/x.bin", b"x")], out)
     inode = (out / "idx/x.bin").stat().st_ino
-    report = write_site([OutputFile("a.html", b"a"), OutputFile.keep("idx/x.bin")], out)
+    report = write_site([OutputFile("index.html", b"a"), OutputFile.keep("idx/x.bin")], out)
     assert (report.files, report.changed, report.removed) == (2, 0, 0)
     assert (out / "idx/x.bin").stat().st_ino == inode
-    assert _tree(out) == {"a.html": b"a", "idx/x.bin": b"x"}
+    assert _tree(out) == {"index.html": b"a", "idx/x.bin": b"x"}
