@@ -149,8 +149,8 @@ def test_paper_page_metadata(small_site: Path) -> None:
     description = meta(doc, "description")[0]
     assert description == meta(doc, "og:description")[0]
     assert not meta(doc, "twitter:description")  # X falls back to og:description
-    # plain text: Markdown gone, TeX kept as written
-    assert description == "We index $x_i$ and $y_j$ without emphasis. See the code. $$\\sum_{i=1}^n x_i$$"
+    # plain text: Markdown gone, math as readable Unicode (mathtext.py; issue 12)
+    assert description == "We index xᵢ and yⱼ without emphasis. See the code. ∑ᵢ₌₁ⁿ xᵢ"
     data = json.loads(doc.xpath("//script[@type='application/ld+json']/text()")[0])
     assert data["@type"] == "ScholarlyArticle"
     assert "description" not in data and "abstract" not in data  # said by the page itself
