@@ -22,6 +22,8 @@ HEIGHTS = """() => {
   const mo = [...document.querySelectorAll('math[display="block"] mo')].find(m => m.textContent === '∑');
   const span = document.createElement('span');
   span.textContent = 'x';
+  span.style.lineHeight = '1';  // the glyphs' height (the font size), not the paragraph's line
+  span.style.display = 'inline-block';
   mo.closest('p').appendChild(span);
   return {sum: mo.getBoundingClientRect().height, text: span.getBoundingClientRect().height,
           fonts: [...document.fonts].filter(f => f.status === 'loaded').map(f => f.family)};
