@@ -9,7 +9,6 @@ Every link is absolute: a mail has no base URL. Sending lives in mailer.py.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,14 +16,12 @@ from email.utils import parseaddr
 from urllib.parse import quote
 
 import jinja2
-import nh3
 
 from generator.config import SiteConfig
 from generator.days import marker_path
 from generator.errors import BuildError
 from generator.indexes import Period, SiteIndex
-from generator.markup import render_inline, render_markdown
-from generator.mathtext import readable_tex
+from generator.mathtext import plain_title, readable_text
 from generator.model import Paper
 from generator.urls import Urls
 from generator.views import LINK_LABELS
@@ -165,19 +162,9 @@ def unsubscribe_url(config: SiteConfig) -> str:
 
 def _item(rank: int, paper: Paper, urls: Urls) -> DigestItem:
     links = tuple((LINK_LABELS[link.name], link.url) for link in paper.links if link.name in EMAIL_LINKS)
-    return DigestItem(rank=rank, title=readable_text(paper.title, inline=True),
+    return DigestItem(rank=rank, title=plain_title(paper.title),
                       url=urls.absolute(urls.paper(paper.id)), byline=byline(paper),
                       upvotes=paper.upvotes, teaser=teaser(paper.abstract), links=links)
-
-
-def _readable_math(tex: str, display: bool) -> str:
-    return html.escape(readable_tex(tex), quote=False)
-
-
-def readable_text(source: str, inline: bool = False) -> str:
-    """Markdown/TeX source -> plain text: math as Unicode, markup dropped, whitespace collapsed."""
-    rendered = render_inline(source, _readable_math) if inline else render_markdown(source, _readable_math)
-    return " ".join(html.unescape(nh3.clean(rendered, tags=set())).split())
 
 
 def teaser(abstract: str, limit: int = TEASER_CHARS) -> str:

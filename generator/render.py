@@ -19,6 +19,7 @@ from generator.config import SiteConfig
 from generator.errors import BuildError
 from generator.indexes import TAXONOMIES, Period, SiteIndex, Term
 from generator.markup import shorten
+from generator.mathtext import plain_title, readable_text
 from generator.model import OutputFile, Paper
 from generator.search import Shard, shard_bundles, shard_papers
 from generator.urls import Urls
@@ -352,7 +353,8 @@ def render_trending(ctx: PageContext) -> Iterator[PageItem]:
 
 
 def _description(paper: Paper) -> str:
-    return shorten(paper.abstract_text, DESCRIPTION_LENGTH)
+    """The meta description: plain text, so math reads as Unicode, not TeX (mathtext.py)."""
+    return shorten(readable_text(paper.abstract), DESCRIPTION_LENGTH)
 
 
 def render_papers(ctx: PageContext) -> Iterator[PageItem]:
@@ -360,7 +362,7 @@ def render_papers(ctx: PageContext) -> Iterator[PageItem]:
         view = ctx.view(paper)
         image = paper.thumbnail if paper.thumbnail.startswith(("http://", "https://")) else (
             ctx.urls.absolute(paper.thumbnail.lstrip("/")) if paper.thumbnail else "")
-        yield ctx.page("paper.html", ctx.urls.paper(paper.id), paper.title, card=view, image=image,
+        yield ctx.page("paper.html", ctx.urls.paper(paper.id), plain_title(paper.title), card=view, image=image,
                        description=Lazy(_description, (paper,)), bibtex=Lazy(bibtex, (paper, view.url)),
                        scholar=Lazy(scholar_meta, (paper,)), json_ld=Lazy(json_ld, (paper, view.url)),
                        related=[ctx.view(p) for p in ctx.index.related.get(paper.key, ())])

@@ -32,6 +32,7 @@ from generator.cache import code_digest
 from generator.depends import Ledger
 from generator.errors import BuildError
 from generator.indexes import TAXONOMIES, SiteIndex, term_names
+from generator.mathtext import plain_title
 from generator.model import OutputFile, Paper
 from generator.pagefind_order import order_bundle
 from generator.urls import SEARCH_FILTERS, Urls
@@ -101,7 +102,10 @@ def fragment(paper: Paper, language: str = "en", filters: Filters = ()) -> bytes
     facets = "".join(f'<span data-pagefind-filter="{name}">{e(value)}</span>'
                      for name, values in filters for value in values)
     return (f'<!doctype html><html lang="{e(language)}"><head><meta charset="utf-8"><title>{e(paper.key)}'
-            f'</title></head><body><main data-pagefind-body><h1 data-pagefind-meta="title">{paper.title_html}</h1>'
+            f'</title></head><body><main data-pagefind-body><h1>{paper.title_html}</h1>'
+            # The result's title is plain text (a MathML title's text content runs its symbols
+            # together: `𝒪(nlogn)`); it is meta only: the h1 above is what is searched.
+            f'<p data-pagefind-ignore data-pagefind-meta="title">{e(plain_title(paper.title))}</p>'
             f'<p data-pagefind-ignore data-pagefind-meta="authors">{e(by)}</p>'
             f'<p data-pagefind-ignore data-pagefind-meta="date">{e(human_date(paper.date))}</p>'
             f'<p data-pagefind-ignore data-pagefind-sort="date">{paper.date.isoformat()}</p>'

@@ -65,7 +65,9 @@ def test_fragment_holds_the_searchable_text_escaped(tmp_path: Path) -> None:
     doc = html.fromstring(search.fragment(render_markup(papers)[0], "de"))
     assert doc.get("lang") == "de"
     body = doc.xpath("//*[@data-pagefind-body]")[0]
-    assert doc.xpath("//h1/@data-pagefind-meta") == ["title"] and body.xpath("string(.//h1//math)")
+    # The result's title is plain text (issue 12); the h1, with MathML, is what is searched.
+    assert doc.xpath("string(//*[@data-pagefind-meta='title'])") == "Sharp <b>x²</b> bounds"
+    assert body.xpath("string(.//h1//math)")
     assert doc.xpath("string(//*[@data-pagefind-meta='authors'])") == "Ada <img src=x onerror=alert(1)>"
     assert "Body text &" in body.text_content() and "ACME" in body.text_content()
     assert body.xpath(".//li/text()") == ["graphs"]

@@ -149,8 +149,8 @@ def test_paper_page_metadata(small_site: Path) -> None:
     description = meta(doc, "description")[0]
     assert description == meta(doc, "og:description")[0]
     assert not meta(doc, "twitter:description")  # X falls back to og:description
-    # plain text: Markdown gone, TeX kept as written
-    assert description == "We index $x_i$ and $y_j$ without emphasis. See the code. $$\\sum_{i=1}^n x_i$$"
+    # plain text: Markdown gone, math as readable Unicode (mathtext.py; issue 12)
+    assert description == "We index xᵢ and yⱼ without emphasis. See the code. ∑ᵢ₌₁ⁿ xᵢ"
     data = json.loads(doc.xpath("//script[@type='application/ld+json']/text()")[0])
     assert data["@type"] == "ScholarlyArticle"
     assert "description" not in data and "abstract" not in data  # said by the page itself
@@ -210,7 +210,9 @@ def test_css_and_js_stay_under_budget(small_site: Path) -> None:
 
 def test_no_web_fonts_or_third_party_assets(small_site: Path) -> None:
     css = (small_site / "static/style.css").read_text()
-    assert "@font-face" not in css and "@import" not in css and "url(" not in css
+    # One web font only, self-hosted: the math font (issue 12), fetched where math appears.
+    assert "@import" not in css and css.count("@font-face") == 1
+    assert re.findall(r"url\(([^)]*)\)", css) == ['"fonts/noto-sans-math.woff2"']
     for file in small_site.rglob("*.html"):
         doc = html.fromstring(file.read_bytes())
         for url in doc.xpath("//link[@rel='stylesheet']/@href | //script/@src"):

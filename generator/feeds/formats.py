@@ -5,6 +5,11 @@ newest-first order); it stamps `lastBuildDate`, `updated` and every entry's
 `updated` with the clock (we set them all from the records); RSS `<author>`
 needs an e-mail address (names go to `dc:creator`); the channel `<link>` is the
 last link added (the home page goes last).
+
+Authors: Atom has one `<author>` each, JSON Feed its `authors` array, but RSS
+has all the names in ONE `dc:creator` ("Ada Lovelace, Alan Turing"), as arXiv's
+RSS does: readers with one author field (feedparser's `entry.author`, newsboat)
+show the last `dc:creator` only, so a four-author paper read as one author's.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ class XmlWriter:
         fe.updated(entry.date)
         if entry.authors:
             fe.author([{"name": name} for name in entry.authors])
-            fe.dc.dc_creator(list(entry.authors))
+            fe.dc.dc_creator(", ".join(entry.authors))
         if entry.categories:
             fe.category([{"term": term} for term in entry.categories])
         if entry.image:
