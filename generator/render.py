@@ -28,6 +28,9 @@ from generator.views import NamedLink, PaperView, human_date, pagination, paper_
 TAXONOMY_TITLES = {"tags": "Tags", "orgs": "Organizations", "authors": "Authors"}
 TERM_DESCRIPTIONS = {"tags": "tagged", "orgs": "from", "authors": "by"}
 DESCRIPTION_LENGTH = 200
+#: The default theme's math font (static/fonts/), and where base.html may preload it.
+MATH_FONT = "fonts/noto-sans-math.woff2"
+MATH_FONT_MARK = "<!-- paperfeed:math-font -->"
 #: Terms listed per page of a taxonomy's index (names only: ~60 bytes each).
 TERMS_PER_PAGE = 500
 PERIOD_TITLES = {"day": "Daily Papers", "week": "Weekly Papers", "month": "Monthly Papers"}
@@ -212,7 +215,18 @@ class PageContext:
             html = self.env.get_template(page.template).render(values)
         except Exception as exc:  # whatever a user's template raises: one line, not a traceback
             raise template_error(exc) from None
-        return OutputFile(page.path, squeeze(html).encode("utf-8"))
+        return OutputFile(page.path, self._math_font(squeeze(html)).encode("utf-8"))
+
+    def _math_font(self, html: str) -> str:
+        """The theme's mark for the math font: its preload where the page shows math (so no
+        formula moves when the font arrives), nothing where it does not (it is never fetched)."""
+        if MATH_FONT_MARK not in html:
+            return html
+        link = ""
+        if "<math" in html:
+            href = self.urls.href(self.urls.static(MATH_FONT))
+            link = f'<link rel="preload" href="{href}" as="font" type="font/woff2" crossorigin>'
+        return html.replace(MATH_FONT_MARK + "\n", link + "\n" if link else "", 1)
 
     def follow(self) -> list[tuple[str, str]]:
         """The footer's feeds, the same on every page: (label, href). A page's own feeds (a
