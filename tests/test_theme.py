@@ -36,7 +36,8 @@ def test_every_page_passes_the_nu_html_checker(small_site: Path) -> None:
     require_tool(vnu_available(), "the Nu HTML Checker", "npm ci --ignore-scripts; a Java runtime")
     # every page, not api/daily_papers/index.html: JSON in that name, so a host serves it at
     # /api/daily_papers as Hugging Face does (see docs/api.md)
-    pages = [p for p in sorted(small_site.rglob("*.html")) if not p.relative_to(small_site).as_posix().startswith("api/")]
+    pages = [p for p in sorted(small_site.rglob("*.html"))
+             if not p.relative_to(small_site).as_posix().startswith("api/")]
     errors = check_html(pages)
     assert errors == [], "\n".join(errors)
 
