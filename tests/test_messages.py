@@ -63,3 +63,38 @@ def test_a_mistyped_link_name_is_a_warning_of_check_and_build(tmp_path: Path) ->
         built = runner.invoke(main, ["build", "--site", str(site)])
         assert built.exit_code == 0, built.output
         assert f"Warning: {TYPO}" in built.output
+
+
+BIBTEX = """@article{vaswani2017,
+  title = {Attention is all you need},
+  author = {Vaswani, Ashish and Shazeer, Noam},
+  year = {2017},
+}
+@article{nodate,
+  title = {No date at all},
+  author = {Doe, Jane},
+}
+"""
+
+
+def test_a_year_only_bibtex_import_keeps_the_precise_date_and_the_capitals(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "s", files={"content/2017/06/12/1706.03762.yaml": (
+        'id: "1706.03762"\ntitle: Attention Is All You Need\nabstract: x\npublished: 2017-06-12\n'
+        "date: 2017-06-12\n")})
+    (tmp_path / "refs.bib").write_text(BIBTEX.replace("@article{vaswani2017,", "@article{vaswani2017,\n"
+                                                       "  eprint = {1706.03762}, archivePrefix = {arXiv},"),
+                                       encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", "bibtex", "--site", str(site), str(tmp_path / "refs.bib")])
+    text = (site / "content/2017/06/12/1706.03762.yaml").read_text(encoding="utf-8")
+    assert "published: 2017-06-12" in text, result.output
+    assert "title: Attention Is All You Need" in text
+    assert result.output.rstrip().endswith("; 1 entry skipped"), result.output
+
+
+def test_the_import_summary_counts_each_kind_of_skip_apart() -> None:
+    from generator.importers.run import ImportReport
+
+    report = ImportReport([], ["a", "b", "c", "d"], [], [], False, [], skipped_entries=2, skipped_days=1,
+                          markers_left=1)
+    assert report.summary() == ("0 records: 0 created, 0 updated, 0 unchanged; 2 entries skipped; "
+                                "1 day not imported; 1 day marker not updated")
