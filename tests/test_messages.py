@@ -98,3 +98,31 @@ def test_the_import_summary_counts_each_kind_of_skip_apart() -> None:
                           markers_left=1)
     assert report.summary() == ("0 records: 0 created, 0 updated, 0 unchanged; 2 entries skipped; "
                                 "1 day not imported; 1 day marker not updated")
+
+
+def _git(cwd: Path, *args: str) -> str:
+    import subprocess
+
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org", "HOME": str(cwd), "PATH": "/usr/bin:/bin",
+           "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True,
+                          text=True).stdout
+
+
+def test_a_new_site_stays_clean_in_git_after_builds(tmp_path: Path) -> None:
+    import shutil
+
+    from tests.support.tools import require_tool
+
+    require_tool(shutil.which("git") is not None, "git", "apt-get install git")
+    site = tmp_path / "site"
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", str(site)]).exit_code == 0
+    _git(site, "init", "-q")
+    _git(site, "add", "-A")
+    _git(site, "commit", "-q", "-m", "new site")
+    for _ in range(2):  # the second build swaps a previous site out
+        built = runner.invoke(main, ["build", "--site", str(site)])
+        assert built.exit_code == 0, built.output
+    assert _git(site, "status", "--porcelain", "--ignored=no") == ""
