@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+import yaml
 from click.testing import CliRunner
 
 from generator.cli import main
@@ -126,3 +128,129 @@ def test_a_new_site_stays_clean_in_git_after_builds(tmp_path: Path) -> None:
         built = runner.invoke(main, ["build", "--site", str(site)])
         assert built.exit_code == 0, built.output
     assert _git(site, "status", "--porcelain", "--ignored=no") == ""
+
+
+# --- serve ---------------------------------------------------------------------------------
+
+def _serve_lines(site: Path, until: str, timeout: float = 60) -> list[str]:
+    """`paperfeed serve --site .` started in the site folder, its output up to a line with `until`."""
+    import os
+    import queue
+    import subprocess
+    import sys
+    import threading
+    import time
+
+    from tests.conftest import REPO
+
+    env = {**os.environ, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--site", ".", "--port", "0"],
+                               cwd=site, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    lines: queue.Queue[str] = queue.Queue()
+
+    def read() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.put(line.rstrip("\n"))
+
+    threading.Thread(target=read, daemon=True).start()
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    try:
+        while time.monotonic() < deadline and not any(until in line for line in seen):
+            try:
+                seen.append(lines.get(timeout=0.2))
+            except queue.Empty:
+                if process.poll() is not None:
+                    break
+        # the line after it too, when it comes soon
+        try:
+            seen.append(lines.get(timeout=1))
+        except queue.Empty:
+            pass
+    finally:
+        process.terminate()
+        process.wait(10)
+    assert any(until in line for line in seen), "\n".join(seen)
+    return seen
+
+
+def test_serve_names_the_folder_and_the_url(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "s", [record()])
+    lines = _serve_lines(site, "Serving ")
+    serving = next(line for line in lines if line.startswith("Serving "))
+    assert serving.startswith(f"Serving {site.resolve()} at http://127.0.0.1:"), serving
+    assert "Serving . " not in serving
+
+
+def test_serve_on_a_broken_record_does_not_claim_a_last_good_site(tmp_path: Path) -> None:
+    site = make_site(tmp_path / "s", [record(upvotes="many")])
+    lines = _serve_lines(site, "Build failed")
+    assert not any("last good site" in line for line in lines), lines
+    assert any("there is no site to serve yet" in line for line in lines), lines
+
+
+def test_serve_watches_with_watchdog_and_rebuilds_on_a_save(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    pytest.importorskip("watchdog")
+    from generator import serve
+
+    def walked(*args: object) -> None:
+        raise AssertionError("watch() walked the tree: watchdog is installed")
+
+    monkeypatch.setattr(serve, "snapshot", walked)
+
+    site = make_site(tmp_path / "s", [record()])
+    stop = threading.Event()
+    builds: list[float] = []
+    thread = threading.Thread(target=serve.watch, args=(site, site / "public", lambda: builds.append(1), stop))
+    thread.start()
+    try:
+        time.sleep(0.5)
+        (site / "public").mkdir()
+        (site / "public" / "x.html").write_text("output: not a change", encoding="utf-8")
+        (site / ".paperfeed-cache").mkdir()
+        (site / ".paperfeed-cache" / "x.json").write_text("{}", encoding="utf-8")
+        time.sleep(0.6)
+        assert builds == []
+        (site / "content" / "r000.yaml").write_text(yaml.safe_dump(record(title="New")), encoding="utf-8")
+        deadline = time.monotonic() + 5
+        while not builds and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert builds == [1]
+    finally:
+        stop.set()
+        thread.join(5)
+    assert "watchdog" in (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+
+
+def test_a_client_that_hangs_up_prints_no_traceback(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    import socket
+    import struct
+    import threading
+
+    from generator.serve_http import make_server
+
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "big.png").write_bytes(b"\0" * 20_000_000)
+    server = make_server(out, "127.0.0.1", 0, idle_timeout=5, header_timeout=5)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        for _ in range(3):
+            client = socket.create_connection(server.server_address[:2])
+            client.sendall(b"GET /big.png HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            client.recv(1024)
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # a reset
+            client.close()
+        import time
+        time.sleep(1)
+    finally:
+        server.shutdown()
+        server.server_close()
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "BrokenPipe" not in err and "ConnectionReset" not in err, err
