@@ -83,7 +83,7 @@ def _fewer_capitals(incoming: Any, existing: Any) -> bool:
     new, old = " ".join(incoming.split()), " ".join(existing.split())
     if new == old or new.casefold() != old.casefold() or len(new) != len(old):
         return False
-    return all(a == b or (a.islower() and b.isupper()) for a, b in zip(new, old))
+    return all(a == b or (a.islower() and b.isupper()) for a, b in zip(new, old, strict=True))
 
 
 def _merged_id(existing_id: str, incoming_id: str) -> str:
