@@ -15,7 +15,14 @@ from lxml import html
 
 from generator.build import build
 from tests.conftest import make_site, record
-from tests.support.browser import chromium_available, chromium_browser, load_page
+from tests.support.browser import (
+    axe_available,
+    chromium_available,
+    chromium_browser,
+    format_violations,
+    load_page,
+    run_axe,
+)
 from tests.support.serve import serve_dir
 from tests.support.tools import require_tool
 
@@ -122,6 +129,9 @@ def test_a_long_organisation_wraps_between_words(browser: Any, base: str, viewpo
         lines = page.evaluate(WORD_LINES)
         assert set(lines) == set(LONG_ORG.split())
         assert {w: n for w, n in lines.items() if n != 1} == {}
+        if axe_available():  # the badge, the submitter line: readable and reachable
+            violations = run_axe(page)
+            assert violations == [], format_violations(violations)
     finally:
         context.close()
 
