@@ -83,12 +83,30 @@ SETTLE = 0.1
 def watch(site_dir: Path, output_dir: Path, rebuild: Callable[[], None], stop: Stop) -> None:
     """Call rebuild() after each change to the site settles, until stop (a threading.Event,
     say) is set: on the file system's events with watchdog, else by polling."""
+    observer = start_observer(site_dir, output_dir)
+    if observer is None:  # a dependency, but an install without it still previews
+        poll(site_dir, output_dir, rebuild, stop)
+        return
+    watch_events(observer, rebuild, stop)
+
+
+class Observed(Protocol):
+    changed: threading.Event
+
+    def stop(self) -> None: ...
+    def join(self, timeout: float) -> None: ...
+    def is_alive(self) -> bool: ...
+
+
+def start_observer(site_dir: Path, output_dir: Path) -> Observed | None:
+    """A started watchdog observer whose `changed` is set by each change to the site, or None
+    without watchdog. Started before the server says it is ready: a stop signal that lands
+    while watchdog starts its threads would leave them half made."""
     try:
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
         from watchdog.observers import Observer
-    except ImportError:  # a dependency, but an install without it still previews
-        poll(site_dir, output_dir, rebuild, stop)
-        return
+    except ImportError:
+        return None
     changed = threading.Event()
 
     class Handler(FileSystemEventHandler):
@@ -101,9 +119,15 @@ def watch(site_dir: Path, output_dir: Path, rebuild: Callable[[], None], stop: S
             if any(p and watched(site_dir, output_dir, os.fsdecode(p)) for p in paths):
                 changed.set()
 
-    observer = Observer()
+    observer: Any = Observer()
+    observer.changed = changed
     observer.schedule(Handler(), str(site_dir), recursive=True)
     observer.start()
+    return observer  # type: ignore[no-any-return]
+
+
+def watch_events(observer: Observed, rebuild: Callable[[], None], stop: Stop) -> None:
+    changed = observer.changed
     try:
         while not stop.wait(SETTLE):
             if changed.is_set():
@@ -113,7 +137,8 @@ def watch(site_dir: Path, output_dir: Path, rebuild: Callable[[], None], stop: S
                 rebuild()
     finally:
         observer.stop()
-        observer.join(5)
+        if observer.is_alive():
+            observer.join(5)
 
 
 def poll(site_dir: Path, output_dir: Path, rebuild: Callable[[], None],
@@ -193,13 +218,20 @@ def _serve(site_dir: Path, folder: Path, deploy_output: Path, host: str, port: i
 
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     serving.start()
+    observer = None
     try:
+        observer = start_observer(site_dir, deploy_output)
         rebuild()
         echo(f"Serving {site_dir.resolve()} at {base_url} with live reload (Ctrl+C to stop)")
         echo(f"  open {base_url} in a browser; the preview is built into {output}, so "
              f"{_shown(deploy_output, site_dir)} is left as it is")
-        watch(site_dir, deploy_output, rebuild, stop)
+        if observer is None:
+            poll(site_dir, deploy_output, rebuild, stop)
+        else:
+            watch_events(observer, rebuild, stop)
     finally:
+        if observer is not None:
+            observer.stop()
         server.shutdown()
         serving.join(5)
         server.server_close()
