@@ -32,7 +32,7 @@ from generator.indexes import Period, SiteIndex, Term, build_index
 from generator.model import OutputFile, Paper
 from generator.parallel import MIN_ITEMS, default_jobs, pmap
 from generator.progress import Progress
-from generator.record import RecordContext
+from generator.record import RecordContext, link_name_warnings
 from generator.themes import make_environment, static_dirs, static_files, template_dirs
 from generator.timing import StageTimer
 from generator.urls import Urls
@@ -238,7 +238,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
                             old.get("largest_page_bytes", 0), old.get("pages_over_limit", 0))
             return BuildReport(old.get("papers", 0), old.get("pages", 0), old.get("files", 0), 0, 0,
                                time.perf_counter() - started, len(ledger.old_keys), weight.bytes,
-                               warnings(weight, config.limits))
+                               tuple(old.get("record_warnings", ())) + warnings(weight, config.limits))
     with timer.stage("load"):
         papers, problems = load_papers(site_dir, config.content_path, RecordContext(config.timezone),
                                        read=records.load, files=files)
@@ -247,6 +247,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         if problems:
             raise ContentError(problems)
         records.save()
+        record_warnings = link_name_warnings(papers)
     with timer.stage("markup"):
         markup = MarkupCache(cache_dir, fresh=clean)
         papers = render_markup(papers, markup, jobs, progress)
@@ -264,7 +265,10 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     with timer.stage("save"):
         manifest = ledger.manifest(report.paths, report.changed_paths, report.digests)
         weight = weigh({path: entry[0] for path, entry in manifest.items()}, config.limits)
-        ledger.save(inputs, {"papers": len(papers), "pages": pages, **weight.as_dict()}, manifest)
+        # The warnings are kept with the report: a build that changes nothing still prints them.
+        ledger.save(inputs, {"papers": len(papers), "pages": pages, "record_warnings": list(record_warnings),
+                             **weight.as_dict()}, manifest)
     progress.close()
     return BuildReport(len(papers), pages, report.files, report.changed, report.removed,
-                       time.perf_counter() - started, kept, weight.bytes, warnings(weight, config.limits))
+                       time.perf_counter() - started, kept, weight.bytes,
+                       record_warnings + warnings(weight, config.limits))

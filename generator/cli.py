@@ -84,7 +84,13 @@ def check(site_dir: Path) -> None:
         _, papers = load_site(site_dir)
     except ContentError as error:
         fail(error)
-    click.echo(f"OK: {plural(len(papers), 'paper')}, no problems.")
+    from generator.record import link_name_warnings
+
+    warned = link_name_warnings(papers)
+    for warning in warned:
+        click.echo(f"Warning: {warning}", err=True)
+    click.echo(f"OK: {plural(len(papers), 'paper')}, no problems"
+               + (f" ({plural(len(warned), 'warning')})." if warned else "."))
 
 
 @main.command()

@@ -168,7 +168,7 @@ class Ledger:
         self.old_keys: dict[str, str] = stored.get("keys", {}) if same_site else {}
         self.old_files: Manifest = _manifest(stored.get("files"))
         self.old_inputs: str = stored.get("inputs", "") if same_site else ""
-        self.old_report: dict[str, int] = stored.get("report", {})
+        self.old_report: dict[str, Any] = stored.get("report", {})
         # Folders of files made together by one tool run (search shards), keyed apart from the
         # salt: prefix -> [key, paths]. A template or config edit does not touch them.
         self.old_groups: dict[str, list[Any]] = stored.get("groups", {})
@@ -253,7 +253,7 @@ class Ledger:
             found[path] = (known[0], known[1], file_digest)
         return found
 
-    def save(self, inputs: str, report: dict[str, int], files: Manifest) -> None:
+    def save(self, inputs: str, report: dict[str, Any], files: Manifest) -> None:
         """Remember this build: its inputs, keys, and the output files as written."""
         self.section.save({"salt": self.salt, "inputs": inputs, "keys": self.keys, "groups": self.groups,
                            "files": _stored(files), "report": report})

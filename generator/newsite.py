@@ -45,7 +45,9 @@ links:
 INIT_SETTINGS = {"feeds": {"searches": (SearchConfig(slug="with-code", title="Papers with code",
                                                      query="has:code"),)}}
 
-GITIGNORE = "public/\n.paperfeed-cache/\n"
+# What a build leaves beside the sources (generator/writer.py, generator/cache.py): the site,
+# its lock file, the staging and previous-site folders of the atomic swap, and the cache.
+GITIGNORE = "public/\n.public.lock\n.public.staging/\n.public.old/\n.paperfeed-cache/\n"
 
 
 def create_site(directory: Path, title: str, base_url: str) -> list[Path]:

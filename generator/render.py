@@ -7,7 +7,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import jinja2
@@ -23,7 +23,7 @@ from generator.mathtext import plain_title, readable_text
 from generator.model import OutputFile, Paper
 from generator.search import Shard, shard_bundles, shard_papers
 from generator.urls import Urls
-from generator.views import NamedLink, PaperView, human_date, pagination, paper_view
+from generator.views import NamedLink, PaperView, date_range, human_date, pagination, paper_view
 
 TAXONOMY_TITLES = {"tags": "Tags", "orgs": "Organizations", "authors": "Authors"}
 TERM_DESCRIPTIONS = {"tags": "tagged", "orgs": "from", "authors": "by"}
@@ -316,8 +316,16 @@ def render_periods(ctx: PageContext) -> Iterator[PageItem]:
                                    title, compact=period.kind != "day", period=period,
                                    neighbours=_neighbours(ctx, periods, i),
                                    views=_period_views(ctx, period), picker=_picker(ctx, period),
+                                   dates=_period_dates(period),
                                    description=f"{_count(len(period.papers))} of {period.label}, "
                                                "ranked by upvotes.")
+
+
+def _period_dates(period: Period) -> str:
+    """The days a week covers (its label names only the ISO week); days and months say it already."""
+    if period.kind != "week":
+        return ""
+    return date_range(period.start, period.start + timedelta(days=6))
 
 
 def render_home(ctx: PageContext) -> Iterator[PageItem]:
@@ -360,7 +368,9 @@ def _picker(ctx: PageContext, period: Period) -> DatePicker | None:
 def render_trending(ctx: PageContext) -> Iterator[PageItem]:
     days = ctx.config.trending_days
     title = f"Trending: the last {days} days"
-    yield ctx.page("list.html", ctx.urls.trending(), title, heading=title,
+    last = ctx.index.days[-1].start if ctx.index.days else None
+    dates = date_range(last - timedelta(days=days - 1), last) if last else ""
+    yield ctx.page("list.html", ctx.urls.trending(), title, heading=title, dates=dates,
                    cards=[ctx.view(p) for p in ctx.index.trending], rows=[], first_rank=1, pagination=None,
                    period=None, neighbours=None, views=[], picker=None,
                    description=f"The most upvoted papers of the last {days} days.")

@@ -39,6 +39,21 @@ def local_base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
+def watched(site_dir: Path, output_dir: Path, path: str) -> bool:
+    """Whether a change to `path` can change the site: a source file, not the output or a dot folder."""
+    try:
+        rel = Path(path).resolve().relative_to(site_dir.resolve())
+    except ValueError:
+        return False
+    if not rel.parts or any(part.startswith(".") for part in rel.parts):
+        return False
+    full = site_dir.resolve() / rel
+    skip = output_dir.resolve()
+    if full == skip or skip in full.parents:
+        return False
+    return not rel.suffix or rel.suffix.lower() in WATCHED_SUFFIXES  # a folder moved in or out counts
+
+
 def snapshot(site_dir: Path, output_dir: Path) -> dict[str, float]:
     """mtime and size of every watched file under the site (the output folder excluded)."""
     state: dict[str, float] = {}
@@ -61,10 +76,74 @@ class Stop(Protocol):
     def wait(self, timeout: float) -> bool: ...
 
 
-def watch(site_dir: Path, output_dir: Path, rebuild: Callable[[], None],
-          stop: Stop, interval: float = 0.5) -> None:
-    """Poll the site for changes and call rebuild() after each change settles, until stop
-    (a threading.Event, say) is set."""
+#: after the first change event, wait this long for more (an editor's save is several events)
+SETTLE = 0.1
+
+
+def watch(site_dir: Path, output_dir: Path, rebuild: Callable[[], None], stop: Stop) -> None:
+    """Call rebuild() after each change to the site settles, until stop (a threading.Event,
+    say) is set: on the file system's events with watchdog, else by polling."""
+    observer = start_observer(site_dir, output_dir)
+    if observer is None:  # a dependency, but an install without it still previews
+        poll(site_dir, output_dir, rebuild, stop)
+        return
+    watch_events(observer, rebuild, stop)
+
+
+class Observed(Protocol):
+    changed: threading.Event
+
+    def stop(self) -> None: ...
+    def join(self, timeout: float) -> None: ...
+    def is_alive(self) -> bool: ...
+
+
+def start_observer(site_dir: Path, output_dir: Path) -> Observed | None:
+    """A started watchdog observer whose `changed` is set by each change to the site, or None
+    without watchdog. Started before the server says it is ready: a stop signal that lands
+    while watchdog starts its threads would leave them half made."""
+    try:
+        from watchdog.events import FileSystemEvent, FileSystemEventHandler
+        from watchdog.observers import Observer
+    except ImportError:
+        return None
+    changed = threading.Event()
+
+    class Handler(FileSystemEventHandler):
+        def dispatch(self, event: FileSystemEvent) -> None:
+            # A folder's "modified" is its listing changing: the file's own event says which.
+            if event.event_type in ("opened", "closed_no_write") or (
+                    event.is_directory and event.event_type == "modified"):
+                return
+            paths = [event.src_path, getattr(event, "dest_path", "")]
+            if any(p and watched(site_dir, output_dir, os.fsdecode(p)) for p in paths):
+                changed.set()
+
+    observer: Any = Observer()
+    observer.changed = changed
+    observer.schedule(Handler(), str(site_dir), recursive=True)
+    observer.start()
+    return observer  # type: ignore[no-any-return]
+
+
+def watch_events(observer: Observed, rebuild: Callable[[], None], stop: Stop) -> None:
+    changed = observer.changed
+    try:
+        while not stop.wait(SETTLE):
+            if changed.is_set():
+                while changed.is_set():  # until the burst is over
+                    changed.clear()
+                    time.sleep(SETTLE)
+                rebuild()
+    finally:
+        observer.stop()
+        if observer.is_alive():
+            observer.join(5)
+
+
+def poll(site_dir: Path, output_dir: Path, rebuild: Callable[[], None],
+         stop: Stop, interval: float = 0.5) -> None:
+    """watch() without watchdog: compare the tree's mtimes every `interval` seconds."""
     last = snapshot(site_dir, output_dir)
     while not stop.wait(interval):
         current = snapshot(site_dir, output_dir)
@@ -121,25 +200,38 @@ def _serve(site_dir: Path, folder: Path, deploy_output: Path, host: str, port: i
     base_url = local_base_url(host, server.server_address[1])
     overrides = {"base_url": base_url, "output_dir": str(output)}
 
+    built = False  # a good site is being served (a failed build keeps it)
+
     def rebuild() -> None:
+        nonlocal built
         try:
             # The ledger and mirror of this output go in the temp folder (same file system, so
             # the mirror is hard links), and with it: never a site copy per session in the cache.
             echo(build(site_dir, overrides, output_cache=folder).summary())
         except (ContentError, BuildError) as error:
-            _report_failure(state, str(error), echo_error)
+            _report_failure(state, str(error), echo_error, built)
         except Exception as error:  # noqa: BLE001 - a bug in one build must not end the preview
-            _report_failure(state, f"{type(error).__name__}: {error}", echo_error)
+            _report_failure(state, f"{type(error).__name__}: {error}", echo_error, built)
         else:
+            built = True
             state.succeeded()
 
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     serving.start()
+    observer = None
     try:
+        observer = start_observer(site_dir, deploy_output)
         rebuild()
-        echo(f"Serving {site_dir} at {base_url} with live reload (Ctrl+C to stop)")
-        watch(site_dir, deploy_output, rebuild, stop)
+        echo(f"Serving {site_dir.resolve()} at {base_url} with live reload (Ctrl+C to stop)")
+        echo(f"  open {base_url} in a browser; the preview is built into {output}, so "
+             f"{_shown(deploy_output, site_dir)} is left as it is")
+        if observer is None:
+            poll(site_dir, deploy_output, rebuild, stop)
+        else:
+            watch_events(observer, rebuild, stop)
     finally:
+        if observer is not None:
+            observer.stop()
         server.shutdown()
         serving.join(5)
         server.server_close()
@@ -193,8 +285,19 @@ def _ended_by_signals() -> Iterator[_Ending]:
             signal.signal(number, handler)
 
 
-def _report_failure(state: BuildState, message: str, echo_error: Callable[[str], None]) -> None:
+def _report_failure(state: BuildState, message: str, echo_error: Callable[[str], None], built: bool) -> None:
     state.failed(message)
     for line in message.splitlines():
         echo_error(line)
-    echo_error("Build failed; still serving the last good site.")
+    if built:
+        echo_error("Build failed; still serving the last good site.")
+    else:
+        echo_error("Build failed; there is no site to serve yet: fix the problem above and save, "
+                   "the preview builds again (its pages show this error until then).")
+
+
+def _shown(path: Path, site_dir: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(site_dir.resolve())) + "/"
+    except ValueError:
+        return str(path)

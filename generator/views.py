@@ -56,6 +56,7 @@ class PaperView:
     tags: tuple[NamedLink, ...]
     links: tuple[ExternalLink, ...]
     thumbnail: str
+    submitted_by: str = ""
 
     @property
     def card_authors(self) -> tuple[NamedLink, ...]:
@@ -109,6 +110,15 @@ def human_date(day: date | None) -> str:
     return day.strftime("%b %-d, %Y") if day else ""
 
 
+def date_range(first: date, last: date) -> str:
+    """'Dec 2 – Dec 8, 2025'; the year twice only when it changes ('Dec 29, 2025 – Jan 4, 2026')."""
+    if first == last:
+        return human_date(first)
+    if first.year == last.year:
+        return f"{first.strftime('%b %-d')} – {human_date(last)}"
+    return f"{human_date(first)} – {human_date(last)}"
+
+
 def _named(index: SiteIndex, urls: Urls, taxonomy: str, name: str,
            known: dict[tuple[str, str], NamedLink] | None = None) -> NamedLink:
     """The link of a tag, organisation or author name (`known` remembers them: names repeat)."""
@@ -144,7 +154,7 @@ def paper_view(paper: Paper, index: SiteIndex, urls: Urls,
         tags=tuple(_named(index, urls, "tags", t, known) for t in paper.tags),
         links=tuple(ExternalLink(link.name, LINK_LABELS.get(link.name, link.name), link.url,
                                  link.name in KNOWN_LINKS) for link in paper.links),
-        thumbnail=thumbnail,
+        thumbnail=thumbnail, submitted_by=paper.submitted_by,
     )
 
 

@@ -170,7 +170,9 @@ def parse_yaml(text: str, path: str) -> tuple[YamlDoc | None, list[Problem]]:
         message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         if "maximum nesting depth" in message:  # newer PyYAML/libyaml stop deep nesting themselves
             message = f"nesting deeper than {MAX_DEPTH} levels"
-        return None, [Problem(SourceLocation(path, line), "yaml", _plain(message))]
+        message = _plain(message)
+        hint = _hint(text, line, message)
+        return None, [Problem(SourceLocation(path, line), "yaml", f"{message}; {hint}" if hint else message)]
     except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
         return None, [Problem(SourceLocation(path), "yaml", _plain(str(exc)))]
     finally:
@@ -193,6 +195,31 @@ _LINE_BREAK = re.compile(r"\r\n?|\n")
 def line_at(text: str, offset: int) -> int:
     """1-based line of a character offset; CRLF, CR and LF all end a line, as in YAML."""
     return len(_LINE_BREAK.findall(text, 0, offset)) + 1
+
+
+_KEY_VALUE = re.compile(r"^(\s*)(-\s+)?([\w-]+):\s+(.*)$")
+
+
+def _hint(text: str, line: int, message: str) -> str:
+    """What the parser's words usually mean, for the three mistakes people make by hand."""
+    lines = _LINE_BREAK.split(text)
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "tab" in message or here[: len(here) - len(here.lstrip())].count("\t"):
+        return "YAML indents with spaces only: replace the tab with spaces"
+    if "mapping values are not allowed" not in message and "expected key" not in message:
+        return ""
+    found = _KEY_VALUE.match(here)
+    above = next((t for t in reversed(lines[: line - 1]) if t.strip() and not t.lstrip().startswith("#")), "")
+    indent = len(here) - len(here.lstrip(" "))
+    above_indent = len(above) - len(above.lstrip(" "))
+    if found and ": " in found.group(4) and not found.group(4).startswith(("'", '"')) and indent <= above_indent:
+        key, value = found.group(3), found.group(4).strip()
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        return f'a value with ": " in it must be quoted: {key}: "{quoted}"'
+    if indent != above_indent:
+        return (f"line {line} is indented {indent} space{'' if indent == 1 else 's'}, the line above "
+                f"{above_indent}: keys of one mapping (and items of one list) start in the same column")
+    return ""
 
 
 def _plain(message: str) -> str:

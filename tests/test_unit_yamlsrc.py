@@ -86,9 +86,11 @@ def test_a_file_holds_one_document() -> None:
 
 
 def test_syntax_errors_name_their_line() -> None:
-    assert errors("id: a\ntitle: b: c\n") == ["x.yaml:2: yaml: mapping values are not allowed in this context"]
+    assert errors("id: a\ntitle: b: c\n") == ["x.yaml:2: yaml: mapping values are not allowed in this context; "
+                                               'a value with ": " in it must be quoted: title: "b: c"']
     assert errors("id: a\n\ttitle: b\n") == [
-        "x.yaml:2: yaml: while scanning a plain scalar found a tab character that violates indentation"]
+        "x.yaml:2: yaml: while scanning a plain scalar found a tab character that violates indentation; "
+        "YAML indents with spaces only: replace the tab with spaces"]
     assert errors("a: &x 1\nb: *y\n") == ["x.yaml:2: yaml: found undefined alias"]
 
 

@@ -4,7 +4,10 @@ The source owns what it publishes (title, abstract, authors, organisation,
 dates of publication, upvotes, its links, thumbnail, the arXiv version); the
 user owns everything they added or changed that the source does not publish
 (tags, `extra`, `submitted_by`, `author_count`, the featured `date`, their own
-links). `patch_text` rewrites only the changed keys of a record in its YAML
+links). An import never replaces a more precise value with a less precise one: a BibTeX
+entry with only a year (read as January 1) keeps `published: 2017-06-12`, and a title that
+differs only by losing capitals (BibTeX's `{A}ttention is all you need`) keeps the file's.
+`patch_text` rewrites only the changed keys of a record in its YAML
 text, so comments and formatting elsewhere in the file survive.
 """
 
@@ -41,9 +44,46 @@ def merge_record(existing: dict[str, Any], incoming: dict[str, Any], existing_id
             merged[key] = _merged_links(existing[key], value)
         elif key == "authors":
             merged[key] = existing[key] if _names(existing[key]) == _names(value) else value
+        elif key == "published" and _coarser_date(value, existing[key]):
+            continue
+        elif key == "title" and _fewer_capitals(value, existing[key]):
+            continue
         elif key in SOURCE_OWNED:
             merged[key] = value
     return merged
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def _coarser_date(incoming: Any, existing: Any) -> bool:
+    """True when `incoming` is `existing` with its day (or month and day) forgotten.
+
+    Importers read a year-only date as January 1 and a month-only one as the 1st, so
+    2017-01-01 against 2017-06-12 is the same fact with less in it, not a correction.
+    """
+    new, old = _as_date(incoming), _as_date(existing)
+    if new is None or old is None or new == old or new.year != old.year or new.day != 1:
+        return False
+    return new.month == 1 or new.month == old.month
+
+
+def _fewer_capitals(incoming: Any, existing: Any) -> bool:
+    """True when `incoming` is `existing`'s text with capitals lost (and none gained)."""
+    if not isinstance(incoming, str) or not isinstance(existing, str):
+        return False
+    new, old = " ".join(incoming.split()), " ".join(existing.split())
+    if new == old or new.casefold() != old.casefold() or len(new) != len(old):
+        return False
+    return all(a == b or (a.islower() and b.isupper()) for a, b in zip(new, old, strict=True))
 
 
 def _merged_id(existing_id: str, incoming_id: str) -> str:

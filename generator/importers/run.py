@@ -43,6 +43,8 @@ class Batch:
     day: dt.date | None = None
     fetched: dt.datetime | None = None
     listed: int | None = None
+    #: the listing could not be fetched or read: its one problem is a day skipped, not an entry
+    day_skipped: bool = False
 
 
 class UnreadableSource(BuildError):
@@ -61,6 +63,10 @@ class ImportReport:
     written: list[Path]
     dry_run: bool
     days: list[Change] = field(default_factory=list)  # day markers (generator/days.py)
+    #: what each of the warnings is: the summary counts entries, days and markers apart
+    skipped_entries: int = 0
+    skipped_days: int = 0
+    markers_left: int = 0
 
     @property
     def failed(self) -> bool:
@@ -75,8 +81,14 @@ class ImportReport:
         records = f"{len(self.changes)} record{'' if len(self.changes) == 1 else 's'}"
         text = (f"{records}: {counts['create']} {verb}created, "
                 f"{counts['update']} {verb}updated, {counts['unchanged']} unchanged")
-        if self.warnings:
-            text += f"; {len(self.warnings)} entries skipped"
+        failed = len({p.location.path for p in self.errors})
+        for count, one, many in ((self.skipped_entries, "entry skipped", "entries skipped"),
+                                 (self.skipped_days, "day not imported", "days not imported"),
+                                 (self.markers_left, "day marker not updated", "day markers not updated"),
+                                 (failed, "file not written (invalid after merge)",
+                                  "files not written (invalid after merge)")):
+            if count:
+                text += f"; {count} {one if count == 1 else many}"
         return text + ("; dry run, nothing written" if self.dry_run else "")
 
 
@@ -121,7 +133,7 @@ def fetch_hf_batch(day: dt.date, fetcher: Callable[[str], bytes] | None = None,
     batch = hf_batch(text, url, request_day=day.isoformat(), fetched=fetched)
     # A bad answer from the network is one skipped day, not a failed run (other days may be fine).
     if batch.unreadable:
-        batch.problems, batch.unreadable = [batch.unreadable], ""
+        batch.problems, batch.unreadable, batch.day_skipped = [batch.unreadable], "", True
     return batch
 
 
@@ -151,13 +163,20 @@ def import_batches(site_dir: Path, batches: list[Batch], dry_run: bool = False) 
         raise ContentError(problems)
     changes: list[Change] = []
     warnings: list[str] = []
+    entries = skipped_days = 0
     for batch in batches:
         warnings += batch.problems
+        if batch.day_skipped:
+            skipped_days += 1
+        else:
+            entries += len(batch.problems)
         for record in batch.records:
             change, record_problems = store.put(record)
             warnings += [f"{batch.source}: {p}" for p in record_problems]
+            entries += bool(record_problems)
             if change is not None:
                 changes.append(change)
+    before_markers = len(warnings)
     days = _mark_days(store, batches, config.timezone, warnings)
     errors = store.validate()
     failed_paths = {p.location.path for p in errors}
@@ -166,7 +185,8 @@ def import_batches(site_dir: Path, batches: list[Batch], dry_run: bool = False) 
     if store.refused:
         raise ContentError(store.refused)
     written = [] if dry_run else store.commit()
-    return ImportReport(changes, warnings, errors, written, dry_run, days)
+    return ImportReport(changes, warnings, errors, written, dry_run, days, entries, skipped_days,
+                        len(warnings) - before_markers)
 
 
 def _mark_days(store: ContentStore, batches: list[Batch], timezone: str, warnings: list[str]) -> list[Change]:
