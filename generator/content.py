@@ -136,6 +136,18 @@ def record_files(site_dir: Path, content_dir: Path) -> list[tuple[Path, str]]:
     return found
 
 
+def read_content_file(path: Path, content_dir: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
+    """A file's bytes, as a build reads them: a link out of content/ is refused, not read (nor
+    replaced by an import), and an unreadable file is a problem naming it."""
+    refused = outside_link(path, content_dir, shown)
+    if refused:
+        return None, refused
+    try:
+        return read_bounded(path), []
+    except OSError as exc:
+        return None, [Problem(SourceLocation(shown), "", f"cannot read the file: {exc.strerror or exc}")]
+
+
 def load_papers(site_dir: Path, content_dir: Path, ctx: RecordContext, read: Reader = read_file,
                 files: list[tuple[Path, str]] | None = None) -> tuple[list[Paper], list[Problem]]:
     """Every valid paper and every problem, in a stable order whatever the disk order."""
@@ -180,14 +192,9 @@ def load_days(site_dir: Path, content_dir: Path,
     for path, shown in record_files(site_dir, content_dir) if files is None else files:
         if not is_marker(path.name):
             continue
-        refused = outside_link(path, content_dir, shown)
-        if refused:
+        data, refused = read_content_file(path, content_dir, shown)
+        if data is None:
             problems += refused
-            continue
-        try:
-            data = read_bounded(path)
-        except OSError as exc:
-            problems.append(Problem(SourceLocation(shown), "", f"cannot read the file: {exc.strerror or exc}"))
             continue
         relative = path.relative_to(content_dir).as_posix() if path.is_relative_to(content_dir) else shown
         marker, file_problems = load_marker(data, relative, shown)

@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from generator.content import discover, load_file, load_marker, outside_link, read_bounded
+from generator.content import discover, load_file, load_marker, read_content_file
 from generator.days import DayMarker, dump_marker, format_time, is_marker, marker_path, record_fetch
 from generator.errors import BuildError, Problem, SourceLocation
 from generator.importers.hf import record_path
@@ -62,16 +62,9 @@ class ContentStore:
         store = cls(site_dir, content_dir, ctx)
         problems: list[Problem] = []
         for path in discover(content_dir):
-            # As the build does: a link out of content/ is refused, not read (nor replaced).
-            refused = outside_link(path, content_dir, store.shown(path))
-            if refused:
+            data, refused = read_content_file(path, content_dir, store.shown(path))
+            if data is None:
                 problems += refused
-                continue
-            try:
-                data = read_bounded(path)
-            except OSError as exc:
-                problems.append(Problem(SourceLocation(store.shown(path)), "",
-                                        f"cannot read the file: {exc.strerror or exc}"))
                 continue
             text, file_problems = decode_source(data, store.shown(path))
             doc, yaml_problems = parse_yaml(text, store.shown(path)) if text is not None else (None, [])
