@@ -227,13 +227,18 @@ def check_links(value: Any, ctx: RecordContext) -> tuple[Link, ...]:
 LINK_TYPO_CUTOFF = 0.75
 
 
+def _numbered(name: str, known: tuple[str, ...]) -> bool:
+    """A second link of a known kind on purpose: 'video-2', 'code_v2', 'data 3'."""
+    return any(name.startswith(k) and name[len(k):][:1] in "-_ " and name[len(k) + 1:] != "" for k in known)
+
+
 def link_name_warnings(papers: Iterable[Paper]) -> tuple[str, ...]:
     """Links whose name is not a known one but close to one: a typo shows as an odd label."""
     known = (*KNOWN_LINKS, *LINK_ALIASES)
     found = []
     for paper in papers:
         for link in paper.links:
-            if link.known:
+            if link.known or _numbered(link.name.lower(), known):
                 continue
             close = difflib.get_close_matches(link.name.lower(), known, 1, LINK_TYPO_CUTOFF)
             if close:

@@ -54,12 +54,14 @@ TYPO = ("content/r000.yaml:1: links: unknown link name 'gihtub', did you mean 'g
 def test_a_mistyped_link_name_is_a_warning_of_check_and_build(tmp_path: Path) -> None:
     site = make_site(tmp_path / "s", [record(links={"gihtub": "https://github.com/a/b",
                                                      "dataset": "https://example.org/d",
+                                                     "video-2": "https://example.org/v2",
                                                      "code": "https://example.org/c"})])
     runner = CliRunner()
     checked = runner.invoke(main, ["check", "--site", str(site)])
     assert checked.exit_code == 0, checked.output
     assert f"Warning: {TYPO}" in checked.output
     assert "dataset" not in checked.output  # a label people mean, not a typo
+    assert "video-2" not in checked.output  # a second video on purpose (the sample site has one)
     assert "OK: 1 paper, no problems (1 warning)." in checked.output
     for _ in range(2):  # the second build changes nothing and still says it
         built = runner.invoke(main, ["build", "--site", str(site)])
