@@ -12,6 +12,7 @@ from __future__ import annotations
 import email
 import subprocess
 import sys
+import sysconfig
 import tarfile
 import venv
 import zipfile
@@ -91,9 +92,16 @@ def test_the_wheel_ships_the_theme_and_the_scaffold(dist):
 
 def test_wheel_installs_and_builds_an_init_site(dist, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
-    # system site packages supply the dependencies; the wheel itself goes into the venv and wins
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(env_dir)
+    venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
+    # The dependencies come from the environment running the tests (a venv too, where the README's
+    # commands put them), listed after the venv's own site-packages: the wheel installed there
+    # wins, and the test environment's editable paperfeed is not seen (a path added by a .pth
+    # line is not a site folder: its own .pth files are not run).
+    inner = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                           check=True, capture_output=True, text=True).stdout.strip()
+    outer = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    Path(inner, "_test_dependencies.pth").write_text("\n".join(sorted(outer)) + "\n", encoding="utf-8")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--no-deps",
                     "--no-index", "--force-reinstall", str(dist["wheel"])], check=True, capture_output=True)
     work = tmp_path / "work"
