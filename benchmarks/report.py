@@ -172,7 +172,7 @@ def _serve_md(size: dict) -> list[str]:
     return [f"`paperfeed serve`: first build {fmt_s(sv['startup'])} s; each save rewrote the title of "
             f"one record of the newest day, timed from the file write to the first answer for "
             f"`{size['serve']['url'].split('/', 3)[-1]}` that contains the new title (polled every "
-            f"{serve_latency.POLL * 1000:.0f} ms){built}. Saves, s: "
+            f"{size['serve'].get('poll', serve_latency.POLL) * 1000:.0f} ms){built}. Saves, s: "
             + ", ".join(fmt_s(x) for x in size["serve"]["latencies"]) + ".", ""]
 
 

@@ -31,7 +31,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-POLL = 0.02  # seconds between two requests for the page while waiting for the edit
+POLL = 0.05  # seconds between two requests for the page (each one costs the preview a little CPU)
 START_TIMEOUT = 3 * 3600.0  # the first build of a big site
 SAVE_TIMEOUT = 600.0
 QUIET = 1.0  # seconds without a new build version before the next save
@@ -52,7 +52,7 @@ class ServeResult:
 
     def as_dict(self) -> dict:
         return {"latencies": list(self.latencies), "built_after": list(self.built_after),
-                "startup": self.startup, "url": self.papers_url}
+                "startup": self.startup, "url": self.papers_url, "poll": POLL}
 
 
 def summarise(sample: dict) -> dict:
