@@ -588,8 +588,8 @@ def main(argv: list[str] | None = None) -> int:
         bench_n(n, a, a.work, hugo, results, big)
     results["load_end"] = loadavg()
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    (a.work / f"results-{stamp}.json").write_text(json.dumps(results, indent=1))
     report.summarise_results(results)
+    (a.work / f"results-{stamp}.json").write_text(json.dumps(results, indent=1))
     report.print_table(results)
     if not a.no_results:
         write_results(a.results, results)
