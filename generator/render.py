@@ -384,8 +384,7 @@ def _description(paper: Paper) -> str:
 def render_papers(ctx: PageContext) -> Iterator[PageItem]:
     for paper in ctx.index.papers:
         view = ctx.view(paper)
-        image = paper.thumbnail if paper.thumbnail.startswith(("http://", "https://")) else (
-            ctx.urls.absolute(paper.thumbnail.lstrip("/")) if paper.thumbnail else "")
+        image = ctx.urls.thumbnail(paper.thumbnail, absolute=True)
         yield ctx.page("paper.html", ctx.urls.paper(paper.id), plain_title(paper.title), card=view, image=image,
                        description=Lazy(_description, (paper,)), bibtex=Lazy(bibtex, (paper, view.url)),
                        scholar=Lazy(scholar_meta, (paper,)), json_ld=Lazy(json_ld, (paper, view.url)),

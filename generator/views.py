@@ -140,9 +140,6 @@ def paper_view(paper: Paper, index: SiteIndex, urls: Urls,
                known: dict[tuple[str, str], NamedLink] | None = None) -> PaperView:
     """Everything a template shows of a paper, computed once per build (`known`: see _named)."""
     authors = tuple(_named(index, urls, "authors", a.name, known) for a in paper.authors)
-    thumbnail = paper.thumbnail
-    if thumbnail.startswith("/"):
-        thumbnail = urls.href(thumbnail.lstrip("/"))
     return PaperView(
         paper=paper, href=urls.href(urls.paper(paper.id)), url=urls.absolute(urls.paper(paper.id)),
         title_html=paper.title_html, abstract_html=paper.abstract_html, authors=authors,
@@ -154,7 +151,7 @@ def paper_view(paper: Paper, index: SiteIndex, urls: Urls,
         tags=tuple(_named(index, urls, "tags", t, known) for t in paper.tags),
         links=tuple(ExternalLink(link.name, LINK_LABELS.get(link.name, link.name), link.url,
                                  link.name in KNOWN_LINKS) for link in paper.links),
-        thumbnail=thumbnail, submitted_by=paper.submitted_by,
+        thumbnail=urls.thumbnail(paper.thumbnail), submitted_by=paper.submitted_by,
     )
 
 
