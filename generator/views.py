@@ -93,16 +93,25 @@ class PaperView:
         return self.paper.id.full if self.paper.id.arxiv else ""
 
 
-def byline(names: Sequence[str], author_count: int, organization: str) -> str:
+def byline(names: Sequence[str], author_count: int, organization: str, with_organization: bool = False) -> str:
     """A paper's authors in one line of plain text: 'Ada Lovelace, Alan Turing, Grace Hopper +1',
-    '4 authors' (a count without names) or the organisation."""
-    if names:
-        shown = names[:CARD_AUTHORS]
-        more = author_count - len(shown)
-        return ", ".join(shown) + (f" +{more}" if more > 0 else "")
-    if author_count:
-        return f"{author_count} author{'' if author_count == 1 else 's'}"
-    return organization
+    '4 authors' (a count without names), else the organisation; `with_organization` adds it after
+    the authors, as the email digest shows them ('Ada Lovelace +1 · Tencent')."""
+    shown = names[:CARD_AUTHORS]
+    more = author_count - len(shown)
+    if shown:
+        people = ", ".join(shown) + (f" +{more}" if more > 0 else "")
+    else:
+        people = f"{author_count} author{'' if author_count == 1 else 's'}" if author_count else ""
+    if people and not with_organization:
+        return people
+    return " · ".join(part for part in (people, organization) if part)
+
+
+def paper_byline(paper: Paper, with_organization: bool = False) -> str:
+    """byline() of a paper's record."""
+    return byline([author.name for author in paper.authors], paper.author_count, paper.organization,
+                  with_organization)
 
 
 def human_date(day: date | None) -> str:
