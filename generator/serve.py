@@ -1,5 +1,8 @@
 """Local preview: build into a temporary folder, serve it, rebuild on change, reload the page.
 
+The watcher (watchdog's events; polling without it) hands each rebuild the site-relative
+names of the files that changed. The page's reload script is generator/serve_reload.js.
+
 The deployable site (public/) is never touched: `serve` builds with its own
 local base URL into a temp folder, served by generator/serve_http.py (live
 reload, loopback clients only). The temp folder goes whatever ends the
