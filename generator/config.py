@@ -113,10 +113,10 @@ def _id_base(value: Any) -> str:
 
 
 def _theme(value: Any) -> str:
-    value = _str(value)
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", value):
-        raise ValueError(f"expected a theme folder name, got {value!r}")
-    return value
+    name = _str(value)
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        raise ValueError(f"expected a theme folder name, got {name!r}")
+    return name
 
 
 @dataclass(frozen=True)
@@ -370,6 +370,7 @@ def load_config(site_dir: Path, overrides: Mapping[str, Any] | None = None,
     for key, value in (overrides or {}).items():
         if value is not None:
             raw[key], origins[key] = value, SourceLocation("command line")
+    config: SiteConfig
     config, problems = _build(SiteConfig, raw, node, shown, "", origins)
     if problems:
         raise ContentError(problems)
@@ -415,7 +416,7 @@ def _build(cls: type, raw: dict[str, Any], node: yaml.Node | None, path: str, pr
             problems.append(Problem(where, name, f"unknown setting; expected one of {', '.join(sorted(fields))}"))
             continue
         default = _default(spec)
-        if dataclasses.is_dataclass(default):
+        if dataclasses.is_dataclass(default) and not isinstance(default, type):
             if value is None:
                 continue
             if not isinstance(value, dict):
