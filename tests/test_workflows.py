@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,26 @@ def test_ci_run_runs_the_readme_command():
     assert "set -euo pipefail" in script
     assert README_TEST_COMMAND in script
     assert (REPO_ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run must be executable"
+
+
+RUFF_COMMAND = ".venv/bin/ruff check generator tests benchmarks scripts"
+MYPY_COMMAND = ".venv/bin/mypy"
+
+
+def test_ci_runs_ruff_and_mypy_after_the_suite():
+    """Both CI entry points lint and type-check, after the README command, and fail on a finding."""
+    lines = [line.strip() for line in (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    suite = lines.index(f"{README_TEST_COMMAND} || exit $?")
+    assert lines.index(f"{RUFF_COMMAND} || exit $?") > suite
+    assert lines.index(f"{MYPY_COMMAND} || exit $?") > suite
+    runs = [step.get("run", "").strip() for step in all_steps(load_workflow(REPO_ROOT / ".github" / "workflows"
+                                                                            / "test.yml"))]
+    assert runs.index(RUFF_COMMAND) > runs.index(README_TEST_COMMAND)
+    assert runs.index(MYPY_COMMAND) > runs.index(README_TEST_COMMAND)
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["tool"]["mypy"]["strict"] is True and pyproject["tool"]["mypy"]["files"] == ["generator"]
+    test_extra = " ".join(pyproject["project"]["optional-dependencies"]["test"])
+    assert "ruff>=" in test_extra and "mypy>=" in test_extra
 
 
 DEPLOY_WORKFLOWS = pytest.mark.parametrize("which", ["repository", "init"])
