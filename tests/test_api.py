@@ -29,6 +29,7 @@ from generator.indexes import build_index
 from generator.model import Author, Link, Paper, PaperId, parse_paper_id
 from generator.urls import Urls
 from tests.conftest import make_site, record
+from tests.support.trees import snapshot
 
 HF_DATA = Path("/work/shared/data/hf-daily-papers")
 BASE = "https://example.org/lab/"
@@ -283,8 +284,7 @@ def _files(records: list[dict[str, Any]], tmp_path: Path, api: dict[str, Any] | 
     site = make_site(tmp_path / "site", records, config)
     build(site, environ={}, jobs=1)
     api_dir = site / "public/api"
-    return {str(p.relative_to(api_dir)): p.read_bytes() for p in sorted(api_dir.rglob("*")) if p.is_file()} \
-        if api_dir.is_dir() else {}
+    return snapshot(api_dir) if api_dir.is_dir() else {}
 
 
 def test_api_can_be_turned_off_and_papers_are_opt_in(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from generator.depends import Ledger
 from generator.record import RecordContext
 from generator.writer import content_digest
 from tests.conftest import make_site, record
+from tests.support.trees import snapshot
 
 MARKER = "pwned-marker"
 
@@ -44,10 +45,6 @@ def records() -> list[dict]:
         record("my-slug.1", title="A slug paper", abstract="Plain.", date="2025-12-07",
                extra={"stamp": datetime(2025, 12, 1, 10, 0, tzinfo=UTC), "nested": {"a": [1.5, True]}}),
     ]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")

@@ -11,13 +11,11 @@ from __future__ import annotations
 import os
 import shutil
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import generator.render as render
-import generator.search as search
 from generator.build import build, site_salt
 from generator.cache import CACHE_DIR, spare_folder
 from generator.config import load_config
@@ -25,18 +23,15 @@ from generator.depends import Ledger, scan_output
 from generator.errors import BuildError
 from generator.timing import StageTimer
 from tests.conftest import make_site
-from tests.test_incremental import add_record, delete_record, edit_record, records, snapshot
+from tests.support.trees import snapshot
+from tests.test_incremental import add_record, delete_record, edit_record, records
 
 CONFIG = {"title": "CI", "base_url": "https://example.org/papers/", "per_page": 2,
           "tags": {"min_papers": 2, "feed_min_papers": 2}}
 HOUR = 3600 * 10**9
 
 
-@pytest.fixture(scope="module", autouse=True)
-def small_shards() -> Iterator[None]:
-    saved, search.SHARD_PAPERS = search.SHARD_PAPERS, 4
-    yield
-    search.SHARD_PAPERS = saved
+pytestmark = pytest.mark.usefixtures("small_shards")  # tests/conftest.py: search shards of 4 papers
 
 
 @pytest.fixture(scope="module")

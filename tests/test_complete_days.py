@@ -23,6 +23,7 @@ from generator.importers.run import fetch_hf_batch, import_batches
 from generator.indexes import build_index
 from tests.conftest import REPO, make_site, record
 from tests.feed_rules import check_atom, check_json, check_rss
+from tests.support.trees import snapshot
 
 DATA = REPO / "tests" / "data" / "hf-daily-papers"
 BASE = "https://example.org/papers/"
@@ -297,11 +298,8 @@ def test_same_files_same_site(tmp_path: Path) -> None:
     second = tmp_path / "b" / "site"
     shutil.copytree(first, second, ignore=shutil.ignore_patterns("public", ".paperfeed-cache"))
     build(second, environ={})
-
-    def tree(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-    built = tree(first / "public")
-    assert built == tree(second / "public")
+    built = snapshot(first / "public")
+    assert built == snapshot(second / "public")
     assert banner(first / "public/index.html") == [IN_PROGRESS]
     build(first, environ={}, clean=True)  # a clean rebuild, later on the clock: the same bytes
-    assert tree(first / "public") == built
+    assert snapshot(first / "public") == built

@@ -24,8 +24,9 @@ from generator.cli import main
 from generator.errors import BuildError
 from generator.parallel import WorkerDied, pmap
 from tests.conftest import REPO, make_site, record
+from tests.support.trees import stat_snapshot
 from tests.test_ci_rebuild import assert_mirrored
-from tests.test_hostile_input import good_records, snapshot
+from tests.test_hostile_input import good_records
 
 WORKER_DIED = ("Error: a worker process died (killed, or out of memory?); nothing was changed "
                "— build again, perhaps with --jobs 1\n")
@@ -124,7 +125,7 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir() or (os.cpu_count() or 1) < 2,
                     reason="needs /proc and two cores")
 def test_a_worker_killed_by_the_oom_killer_ends_the_build_cleanly(large: Path) -> None:
-    before = snapshot(large / "public")
+    before = stat_snapshot(large / "public")
     retitle(large, "Killed worker")
     build_process = process(large, "--jobs", "2")
     killed = 0
@@ -149,7 +150,7 @@ def test_a_worker_killed_by_the_oom_killer_ends_the_build_cleanly(large: Path) -
     if not killed:
         pytest.skip("the build finished before a worker was seen")
     assert (build_process.returncode, out, err) == (1, "", WORKER_DIED)
-    assert snapshot(large / "public") == before
+    assert stat_snapshot(large / "public") == before
     assert listing(large) == [".public.lock", "content", "paperfeed.yaml", "public"]
     # The lock is free and the next build is whole.
     again = process(large, "--jobs", "2")
@@ -190,7 +191,7 @@ def test_a_template_that_raises_in_a_worker_is_one_line(large: Path) -> None:
     (templates / "paper.html").write_text(text.replace(
         "{% block main %}", "{% block main %}{% if '2601.01300' in canonical %}{{ 1 / 0 }}{% endif %}", 1),
         encoding="utf-8")
-    before = snapshot(large / "public")
+    before = stat_snapshot(large / "public")
     try:
         build_process = process(large, "--jobs", "2")
         out, err = build_process.communicate(timeout=300)
@@ -198,7 +199,7 @@ def test_a_template_that_raises_in_a_worker_is_one_line(large: Path) -> None:
         shutil.rmtree(templates)
     assert (build_process.returncode, err) == (
         1, f"Error: {templates / 'paper.html'}:{line}: template error: ZeroDivisionError: division by zero\n")
-    assert snapshot(large / "public") == before
+    assert stat_snapshot(large / "public") == before
 
 
 # --- the output path -------------------------------------------------------------------
@@ -300,17 +301,17 @@ os.rename = rename
 ])
 def test_a_build_killed_in_the_two_rename_swap_loses_nothing(site: Path, no_exchange: None, moment: str,
                                                              names: tuple[str, str]) -> None:
-    before = snapshot(site / "public")
+    before = stat_snapshot(site / "public")
     retitle(site, f"Killed {moment}")
     killed = process(site, "--jobs", "1", prelude=KILL_AT.format(names=names))
     killed.communicate(timeout=120)
     assert killed.returncode == -signal.SIGKILL
     if moment == "between the renames":
         assert not (site / "public").exists()
-        assert snapshot(site / ".public.old") == before  # the previous site, whole, beside it
+        assert stat_snapshot(site / ".public.old") == before  # the previous site, whole, beside it
         # Put back at once by whatever runs next (the next build does it first).
         writer.recover_output(site / "public")
-        assert snapshot(site / "public") == before
+        assert stat_snapshot(site / "public") == before
     code, out, err = cli(site)
     assert (code, err) == (0, "")
     assert f"Killed {moment}" in (site / "public" / "index.html").read_text(encoding="utf-8")
@@ -320,16 +321,16 @@ def test_a_build_killed_in_the_two_rename_swap_loses_nothing(site: Path, no_exch
     clean = site.parent / "clean"
     shutil.copytree(site, clean, symlinks=True, ignore=shutil.ignore_patterns("public", ".*"))
     build(clean, environ={}, jobs=1, clean=True)
-    assert {k: v[0] for k, v in snapshot(site / "public").items()} == {
-        k: v[0] for k, v in snapshot(clean / "public").items()}
+    assert {k: v[0] for k, v in stat_snapshot(site / "public").items()} == {
+        k: v[0] for k, v in stat_snapshot(clean / "public").items()}
 
 
 def test_the_next_build_restores_the_previous_site_by_itself(site: Path, no_exchange: None) -> None:
-    before = snapshot(site / "public")
+    before = stat_snapshot(site / "public")
     os.rename(site / "public", site / ".public.old")  # what a kill between the renames leaves
     retitle(site, "Recovered")
     assert cli(site)[0] == 0
-    after = snapshot(site / "public")
+    after = stat_snapshot(site / "public")
     assert "Recovered" in after["index.html"][0].decode()
     assert after["static/style.css"] == before["static/style.css"]  # the very file, kept
     assert listing(site) == [".public.lock", "content", "paperfeed.yaml", "public"]
@@ -374,14 +375,14 @@ def fill(disk: Path) -> None:
 def test_a_full_disk_is_one_line_and_the_site_is_untouched(small_disk: Path, clean: bool) -> None:
     root = make_site(small_disk / "site", good_records(12))
     assert cli(root)[0] == 0
-    before = snapshot(root / "public")
+    before = stat_snapshot(root / "public")
     retitle(root, "No room")
     fill(small_disk)
     code, out, err = cli(root, *(["--clean"] if clean else []))
     assert code == 1, err
     assert err.startswith(f"Error: cannot write the site into {root / 'public'}: No space left on device (")
     assert err.endswith("); the previous site is untouched\n") and err.count("\n") == 1
-    assert snapshot(root / "public") == before
+    assert stat_snapshot(root / "public") == before
     (small_disk / "filler").unlink()
     assert cli(root)[0] == 0
     assert "No room" in (root / "public" / "index.html").read_text(encoding="utf-8")
@@ -391,7 +392,7 @@ def test_a_full_disk_is_one_line_and_the_site_is_untouched(small_disk: Path, cle
 def test_a_read_only_disk_is_one_line_and_the_site_is_untouched(small_disk: Path) -> None:
     root = make_site(small_disk / "site", good_records(12))
     assert cli(root)[0] == 0
-    before = snapshot(root / "public")
+    before = stat_snapshot(root / "public")
     retitle(root, "Read only")
     done = subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], capture_output=True)
     if done.returncode != 0:
@@ -399,7 +400,7 @@ def test_a_read_only_disk_is_one_line_and_the_site_is_untouched(small_disk: Path
     code, out, err = cli(root)
     assert (code, err) == (1, f"Error: cannot write the site into {root / 'public'}: Read-only file system "
                               f"({root / '.public.lock'}); the previous site is untouched\n")
-    assert snapshot(root / "public") == before
+    assert stat_snapshot(root / "public") == before
 
 
 def test_an_immutable_output_folder_is_one_line_and_untouched(site: Path) -> None:
@@ -407,12 +408,12 @@ def test_an_immutable_output_folder_is_one_line_and_untouched(site: Path) -> Non
     if subprocess.run(["chattr", "+i", str(public)], capture_output=True).returncode != 0:
         pytest.skip("chattr +i does not work on this file system")
     try:
-        before = snapshot(public)
+        before = stat_snapshot(public)
         retitle(site, "Immutable")
         code, out, err = cli(site)
         assert (code, err) == (1, f"Error: cannot write the site into {public}: Operation not permitted "
                                   f"({public}); the previous site is untouched\n")
-        assert snapshot(public) == before
+        assert stat_snapshot(public) == before
     finally:
         subprocess.run(["chattr", "-i", str(public)], check=False)
     assert cli(site)[0] == 0
@@ -450,10 +451,10 @@ def test_a_template_that_raises_names_its_file_and_line(site: Path, template: st
         text = text[:end] + "\n" + RAISING[message] + text[end:]
     (site / "templates").mkdir()
     (site / "templates" / template).write_text(text, encoding="utf-8")
-    before = snapshot(site / "public")
+    before = stat_snapshot(site / "public")
     code, out, err = cli(site)
     assert (code, err) == (1, f"Error: {site / 'templates' / template}:{line}: template error: {message}\n")
-    assert snapshot(site / "public") == before
+    assert stat_snapshot(site / "public") == before
 
 
 def test_a_template_error_is_a_build_error_for_the_library(site: Path) -> None:

@@ -8,18 +8,18 @@ same input made in another folder without any cache.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
-import generator.search as search
 from generator.build import build
 from generator.cache import CACHE_DIR
 from generator.themes import default_theme_dir
 from generator.timing import StageTimer
 from tests.conftest import make_site, record
+from tests.support.trees import snapshot
 
 AUTHORS = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov"]
 TAGS = ["attention", "diffusion", "efficiency", "agents"]
@@ -40,16 +40,7 @@ def records() -> list[dict]:
     return found
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def small_shards() -> Iterator[None]:
-    """Search shards of ~4 papers (three here), so edits move papers between kept and re-made shards."""
-    saved, search.SHARD_PAPERS = search.SHARD_PAPERS, 4
-    yield
-    search.SHARD_PAPERS = saved
+pytestmark = pytest.mark.usefixtures("small_shards")  # tests/conftest.py: search shards of 4 papers
 
 
 @pytest.fixture(scope="module")

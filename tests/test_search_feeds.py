@@ -27,6 +27,7 @@ from generator.newsite import create_site
 from generator.query import QueryError, parse, select, words_of
 from tests.conftest import make_site, record
 from tests.feed_rules import check_atom, check_json, check_rss, check_site_feeds, find_feeds
+from tests.support.trees import snapshot
 
 BASE = "https://example.org/papers/"
 
@@ -367,10 +368,6 @@ def test_init_writes_the_with_code_search_and_the_site_builds(tmp_path: Path) ->
                     "https://example.org/mine/feeds/search/with-code.xml")
     assert [item.link for item in rss] == ["https://example.org/mine/papers/1706.03762/"]  # it has code
     assert (out / "feeds/search/with-code/index.html").is_file()
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_search_feeds_and_pages_are_deterministic(built: Path, tmp_path: Path) -> None:
