@@ -99,6 +99,7 @@ def assert_mirrored(site: Path) -> None:
                                                                           for p in live.rglob("*"))
 
 
+@pytest.mark.slow
 def test_a_ci_rebuild_of_an_unchanged_site_renders_and_writes_nothing(built: Path, tmp_path: Path,
                                                                        renders: list[str]) -> None:
     site = ci_checkout(built, tmp_path / "checkout")
@@ -113,6 +114,7 @@ def test_a_ci_rebuild_of_an_unchanged_site_renders_and_writes_nothing(built: Pat
     assert_mirrored(site)
 
 
+@pytest.mark.slow
 def test_a_ci_rebuild_after_an_edit_renders_what_a_local_rebuild_renders(built: Path, tmp_path: Path,
                                                                          renders: list[str]) -> None:
     change = edit_record("content/r013.yaml", upvotes=5)
@@ -133,6 +135,7 @@ def test_a_ci_rebuild_after_an_edit_renders_what_a_local_rebuild_renders(built: 
     assert_mirrored(site)
 
 
+@pytest.mark.slow
 def test_a_ci_rebuild_past_the_quick_check_keeps_every_page(built: Path, tmp_path: Path,
                                                             renders: list[str]) -> None:
     """A stray file in the mirror defeats the quick check: every page is then found intact by
@@ -146,6 +149,7 @@ def test_a_ci_rebuild_past_the_quick_check_keeps_every_page(built: Path, tmp_pat
     assert_mirrored(site)
 
 
+@pytest.mark.slow
 def test_a_damaged_mirror_is_repaired_not_trusted(built: Path, tmp_path: Path) -> None:
     site = ci_checkout(built, tmp_path / "checkout")
     page = mirror(site) / "papers" / "2512.00003" / "index.html"
@@ -158,6 +162,7 @@ def test_a_damaged_mirror_is_repaired_not_trusted(built: Path, tmp_path: Path) -
     assert_mirrored(site)
 
 
+@pytest.mark.slow
 def test_clean_ignores_the_mirror(built: Path, tmp_path: Path) -> None:
     site = ci_checkout(built, tmp_path / "checkout")
     (mirror(site) / "index.html").write_text("stale", encoding="utf-8")
@@ -167,6 +172,7 @@ def test_clean_ignores_the_mirror(built: Path, tmp_path: Path) -> None:
     assert_mirrored(site)
 
 
+@pytest.mark.slow
 def test_the_static_salt_survives_new_mtimes_but_not_new_bytes(built: Path, tmp_path: Path) -> None:
     site = ci_checkout(built, tmp_path / "checkout")
     before = site_salt(load_config(built, environ={}))
@@ -178,6 +184,7 @@ def test_the_static_salt_survives_new_mtimes_but_not_new_bytes(built: Path, tmp_
     assert site_salt(load_config(site, environ={})) != before
 
 
+@pytest.mark.slow
 def test_the_mirror_follows_the_live_site_over_many_builds(built: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(built, site, symlinks=True)  # the mirror a copy now, not links: the next build links it
@@ -195,6 +202,7 @@ def test_the_mirror_follows_the_live_site_over_many_builds(built: Path, tmp_path
     assert report.changed == 0 and snapshot(checkout / "public") == snapshot(site / "public")
 
 
+@pytest.mark.slow
 def test_a_failed_build_leaves_site_and_next_mirror_right(built: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "site"

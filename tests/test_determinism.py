@@ -6,6 +6,8 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator.build import build
 from tests.conftest import SITES
 from tests.support.trees import snapshot
@@ -33,6 +35,7 @@ def test_rebuild_is_byte_identical_and_rewrites_nothing(small_site: Path, tmp_pa
     assert before == snapshot(small_site)
 
 
+@pytest.mark.slow
 def test_file_creation_order_does_not_matter(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     _copy_in_order(SITES / "small", a, reverse=False)
@@ -42,6 +45,7 @@ def test_file_creation_order_does_not_matter(tmp_path: Path) -> None:
     assert snapshot(a / "public") == snapshot(b / "public")
 
 
+@pytest.mark.slow
 def test_removed_record_disappears_from_output(tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(SITES / "small", site)

@@ -81,6 +81,7 @@ def _hung(signum: int, frame: object) -> None:
     raise AssertionError("the map hung after its worker died")
 
 
+@pytest.mark.big
 def test_a_worker_killed_mid_map_fails_it_at_once() -> None:
     previous = signal.signal(signal.SIGALRM, _hung)
     signal.alarm(60)  # a hang fails the test, not the run
@@ -124,6 +125,7 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir() or (os.cpu_count() or 1) < 2,
                     reason="needs /proc and two cores")
+@pytest.mark.big
 def test_a_worker_killed_by_the_oom_killer_ends_the_build_cleanly(large: Path) -> None:
     before = stat_snapshot(large / "public")
     retitle(large, "Killed worker")
@@ -162,6 +164,7 @@ def test_a_worker_killed_by_the_oom_killer_ends_the_build_cleanly(large: Path) -
 
 @pytest.mark.skipif(not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
                     reason="needs Linux (PR_SET_PDEATHSIG) and two cores")
+@pytest.mark.big
 def test_the_workers_of_a_killed_build_end_with_it(large: Path) -> None:
     retitle(large, "Killed build")
     build_process = process(large, "--jobs", "2")
@@ -183,6 +186,7 @@ def test_the_workers_of_a_killed_build_end_with_it(large: Path) -> None:
     assert not alive, "orphaned workers outlived the build"
 
 
+@pytest.mark.big
 def test_a_template_that_raises_in_a_worker_is_one_line(large: Path) -> None:
     templates = large / "templates"
     templates.mkdir(exist_ok=True)
@@ -205,6 +209,7 @@ def test_a_template_that_raises_in_a_worker_is_one_line(large: Path) -> None:
 # --- the output path -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_symlinked_output_folder_is_followed_and_kept(site: Path, tmp_path: Path) -> None:
     served = tmp_path / "www" / "site"
     served.parent.mkdir()
@@ -225,6 +230,7 @@ def test_a_symlinked_output_folder_is_followed_and_kept(site: Path, tmp_path: Pa
     assert (served / "static" / "style.css").stat().st_ino == inode
 
 
+@pytest.mark.slow
 def test_a_first_build_through_a_symlink_to_an_empty_folder(tmp_path: Path) -> None:
     root = make_site(tmp_path / "site", [record()])
     (tmp_path / "www").mkdir()
@@ -233,6 +239,7 @@ def test_a_first_build_through_a_symlink_to_an_empty_folder(tmp_path: Path) -> N
     assert (root / "public").is_symlink() and (tmp_path / "www" / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_a_dangling_output_symlink_is_refused(site: Path, tmp_path: Path) -> None:
     shutil.rmtree(site / "public")
     (site / "public").symlink_to(tmp_path / "nowhere", target_is_directory=True)
@@ -272,6 +279,7 @@ def no_exchange(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(writer, "_exchange", lambda a, b: False)
 
 
+@pytest.mark.slow
 def test_the_two_rename_swap_keeps_unchanged_files_and_the_mirror(site: Path, no_exchange: None) -> None:
     inode = (site / "public" / "static" / "style.css").stat().st_ino
     retitle(site, "Renamed in")
@@ -299,6 +307,7 @@ os.rename = rename
     ("between the renames", (".public.staging", "public")),
     ("after them", (".public.old", ".public.staging")),
 ])
+@pytest.mark.big
 def test_a_build_killed_in_the_two_rename_swap_loses_nothing(site: Path, no_exchange: None, moment: str,
                                                              names: tuple[str, str]) -> None:
     before = stat_snapshot(site / "public")
@@ -325,6 +334,7 @@ def test_a_build_killed_in_the_two_rename_swap_loses_nothing(site: Path, no_exch
         k: v[0] for k, v in stat_snapshot(clean / "public").items()}
 
 
+@pytest.mark.slow
 def test_the_next_build_restores_the_previous_site_by_itself(site: Path, no_exchange: None) -> None:
     before = stat_snapshot(site / "public")
     os.rename(site / "public", site / ".public.old")  # what a kill between the renames leaves
@@ -336,6 +346,7 @@ def test_the_next_build_restores_the_previous_site_by_itself(site: Path, no_exch
     assert listing(site) == [".public.lock", "content", "paperfeed.yaml", "public"]
 
 
+@pytest.mark.slow
 def test_recovery_leaves_a_running_build_alone(site: Path) -> None:
     os.rename(site / "public", site / ".public.old")
     with writer.site_lock(site / "public"):  # a build between its two renames holds it
@@ -372,6 +383,7 @@ def fill(disk: Path) -> None:
 
 
 @pytest.mark.parametrize("clean", [False, True])
+@pytest.mark.slow
 def test_a_full_disk_is_one_line_and_the_site_is_untouched(small_disk: Path, clean: bool) -> None:
     root = make_site(small_disk / "site", good_records(12))
     assert cli(root)[0] == 0
@@ -389,6 +401,7 @@ def test_a_full_disk_is_one_line_and_the_site_is_untouched(small_disk: Path, cle
     assert_mirrored(root)
 
 
+@pytest.mark.slow
 def test_a_read_only_disk_is_one_line_and_the_site_is_untouched(small_disk: Path) -> None:
     root = make_site(small_disk / "site", good_records(12))
     assert cli(root)[0] == 0
@@ -403,6 +416,7 @@ def test_a_read_only_disk_is_one_line_and_the_site_is_untouched(small_disk: Path
     assert stat_snapshot(root / "public") == before
 
 
+@pytest.mark.slow
 def test_an_immutable_output_folder_is_one_line_and_untouched(site: Path) -> None:
     public = site / "public"
     if subprocess.run(["chattr", "+i", str(public)], capture_output=True).returncode != 0:
@@ -419,6 +433,7 @@ def test_an_immutable_output_folder_is_one_line_and_untouched(site: Path) -> Non
     assert cli(site)[0] == 0
 
 
+@pytest.mark.slow
 def test_an_unreadable_input_is_one_line(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object) -> object:
         raise PermissionError(13, "Permission denied", str(site / "static"))
@@ -439,6 +454,7 @@ RAISING = {
 
 @pytest.mark.parametrize("template", ["paper.html", "_card.html"])
 @pytest.mark.parametrize("message", list(RAISING))
+@pytest.mark.slow
 def test_a_template_that_raises_names_its_file_and_line(site: Path, template: str, message: str) -> None:
     text = (DEFAULT_TEMPLATES / template).read_text(encoding="utf-8")
     if template == "paper.html":
@@ -457,6 +473,7 @@ def test_a_template_that_raises_names_its_file_and_line(site: Path, template: st
     assert stat_snapshot(site / "public") == before
 
 
+@pytest.mark.slow
 def test_a_template_error_is_a_build_error_for_the_library(site: Path) -> None:
     (site / "templates").mkdir()
     (site / "templates" / "404.html").write_text("{{ [][1] }}", encoding="utf-8")

@@ -25,6 +25,8 @@ from tests.conftest import REPO, make_site
 from tests.support.trees import stat_snapshot
 from tests.test_hostile_input import good_records
 
+pytestmark = pytest.mark.big  # tiers: docs/testing.md
+
 PAPERS = 120
 
 

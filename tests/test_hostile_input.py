@@ -102,6 +102,7 @@ def papers_in(kind: str) -> int:
     return total
 
 
+@pytest.mark.slow
 def test_a_mixed_folder_reports_every_bad_record_in_one_run_and_writes_nothing(mixed_site: Path) -> None:
     code, lines = run("build", "--site", str(mixed_site))
     assert code == 1
@@ -113,6 +114,7 @@ def test_a_mixed_folder_reports_every_bad_record_in_one_run_and_writes_nothing(m
     assert run("check", "--site", str(mixed_site)) == (1, lines)
 
 
+@pytest.mark.slow
 def test_without_the_bad_ones_every_good_record_builds_and_bad_ones_never_touch_it(mixed_site: Path) -> None:
     bad = mixed_site / "bad-aside"
     bad.mkdir()

@@ -36,6 +36,7 @@ def _count_pagefind(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return runs
 
 
+@pytest.mark.slow
 def test_index_is_byte_identical_across_clean_builds(site: Path, small_site: Path) -> None:
     build(site, clean=True, environ={})
     first = snapshot(site / "public" / "pagefind")
@@ -45,6 +46,7 @@ def test_index_is_byte_identical_across_clean_builds(site: Path, small_site: Pat
     assert snapshot(site / "public" / "pagefind") == first
 
 
+@pytest.mark.slow
 def test_unchanged_rebuild_reuses_the_index(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     build(site, environ={})
     entry = site / "public" / "pagefind" / "1" / "pagefind-entry.json"
@@ -71,6 +73,7 @@ def test_unchanged_rebuild_reuses_the_index(site: Path, monkeypatch: pytest.Monk
     assert entry.stat().st_ino == inode
 
 
+@pytest.mark.slow
 def test_changed_text_is_reindexed(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     build(site, environ={})
     before = snapshot(site / "public" / "pagefind")
@@ -98,6 +101,7 @@ def _clean_copy(site: Path) -> Path:
     return other / "public" / "pagefind"
 
 
+@pytest.mark.slow
 def test_missing_pagefind_fails_cleanly_and_keeps_the_old_site(site: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     build(site, environ={})

@@ -71,6 +71,7 @@ def test_fragment_holds_the_searchable_text_escaped(tmp_path: Path) -> None:
     assert not doc.xpath("//script | //img | //b")  # hostile text stays text
 
 
+@pytest.mark.slow
 def test_an_edit_reindexes_only_its_shard_and_matches_a_cold_build(tmp_path: Path, sharded: None,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     site = make_site(tmp_path / "site", records=_records())
@@ -104,6 +105,7 @@ def test_an_edit_reindexes_only_its_shard_and_matches_a_cold_build(tmp_path: Pat
     assert snapshot(out) == snapshot(clean / "public")
 
 
+@pytest.mark.browser
 def test_search_in_chromium_finds_papers_in_every_shard(tmp_path: Path, sharded: None) -> None:
     require_tool(chromium_available(), "Chromium", "apt-get install chromium; pip install playwright")
     site = make_site(tmp_path / "site", records=_records(),

@@ -121,6 +121,7 @@ def test_there_are_workflows_to_lint(init_site):
     assert sorted(p.name for p in SCAFFOLD_DIR.glob("*.yml")) == sorted(WORKFLOWS)
 
 
+@pytest.mark.external
 def test_workflows_pass_actionlint(init_site):
     documents = [
         (p.relative_to(REPO_ROOT).as_posix(), p.read_text(encoding="utf-8")) for p in REPO_WORKFLOWS
@@ -134,6 +135,7 @@ def test_workflows_pass_actionlint(init_site):
     assert problems == [], "actionlint found problems:\n" + format_problems(problems)
 
 
+@pytest.mark.external
 def test_actionlint_catches_a_broken_workflow():
     """The linter really runs: an unknown key and a bad expression are reported."""
     broken = (
