@@ -6,7 +6,6 @@ import re
 import shutil
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
@@ -90,7 +89,6 @@ def test_init_refuses_a_non_empty_folder(tmp_path: Path) -> None:
     assert (tmp_path / "x.txt").read_text(encoding="utf-8") == "mine"
 
 
-@pytest.mark.slow
 def test_python_dash_m_runs_the_cli() -> None:
     import subprocess
     import sys

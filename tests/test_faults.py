@@ -81,7 +81,6 @@ def _hung(signum: int, frame: object) -> None:
     raise AssertionError("the map hung after its worker died")
 
 
-@pytest.mark.big
 def test_a_worker_killed_mid_map_fails_it_at_once() -> None:
     previous = signal.signal(signal.SIGALRM, _hung)
     signal.alarm(60)  # a hang fails the test, not the run

@@ -195,7 +195,6 @@ def test_serve_on_a_broken_record_does_not_claim_a_last_good_site(tmp_path: Path
     assert any("there is no site to serve yet" in line for line in lines), lines
 
 
-@pytest.mark.slow
 def test_serve_watches_with_watchdog_and_rebuilds_on_a_save(tmp_path: Path,
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     import threading
