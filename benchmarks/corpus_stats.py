@@ -23,6 +23,7 @@ import yaml
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from _table import markdown_table, text_table  # noqa: E402
 from realistic import REAL_PAPERS, fold  # noqa: E402
 
 Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -151,13 +152,11 @@ def rows(st: dict[str, float]) -> list[tuple[str, str, str, str]]:
 
 
 def render(st: dict[str, float], markdown: bool) -> str:
-    rs = rows(st)
     if markdown:
-        lines = ["| statistic | this corpus | real, scaled to N | ratio |", "|---|---:|---:|---:|"]
-        lines += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rs]
+        lines = markdown_table(["statistic", "this corpus", "real, scaled to N", "ratio"], rows(st), "lrrr")
     else:
-        lines = [f"{'statistic':40s} {'this corpus':>12s} {'real (scaled)':>16s} {'ratio':>6s}"]
-        lines += [f"{a:40s} {b:>12s} {c:>16s} {d:>6s}" for a, b, c, d in rs]
+        lines = text_table(["statistic", "this corpus", "real (scaled)", "ratio"], rows(st),
+                           ["40s", ">12s", ">16s", ">6s"])
     return "\n".join(lines)
 
 

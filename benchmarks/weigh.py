@@ -19,6 +19,8 @@ import statistics
 import sys
 from pathlib import Path
 
+from _table import markdown_table, text_table
+
 SECTIONS = ["papers", "authors", "tags", "orgs", "days", "weeks", "months", "pagefind",
             "feeds", "static", "other"]
 HTML_LIMIT = 500_000
@@ -87,30 +89,28 @@ def _mb(b: int) -> str:
 
 
 def markdown(w: dict) -> str:
-    lines = ["| section | files | MB | share of bytes |", "|---|---:|---:|---:|"]
+    rows = []
     for name in SECTIONS:
         s = w["sections"][name]
         label = "feeds (root + feeds/)" if name == "feeds" else (
             "other" if name == "other" else f"{name}/")
         share = s["bytes"] / w["bytes"] if w["bytes"] else 0
-        lines.append(f"| {label} | {s['files']:,} | {_mb(s['bytes'])} | {share:.0%} |")
-    lines.append(f"| **total** | **{w['files']:,}** | **{_mb(w['bytes'])}** | 100% |")
+        rows.append((label, f"{s['files']:,}", _mb(s["bytes"]), f"{share:.0%}"))
+    rows.append(("**total**", f"**{w['files']:,}**", f"**{_mb(w['bytes'])}**", "100%"))
+    lines = markdown_table(["section", "files", "MB", "share of bytes"], rows, "lrrr")
     lines += ["", f"Median paper page ({w['paper_pages']:,} pages): "
               f"{w['median_paper_bytes'] / 1e3:,.1f} KB. Largest HTML page: "
               f"`{w['largest_html']['path']}`, {w['largest_html']['bytes'] / 1e3:,.1f} KB. "
-              f"HTML pages over 500 KB: {w['html_over_limit']:,}.", "",
-              "| target (issue 11, realistic 10,000 papers) | measured | limit | |",
-              "|---|---:|---:|---|"]
-    lines += [f"| {a} | {b} | {c} | {'met' if ok else 'NOT met'} |" for a, b, c, ok in checks(w)]
+              f"HTML pages over 500 KB: {w['html_over_limit']:,}.", ""]
+    lines += markdown_table(["target (issue 11, realistic 10,000 papers)", "measured", "limit", ""],
+                            [(a, b, c, "met" if ok else "NOT met") for a, b, c, ok in checks(w)], "lrrl")
     return "\n".join(lines)
 
 
 def text(w: dict) -> str:
-    lines = [f"  {'section':22s} {'files':>8s} {'MB':>10s}"]
-    for name in SECTIONS:
-        s = w["sections"][name]
-        lines.append(f"  {name:22s} {s['files']:8,} {_mb(s['bytes']):>10s}")
-    lines.append(f"  {'total':22s} {w['files']:8,} {_mb(w['bytes']):>10s}")
+    rows = [(name, f"{w['sections'][name]['files']:,}", _mb(w["sections"][name]["bytes"])) for name in SECTIONS]
+    rows.append(("total", f"{w['files']:,}", _mb(w["bytes"])))
+    lines = text_table(["section", "files", "MB"], rows, ["22s", ">8s", ">10s"], indent="  ")
     lines.append(f"  median paper page {w['median_paper_bytes'] / 1e3:,.1f} KB "
                  f"({w['paper_pages']:,} pages); largest HTML {w['largest_html']['path']} "
                  f"{w['largest_html']['bytes'] / 1e3:,.1f} KB; "

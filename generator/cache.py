@@ -74,6 +74,7 @@ from generator.cachecodec import (
     trusted_markup,
 )
 from generator.content import read_bounded
+from generator.record import RecordContext
 from generator.tree import files
 
 CACHE_DIR = ".paperfeed-cache"
@@ -287,7 +288,7 @@ class RecordCache:
     by digest, loaded only when a build needs the papers.
     """
 
-    def __init__(self, folder: Path | None, context: object, fresh: bool = False) -> None:
+    def __init__(self, folder: Path | None, context: RecordContext, fresh: bool = False) -> None:
         self.context = context
         self.index_section = Section(folder, "files", repr(context), fresh, INDEX)
         self.records_section = Section(folder, "records", repr(context), fresh,

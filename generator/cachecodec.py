@@ -23,7 +23,7 @@ import json
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from generator.errors import Problem, SourceLocation
 from generator.model import Author, Link, Paper, PaperId, parse_paper_id
@@ -299,5 +299,5 @@ def trusted_markup(value: str | tuple[str, str]) -> bool:
 
     if type(value) is str:
         return sanitize(value) == value
-    html, plain = value
+    html, plain = cast(tuple[str, str], value)
     return sanitize(html) == html and plain_text(plain) == plain

@@ -67,6 +67,7 @@ def load_config(site_dir: Path, overrides: Mapping[str, Any] | None = None,
     for key, value in (overrides or {}).items():
         if value is not None:
             raw[key], origins[key] = value, SourceLocation("command line")
+    config: SiteConfig
     config, problems = _build(SiteConfig, raw, node, shown, "", origins)
     if problems:
         raise ContentError(problems)
@@ -107,7 +108,7 @@ def _build(cls: type, raw: dict[str, Any], node: yaml.Node | None, path: str, pr
             problems.append(Problem(where, name, f"unknown setting; expected one of {', '.join(sorted(fields))}"))
             continue
         default = _default(spec)
-        if dataclasses.is_dataclass(default):
+        if dataclasses.is_dataclass(default) and not isinstance(default, type):
             if value is None:
                 continue
             if not isinstance(value, dict):

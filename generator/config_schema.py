@@ -110,10 +110,10 @@ def _id_base(value: Any) -> str:
 
 
 def _theme(value: Any) -> str:
-    value = _str(value)
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", value):
-        raise ValueError(f"expected a theme folder name, got {value!r}")
-    return value
+    name = _str(value)
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        raise ValueError(f"expected a theme folder name, got {name!r}")
+    return name
 
 
 @dataclass(frozen=True)

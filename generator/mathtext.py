@@ -23,9 +23,9 @@ from collections import Counter
 from functools import lru_cache
 
 import nh3
-from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
+from pylatexenc.latex2text import LatexNodes2Text
 from pylatexenc.latex2text import get_default_latex_context_db as _text_db
-from pylatexenc.latexwalker import get_default_latex_context_db as _parse_db  # type: ignore[import-untyped]
+from pylatexenc.latexwalker import get_default_latex_context_db as _parse_db
 
 from generator.markup import render_inline, render_markdown
 
@@ -77,7 +77,7 @@ class _Reader:
         self.at = 0
 
     def text(self, closing: bool = False) -> str:
-        parts = []
+        parts: list[str] = []
         while self.at < len(self.tokens):
             name, escaped, char = self.tokens[self.at]
             if char == "}":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from datetime import date as _date  # the field `date` below shadows the type name in the class body
 
 NEW_ARXIV = re.compile(r"(?P<key>\d{4}\.\d{4,5})(?:v(?P<version>\d+))?")
 OLD_ARXIV = re.compile(r"(?P<key>[a-z][a-z-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?")
@@ -77,7 +78,7 @@ class Paper:
     authors: tuple[Author, ...] = ()
     author_count: int = 0
     organization: str = ""
-    published: date | None = None
+    published: _date | None = None
     upvotes: int = 0
     tags: tuple[str, ...] = ()
     links: tuple[Link, ...] = ()

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 from zoneinfo import ZoneInfo
 
@@ -119,9 +119,8 @@ def check_date(value: Any, ctx: RecordContext) -> date:
     if isinstance(value, date) and not MIN_YEAR <= value.year <= MAX_YEAR:
         raise FieldError(f"expected a date between the years {MIN_YEAR} and {MAX_YEAR}, got {_show(str(value))}")
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(ZoneInfo(ctx.timezone))
-        return value.date()
+        moment: datetime = value if value.tzinfo is None else value.astimezone(ZoneInfo(ctx.timezone))
+        return moment.date()
     if isinstance(value, date):
         return value
     if isinstance(value, BadTimestamp):
@@ -332,7 +331,8 @@ def _make_paper(paper_id: PaperId, values: dict[str, Any], path: str, line: int)
             links.insert(0, Link("arxiv", f"https://arxiv.org/abs/{paper_id.full}"))
         if "pdf" not in names:
             links.insert(1, Link("pdf", f"https://arxiv.org/pdf/{paper_id.full}"))
-    featured = values.get("date", values.get("published"))
+    # validation guarantees one of the two dates (a record with neither is a problem, not a Paper)
+    featured = cast(date, values.get("date", values.get("published")))
     return Paper(
         id=paper_id, title=values["title"], abstract=values.get("abstract", ""), date=featured,
         source=path, line=line, authors=authors,

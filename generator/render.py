@@ -400,7 +400,10 @@ def render_taxonomies(ctx: PageContext) -> Iterator[PageItem]:
         listed = [(t, urls.href(urls.term(taxonomy, t.slug))) for t in terms if t.has_page]
         chunks = [listed[i:i + TERMS_PER_PAGE] for i in range(0, len(listed), TERMS_PER_PAGE)] or [[]]
         title = TAXONOMY_TITLES[taxonomy]
-        path_of = lambda n, taxonomy=taxonomy: urls.taxonomy(taxonomy, n)  # noqa: E731
+
+        def path_of(n: int, taxonomy: str = taxonomy) -> str:
+            return urls.taxonomy(taxonomy, n)
+
         for number, chunk in enumerate(chunks, 1):
             suffix = f" (page {number})" if number > 1 else ""
             yield ctx.page("terms.html", path_of(number), title + suffix, heading=title, terms=chunk,
@@ -440,7 +443,11 @@ def render_searches(ctx: PageContext) -> Iterator[PageItem]:
         papers = ctx.index.searches[search.slug]
         feeds = tuple(NamedLink(label, urls.href(urls.search_feed(search.slug, kind)))
                       for label, kind in SEARCH_FEED_LABELS) if ctx.index.papers else ()  # no papers: no feeds
-        yield from render_list(ctx, papers, lambda n, slug=search.slug: urls.search_page(slug, n),
+
+        def path_of(n: int, slug: str = search.slug) -> str:
+            return urls.search_page(slug, n)
+
+        yield from render_list(ctx, papers, path_of,
                                f"Saved search: {search.name}", search.name, compact=True, period=None,
                                neighbours=None, views=[], picker=None,
                                search=SavedSearch(search.query, len(papers), feeds),

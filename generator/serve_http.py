@@ -257,8 +257,9 @@ class _Server6(_Server):
 def make_server(output_dir: Path, host: str, port: int, state: BuildState | None = None,
                 idle_timeout: float = IDLE_TIMEOUT, header_timeout: float = HEADER_TIMEOUT) -> ThreadingHTTPServer:
     """An HTTP server for the output folder (swapped under it by each build: paths are re-resolved)."""
-    handler = type("Handler", (PreviewHandler,), {"state": state or BuildState(), "listen_host": host,
-                                                  "idle_timeout": idle_timeout, "header_timeout": header_timeout})
+    handler: type[PreviewHandler] = type("Handler", (PreviewHandler,), {
+        "state": state or BuildState(), "listen_host": host,
+        "idle_timeout": idle_timeout, "header_timeout": header_timeout})
 
     def factory(*args: Any, **kwargs: Any) -> PreviewHandler:
         return handler(*args, directory=str(output_dir), **kwargs)

@@ -141,7 +141,7 @@ def _exchange(a: Path, b: Path) -> bool:
     if renameat2 is None:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
-    return result == 0
+    return int(result) == 0
 
 
 def _scan(folder: Path) -> tuple[dict[str, int], dict[str, int], set[str]]:

@@ -28,7 +28,7 @@ class BadTimestamp:
     text: str
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """The safe loader, with impossible dates kept as values so the field's line can be named."""
 
 
@@ -72,7 +72,7 @@ class _DepthComposer(Composer):
             self._depth -= 1
 
 
-class _GuardedLoader(_DepthComposer, _Loader):  # type: ignore[misc]
+class _GuardedLoader(_DepthComposer, _Loader):
     """_Loader with the depth-checking composer (used when a file could nest deeply)."""
 
     def __init__(self, stream: str) -> None:

@@ -1,14 +1,20 @@
-"""Shared fixtures: sites built in place, one session-scoped build of the small sample site."""
+"""Shared fixtures (sites built in place, one session-scoped build of the small sample site) and the tiers.
+
+Tiers (docs/testing.md): `pytest -m "not slow"` is the fast inner loop; CI runs everything.
+A test marked `browser`, `external` or `big` is made `slow` here, so the kind is enough.
+"""
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+import generator.search as search
 from generator.build import build
 
 TESTS = Path(__file__).parent
@@ -19,6 +25,17 @@ REPO = TESTS.parent
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true",
                      help="Rewrite tests/golden/ from the current build instead of comparing.")
+
+
+#: Markers for the kinds of slow test (registered in pyproject.toml); each implies `slow`.
+SLOW_KINDS = ("browser", "external", "big")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every browser, external and big test slow too, so `-m "not slow"` leaves them out."""
+    for item in items:
+        if any(item.get_closest_marker(kind) for kind in SLOW_KINDS) and not item.get_closest_marker("slow"):
+            item.add_marker(pytest.mark.slow)
 
 
 def make_site(root: Path, records: list[dict[str, Any]] | None = None,
@@ -55,3 +72,13 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     shutil.copytree(SITES / "small", site)
     build(site, environ={})
     return site / "public"
+
+
+@pytest.fixture(scope="module")
+def small_shards() -> Iterator[None]:
+    """Search shards of 4 papers for one test module, so a small site has several shards and
+    edits move papers between kept and re-made ones. Use it with
+    `pytestmark = pytest.mark.usefixtures("small_shards")` (or as a fixture's argument)."""
+    saved, search.SHARD_PAPERS = search.SHARD_PAPERS, 4
+    yield
+    search.SHARD_PAPERS = saved

@@ -29,6 +29,7 @@ from generator.indexes import build_index
 from generator.model import Author, Link, Paper, PaperId, parse_paper_id
 from generator.urls import Urls
 from tests.conftest import make_site, record
+from tests.support.trees import snapshot
 
 HF_DATA = Path("/work/shared/data/hf-daily-papers")
 BASE = "https://example.org/lab/"
@@ -108,6 +109,7 @@ def _client(endpoint: str) -> Any:
 
 # the real client --------------------------------------------------------------------------------
 
+@pytest.mark.external
 def test_list_daily_papers_returns_the_latest_day(served: tuple[str, Path, Path]) -> None:
     endpoint, _, log = served
     papers = list(_client(endpoint).list_daily_papers())
@@ -126,6 +128,7 @@ def test_list_daily_papers_returns_the_latest_day(served: tuple[str, Path, Path]
                                    "GET /lab/api/daily_papers/ HTTP/1.1 200"]
 
 
+@pytest.mark.external
 def test_paper_info_reads_the_paper_file(served: tuple[str, Path, Path]) -> None:
     endpoint, _, log = served
     info = _client(endpoint).paper_info("2512.01234")
@@ -141,6 +144,7 @@ def test_paper_info_reads_the_paper_file(served: tuple[str, Path, Path]) -> None
     assert _requests(log)[-1] == "GET /lab/api/papers/2512.01234 HTTP/1.1 200"
 
 
+@pytest.mark.external
 def test_paper_info_old_style_id_and_missing_paper(served: tuple[str, Path, Path]) -> None:
     endpoint, _, _ = served
     client = _client(endpoint)
@@ -149,6 +153,7 @@ def test_paper_info_old_style_id_and_missing_paper(served: tuple[str, Path, Path
         client.paper_info("2599.99999")
 
 
+@pytest.mark.external
 def test_query_parameters_are_ignored_by_a_static_host(served: tuple[str, Path, Path]) -> None:
     """What docs/api.md warns about: date=/week=/month= need the path form."""
     endpoint, _, log = served
@@ -156,6 +161,7 @@ def test_query_parameters_are_ignored_by_a_static_host(served: tuple[str, Path, 
     assert _requests(log)[-2].startswith("GET /lab/api/daily_papers?date=2025-12-05 ")
 
 
+@pytest.mark.external
 def test_day_week_and_month_files_by_path(served: tuple[str, Path, Path]) -> None:
     endpoint, _, _ = served
 
@@ -171,6 +177,7 @@ def test_day_week_and_month_files_by_path(served: tuple[str, Path, Path]) -> Non
     assert ids("2025-11-21.json") == ["hep-th/9711200"]
 
 
+@pytest.mark.external
 def test_files_and_bytes(served: tuple[str, Path, Path]) -> None:
     _, public, _ = served
     files = sorted(str(p.relative_to(public / "api")) for p in (public / "api").rglob("*") if p.is_file())
@@ -255,6 +262,7 @@ def test_only_keys_hugging_face_uses_in_its_order() -> None:
 
 
 @pytest.mark.skipif(not HF_DATA.is_dir(), reason="the saved Hugging Face responses are not here")
+@pytest.mark.slow
 def test_an_imported_hugging_face_day_reads_back(tmp_path: Path) -> None:
     """A day imported from HF's response comes back from the site's API with the same values."""
     from generator.importers.hf import hf_entry_to_record, parse_hf_response
@@ -283,10 +291,10 @@ def _files(records: list[dict[str, Any]], tmp_path: Path, api: dict[str, Any] | 
     site = make_site(tmp_path / "site", records, config)
     build(site, environ={}, jobs=1)
     api_dir = site / "public/api"
-    return {str(p.relative_to(api_dir)): p.read_bytes() for p in sorted(api_dir.rglob("*")) if p.is_file()} \
-        if api_dir.is_dir() else {}
+    return snapshot(api_dir) if api_dir.is_dir() else {}
 
 
+@pytest.mark.slow
 def test_api_can_be_turned_off_and_papers_are_opt_in(tmp_path: Path) -> None:
     assert _files([record()], tmp_path / "off", {"enabled": False}) == {}
     assert sorted(_files([record()], tmp_path / "on", {"papers": True}))[-1] == "papers/2512.00001"

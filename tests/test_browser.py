@@ -27,6 +27,8 @@ from tests.support.browser import (
 from tests.support.serve import serve_dir
 from tests.support.tools import require_tool
 
+pytestmark = pytest.mark.browser  # tiers: docs/testing.md
+
 WIDTHS = {"wide": (1280, 900), "phone": (390, 844)}
 PAGES = {
     "home": "",

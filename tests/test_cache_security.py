@@ -28,6 +28,7 @@ from generator.depends import Ledger
 from generator.record import RecordContext
 from generator.writer import content_digest
 from tests.conftest import make_site, record
+from tests.support.trees import snapshot
 
 MARKER = "pwned-marker"
 
@@ -44,10 +45,6 @@ def records() -> list[dict]:
         record("my-slug.1", title="A slug paper", abstract="Plain.", date="2025-12-07",
                extra={"stamp": datetime(2025, 12, 1, 10, 0, tzinfo=UTC), "nested": {"a": [1.5, True]}}),
     ]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -126,6 +123,7 @@ def test_no_pickle_in_the_package() -> None:
 
 @pytest.mark.parametrize("names", [["files", "records", "markup", "output"],
                                    ["files.pickle", "records.pickle", "markup.pickle"]])
+@pytest.mark.slow
 def test_a_planted_pickle_never_runs(base_site: Path, clean: dict[str, bytes], tmp_path: Path,
                                      names: list[str]) -> None:
     site = copy(base_site, tmp_path)
@@ -147,6 +145,7 @@ def test_a_planted_pickle_never_runs(base_site: Path, clean: dict[str, bytes], t
     assert not marker.exists()
 
 
+@pytest.mark.slow
 def test_json_that_is_not_ours_is_ignored(base_site: Path, clean: dict[str, bytes], tmp_path: Path) -> None:
     site = copy(base_site, tmp_path)
     for path in sections(site):
@@ -155,6 +154,7 @@ def test_json_that_is_not_ours_is_ignored(base_site: Path, clean: dict[str, byte
 
 
 @pytest.mark.parametrize("where", [0.0, 0.3, 0.5, 0.8, 1.0])
+@pytest.mark.slow
 def test_a_flipped_byte_in_any_section_changes_nothing(base_site: Path, clean: dict[str, bytes],
                                                        tmp_path: Path, where: float) -> None:
     site = copy(base_site, tmp_path)
@@ -166,6 +166,7 @@ def test_a_flipped_byte_in_any_section_changes_nothing(base_site: Path, clean: d
     assert rebuild(site) == clean
 
 
+@pytest.mark.slow
 def test_every_flipped_byte_in_markup_is_caught(base_site: Path) -> None:
     """Each byte of each entry line, one at a time: the entry fails its check, or nothing differs."""
     section = section_for(base_site, "markup")
@@ -182,6 +183,7 @@ def test_every_flipped_byte_in_markup_is_caught(base_site: Path) -> None:
 
 
 @pytest.mark.parametrize("keep", [0, 10, 0.5, -1])
+@pytest.mark.slow
 def test_a_truncated_section_is_rebuilt(base_site: Path, clean: dict[str, bytes], tmp_path: Path,
                                         keep: float) -> None:
     site = copy(base_site, tmp_path)
@@ -191,6 +193,7 @@ def test_a_truncated_section_is_rebuilt(base_site: Path, clean: dict[str, bytes]
     assert rebuild(site) == clean
 
 
+@pytest.mark.slow
 def test_a_forged_script_in_markup_is_not_published(base_site: Path, clean: dict[str, bytes],
                                                     tmp_path: Path) -> None:
     site = copy(base_site, tmp_path)
@@ -207,6 +210,7 @@ def test_a_forged_script_in_markup_is_not_published(base_site: Path, clean: dict
     assert not any(b"alert(" in data for data in out.values())
 
 
+@pytest.mark.slow
 def test_a_forged_markup_entry_of_the_other_kind_is_refused(base_site: Path, clean: dict[str, bytes],
                                                             tmp_path: Path) -> None:
     site = copy(base_site, tmp_path)
@@ -219,6 +223,7 @@ def test_a_forged_markup_entry_of_the_other_kind_is_refused(base_site: Path, cle
     assert rebuild(site) == clean
 
 
+@pytest.mark.slow
 def test_forged_sanitised_markup_is_at_most_what_a_record_could_say(base_site: Path, tmp_path: Path) -> None:
     """The one thing a forger can do (documented in generator/cache.py): show other, sanitised HTML;
     the same as editing the record, never markup the sanitiser would not let through."""
@@ -229,6 +234,7 @@ def test_forged_sanitised_markup_is_at_most_what_a_record_could_say(base_site: P
     assert b"Other <em>title</em>" in out["index.html"]
 
 
+@pytest.mark.slow
 def test_forged_records_are_refused(base_site: Path, clean: dict[str, bytes], tmp_path: Path) -> None:
     """A javascript: link, a bad id, a paper claiming another file: the records are parsed again."""
     for forgery in ("link", "id", "source", "type", "deep"):
@@ -255,6 +261,7 @@ def test_forged_records_are_refused(base_site: Path, clean: dict[str, bytes], tm
         assert rebuild(site) == clean, forgery
 
 
+@pytest.mark.slow
 def test_a_cached_paper_stands_only_for_its_own_file(base_site: Path, clean: dict[str, bytes],
                                                      tmp_path: Path) -> None:
     """Each file's entry moved to another file's digest (valid checksums): nothing is taken for another."""
@@ -267,6 +274,7 @@ def test_a_cached_paper_stands_only_for_its_own_file(base_site: Path, clean: dic
     assert rebuild(site) == clean
 
 
+@pytest.mark.slow
 def test_a_forged_files_index_entry_does_not_crash(base_site: Path, clean: dict[str, bytes],
                                                    tmp_path: Path) -> None:
     site = copy(base_site, tmp_path)
@@ -274,6 +282,7 @@ def test_a_forged_files_index_entry_does_not_crash(base_site: Path, clean: dict[
     assert rebuild(site) == clean
 
 
+@pytest.mark.slow
 def test_a_symlinked_cache_is_never_written_through(base_site: Path, clean: dict[str, bytes], tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     site = copy(base_site, tmp_path)
@@ -290,6 +299,7 @@ def test_a_symlinked_cache_is_never_written_through(base_site: Path, clean: dict
     assert capsys.readouterr().err.count("is a symlink") == 1
 
 
+@pytest.mark.slow
 def test_a_cache_that_is_a_file_is_ignored(base_site: Path, clean: dict[str, bytes], tmp_path: Path) -> None:
     site = copy(base_site, tmp_path)
     shutil.rmtree(site / CACHE_DIR)
@@ -298,6 +308,7 @@ def test_a_cache_that_is_a_file_is_ignored(base_site: Path, clean: dict[str, byt
     assert (site / CACHE_DIR).read_text() == "not a folder"
 
 
+@pytest.mark.slow
 def test_a_symlinked_section_is_not_read_or_written_through(base_site: Path, clean: dict[str, bytes],
                                                             tmp_path: Path) -> None:
     site = copy(base_site, tmp_path)
@@ -358,6 +369,7 @@ def _git(site: Path, *args: str) -> None:
                    check=True, capture_output=True)
 
 
+@pytest.mark.slow
 def test_a_committed_cache_with_a_forged_site_is_never_deployed(base_site: Path, clean: dict[str, bytes],
                                                                 tmp_path: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:

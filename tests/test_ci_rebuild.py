@@ -11,13 +11,11 @@ from __future__ import annotations
 import os
 import shutil
 import tarfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 import generator.render as render
-import generator.search as search
 from generator.build import build, site_salt
 from generator.cache import CACHE_DIR, spare_folder
 from generator.config import load_config
@@ -25,18 +23,15 @@ from generator.depends import Ledger, scan_output
 from generator.errors import BuildError
 from generator.timing import StageTimer
 from tests.conftest import make_site
-from tests.test_incremental import add_record, delete_record, edit_record, records, snapshot
+from tests.support.trees import snapshot
+from tests.test_incremental import add_record, delete_record, edit_record, records
 
 CONFIG = {"title": "CI", "base_url": "https://example.org/papers/", "per_page": 2,
           "tags": {"min_papers": 2, "feed_min_papers": 2}}
 HOUR = 3600 * 10**9
 
 
-@pytest.fixture(scope="module", autouse=True)
-def small_shards() -> Iterator[None]:
-    saved, search.SHARD_PAPERS = search.SHARD_PAPERS, 4
-    yield
-    search.SHARD_PAPERS = saved
+pytestmark = pytest.mark.usefixtures("small_shards")  # tests/conftest.py: search shards of 4 papers
 
 
 @pytest.fixture(scope="module")
@@ -104,6 +99,7 @@ def assert_mirrored(site: Path) -> None:
                                                                           for p in live.rglob("*"))
 
 
+@pytest.mark.slow
 def test_a_ci_rebuild_of_an_unchanged_site_renders_and_writes_nothing(built: Path, tmp_path: Path,
                                                                        renders: list[str]) -> None:
     site = ci_checkout(built, tmp_path / "checkout")
@@ -118,6 +114,7 @@ def test_a_ci_rebuild_of_an_unchanged_site_renders_and_writes_nothing(built: Pat
     assert_mirrored(site)
 
 
+@pytest.mark.slow
 def test_a_ci_rebuild_after_an_edit_renders_what_a_local_rebuild_renders(built: Path, tmp_path: Path,
                                                                          renders: list[str]) -> None:
     change = edit_record("content/r013.yaml", upvotes=5)
@@ -138,6 +135,7 @@ def test_a_ci_rebuild_after_an_edit_renders_what_a_local_rebuild_renders(built: 
     assert_mirrored(site)
 
 
+@pytest.mark.slow
 def test_a_ci_rebuild_past_the_quick_check_keeps_every_page(built: Path, tmp_path: Path,
                                                             renders: list[str]) -> None:
     """A stray file in the mirror defeats the quick check: every page is then found intact by
@@ -151,6 +149,7 @@ def test_a_ci_rebuild_past_the_quick_check_keeps_every_page(built: Path, tmp_pat
     assert_mirrored(site)
 
 
+@pytest.mark.slow
 def test_a_damaged_mirror_is_repaired_not_trusted(built: Path, tmp_path: Path) -> None:
     site = ci_checkout(built, tmp_path / "checkout")
     page = mirror(site) / "papers" / "2512.00003" / "index.html"
@@ -163,6 +162,7 @@ def test_a_damaged_mirror_is_repaired_not_trusted(built: Path, tmp_path: Path) -
     assert_mirrored(site)
 
 
+@pytest.mark.slow
 def test_clean_ignores_the_mirror(built: Path, tmp_path: Path) -> None:
     site = ci_checkout(built, tmp_path / "checkout")
     (mirror(site) / "index.html").write_text("stale", encoding="utf-8")
@@ -172,6 +172,7 @@ def test_clean_ignores_the_mirror(built: Path, tmp_path: Path) -> None:
     assert_mirrored(site)
 
 
+@pytest.mark.slow
 def test_the_static_salt_survives_new_mtimes_but_not_new_bytes(built: Path, tmp_path: Path) -> None:
     site = ci_checkout(built, tmp_path / "checkout")
     before = site_salt(load_config(built, environ={}))
@@ -183,6 +184,7 @@ def test_the_static_salt_survives_new_mtimes_but_not_new_bytes(built: Path, tmp_
     assert site_salt(load_config(site, environ={})) != before
 
 
+@pytest.mark.slow
 def test_the_mirror_follows_the_live_site_over_many_builds(built: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(built, site, symlinks=True)  # the mirror a copy now, not links: the next build links it
@@ -200,6 +202,7 @@ def test_the_mirror_follows_the_live_site_over_many_builds(built: Path, tmp_path
     assert report.changed == 0 and snapshot(checkout / "public") == snapshot(site / "public")
 
 
+@pytest.mark.slow
 def test_a_failed_build_leaves_site_and_next_mirror_right(built: Path, tmp_path: Path,
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
     site = tmp_path / "site"

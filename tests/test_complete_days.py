@@ -23,6 +23,7 @@ from generator.importers.run import fetch_hf_batch, import_batches
 from generator.indexes import build_index
 from tests.conftest import REPO, make_site, record
 from tests.feed_rules import check_atom, check_json, check_rss
+from tests.support.trees import snapshot
 
 DATA = REPO / "tests" / "data" / "hf-daily-papers"
 BASE = "https://example.org/papers/"
@@ -78,6 +79,7 @@ def test_the_digest_feed_leaves_out_the_day_in_progress(tmp_path: Path) -> None:
     assert site_feed[0].link == BASE + "papers/2512.00003/"
 
 
+@pytest.mark.slow
 def test_the_digest_feed_takes_the_day_once_it_is_complete(tmp_path: Path) -> None:
     site = site_with(tmp_path)
     build(site, environ={})
@@ -137,6 +139,7 @@ def test_digest_with_no_complete_day_says_what_to_do(tmp_path: Path) -> None:
     assert code == 0 and output.startswith("Daily Papers: December 8, 2025\n")
 
 
+@pytest.mark.slow
 def test_a_hand_written_complete_false_holds_a_day_back_even_with_later_days(tmp_path: Path) -> None:
     site = site_with(tmp_path, files={"content/2025/12/05/_day.yaml": "complete: false  # still checking\n"})
     code, output = paperfeed("digest", "--site", str(site))
@@ -149,6 +152,7 @@ def test_a_hand_written_complete_false_holds_a_day_back_even_with_later_days(tmp
 # --- the day page --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_day_page_says_in_progress_until_a_later_day_arrives(tmp_path: Path) -> None:
     site = site_with(tmp_path)
     build(site, environ={})
@@ -163,6 +167,7 @@ def test_the_day_page_says_in_progress_until_a_later_day_arrives(tmp_path: Path)
     assert banner(out / "days/2025-12-09/index.html") == [IN_PROGRESS] == banner(out / "index.html")
 
 
+@pytest.mark.slow
 def test_the_day_page_stops_saying_it_once_the_marker_is_set(tmp_path: Path) -> None:
     site = site_with(tmp_path)
     build(site, environ={})
@@ -209,6 +214,7 @@ def marker(site: Path, day: str) -> dict:
     return yaml.safe_load((site / "content" / day.replace("-", "/") / "_day.yaml").read_text("utf-8"))
 
 
+@pytest.mark.slow
 def test_import_records_a_fetch_during_the_day_and_completes_it_after_the_day_ended(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site")
     response = str(DATA / "2025-11-21.json")
@@ -232,6 +238,7 @@ def test_import_records_a_fetch_during_the_day_and_completes_it_after_the_day_en
     assert (site / "content/2025/11/21/_day.yaml").read_bytes() == before  # newest facts kept, no byte moved
 
 
+@pytest.mark.slow
 def test_the_day_ends_in_utc_and_in_the_site_time_zone_whichever_is_later(tmp_path: Path) -> None:
     assert day_ended(dt.date(2025, 11, 21), "UTC") == dt.datetime(2025, 11, 22, tzinfo=dt.UTC)
     assert day_ended(dt.date(2025, 11, 21), "America/Los_Angeles") == dt.datetime(2025, 11, 22, 8, tzinfo=dt.UTC)
@@ -250,6 +257,7 @@ def test_import_never_changes_a_complete_already_written(tmp_path: Path) -> None
     assert marker(site, "2025-11-21")["complete"] is False
 
 
+@pytest.mark.slow
 def test_import_without_a_fetch_time_writes_no_marker(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site")
     code, output = hf_import(site, *(str(p) for p in sorted(DATA.glob("*.json"))))
@@ -260,6 +268,7 @@ def test_import_without_a_fetch_time_writes_no_marker(tmp_path: Path) -> None:
     assert [d.complete for d in index.days] == [True] * (len(index.days) - 1) + [False]  # a later day exists
 
 
+@pytest.mark.slow
 def test_fetch_records_the_clock_before_asking(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site")
     body = (DATA / "2026-08-20.json").read_bytes()
@@ -290,6 +299,7 @@ def test_dry_run_writes_no_marker(tmp_path: Path) -> None:
 # --- determinism -------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_same_files_same_site(tmp_path: Path) -> None:
     files = {MARKER: "complete: false\n", "content/2025/12/05/_day.yaml": "complete: true\nlisted: 2\n"}
     first = site_with(tmp_path / "a", files=files)
@@ -297,11 +307,8 @@ def test_same_files_same_site(tmp_path: Path) -> None:
     second = tmp_path / "b" / "site"
     shutil.copytree(first, second, ignore=shutil.ignore_patterns("public", ".paperfeed-cache"))
     build(second, environ={})
-
-    def tree(root: Path) -> dict[str, bytes]:
-        return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
-    built = tree(first / "public")
-    assert built == tree(second / "public")
+    built = snapshot(first / "public")
+    assert built == snapshot(second / "public")
     assert banner(first / "public/index.html") == [IN_PROGRESS]
     build(first, environ={}, clean=True)  # a clean rebuild, later on the clock: the same bytes
-    assert tree(first / "public") == built
+    assert snapshot(first / "public") == built

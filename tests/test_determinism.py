@@ -6,12 +6,11 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
+
 from generator.build import build
 from tests.conftest import SITES
-
-
-def _tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from tests.support.trees import snapshot
 
 
 def _copy_in_order(src: Path, dst: Path, reverse: bool) -> None:
@@ -27,24 +26,26 @@ def test_rebuild_is_byte_identical_and_rewrites_nothing(small_site: Path, tmp_pa
     site = tmp_path / "site"
     shutil.copytree(SITES / "small", site)
     first = build(site, environ={})
-    before = _tree(site / "public")
+    before = snapshot(site / "public")
     inodes = {p: os.stat(site / "public" / p).st_ino for p in before}
     second = build(site, environ={})
-    assert _tree(site / "public") == before
+    assert snapshot(site / "public") == before
     assert second.changed == 0 and first.changed == first.files
     assert {p: os.stat(site / "public" / p).st_ino for p in before} == inodes
-    assert before == _tree(small_site)
+    assert before == snapshot(small_site)
 
 
+@pytest.mark.slow
 def test_file_creation_order_does_not_matter(tmp_path: Path) -> None:
     a, b = tmp_path / "a", tmp_path / "b"
     _copy_in_order(SITES / "small", a, reverse=False)
     _copy_in_order(SITES / "small", b, reverse=True)
     build(a, environ={})
     build(b, environ={})
-    assert _tree(a / "public") == _tree(b / "public")
+    assert snapshot(a / "public") == snapshot(b / "public")
 
 
+@pytest.mark.slow
 def test_removed_record_disappears_from_output(tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(SITES / "small", site)

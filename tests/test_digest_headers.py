@@ -159,6 +159,7 @@ def test_settings_made_in_code_are_checked_before_anything_is_sent(tmp_path: Pat
     assert inbox.envelopes == []
 
 
+@pytest.mark.slow
 def test_a_refusal_half_way_says_whom_it_reached(tmp_path: Path, smtp: tuple[Inbox, int]) -> None:
     inbox, port = smtp
     site = site_with(tmp_path, port, recipients=["ada@example.org", "refused@example.org", "alan@example.org"])

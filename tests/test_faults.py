@@ -24,8 +24,9 @@ from generator.cli import main
 from generator.errors import BuildError
 from generator.parallel import WorkerDied, pmap
 from tests.conftest import REPO, make_site, record
+from tests.support.trees import stat_snapshot
 from tests.test_ci_rebuild import assert_mirrored
-from tests.test_hostile_input import good_records, snapshot
+from tests.test_hostile_input import good_records
 
 WORKER_DIED = ("Error: a worker process died (killed, or out of memory?); nothing was changed "
                "— build again, perhaps with --jobs 1\n")
@@ -123,8 +124,9 @@ def large(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.skipif(not Path("/proc/self/task").is_dir() or (os.cpu_count() or 1) < 2,
                     reason="needs /proc and two cores")
+@pytest.mark.big
 def test_a_worker_killed_by_the_oom_killer_ends_the_build_cleanly(large: Path) -> None:
-    before = snapshot(large / "public")
+    before = stat_snapshot(large / "public")
     retitle(large, "Killed worker")
     build_process = process(large, "--jobs", "2")
     killed = 0
@@ -149,7 +151,7 @@ def test_a_worker_killed_by_the_oom_killer_ends_the_build_cleanly(large: Path) -
     if not killed:
         pytest.skip("the build finished before a worker was seen")
     assert (build_process.returncode, out, err) == (1, "", WORKER_DIED)
-    assert snapshot(large / "public") == before
+    assert stat_snapshot(large / "public") == before
     assert listing(large) == [".public.lock", "content", "paperfeed.yaml", "public"]
     # The lock is free and the next build is whole.
     again = process(large, "--jobs", "2")
@@ -161,6 +163,7 @@ def test_a_worker_killed_by_the_oom_killer_ends_the_build_cleanly(large: Path) -
 
 @pytest.mark.skipif(not sys.platform.startswith("linux") or (os.cpu_count() or 1) < 2,
                     reason="needs Linux (PR_SET_PDEATHSIG) and two cores")
+@pytest.mark.big
 def test_the_workers_of_a_killed_build_end_with_it(large: Path) -> None:
     retitle(large, "Killed build")
     build_process = process(large, "--jobs", "2")
@@ -182,6 +185,7 @@ def test_the_workers_of_a_killed_build_end_with_it(large: Path) -> None:
     assert not alive, "orphaned workers outlived the build"
 
 
+@pytest.mark.big
 def test_a_template_that_raises_in_a_worker_is_one_line(large: Path) -> None:
     templates = large / "templates"
     templates.mkdir(exist_ok=True)
@@ -190,7 +194,7 @@ def test_a_template_that_raises_in_a_worker_is_one_line(large: Path) -> None:
     (templates / "paper.html").write_text(text.replace(
         "{% block main %}", "{% block main %}{% if '2601.01300' in canonical %}{{ 1 / 0 }}{% endif %}", 1),
         encoding="utf-8")
-    before = snapshot(large / "public")
+    before = stat_snapshot(large / "public")
     try:
         build_process = process(large, "--jobs", "2")
         out, err = build_process.communicate(timeout=300)
@@ -198,12 +202,13 @@ def test_a_template_that_raises_in_a_worker_is_one_line(large: Path) -> None:
         shutil.rmtree(templates)
     assert (build_process.returncode, err) == (
         1, f"Error: {templates / 'paper.html'}:{line}: template error: ZeroDivisionError: division by zero\n")
-    assert snapshot(large / "public") == before
+    assert stat_snapshot(large / "public") == before
 
 
 # --- the output path -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_symlinked_output_folder_is_followed_and_kept(site: Path, tmp_path: Path) -> None:
     served = tmp_path / "www" / "site"
     served.parent.mkdir()
@@ -224,6 +229,7 @@ def test_a_symlinked_output_folder_is_followed_and_kept(site: Path, tmp_path: Pa
     assert (served / "static" / "style.css").stat().st_ino == inode
 
 
+@pytest.mark.slow
 def test_a_first_build_through_a_symlink_to_an_empty_folder(tmp_path: Path) -> None:
     root = make_site(tmp_path / "site", [record()])
     (tmp_path / "www").mkdir()
@@ -232,6 +238,7 @@ def test_a_first_build_through_a_symlink_to_an_empty_folder(tmp_path: Path) -> N
     assert (root / "public").is_symlink() and (tmp_path / "www" / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_a_dangling_output_symlink_is_refused(site: Path, tmp_path: Path) -> None:
     shutil.rmtree(site / "public")
     (site / "public").symlink_to(tmp_path / "nowhere", target_is_directory=True)
@@ -271,6 +278,7 @@ def no_exchange(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(writer, "_exchange", lambda a, b: False)
 
 
+@pytest.mark.slow
 def test_the_two_rename_swap_keeps_unchanged_files_and_the_mirror(site: Path, no_exchange: None) -> None:
     inode = (site / "public" / "static" / "style.css").stat().st_ino
     retitle(site, "Renamed in")
@@ -298,19 +306,20 @@ os.rename = rename
     ("between the renames", (".public.staging", "public")),
     ("after them", (".public.old", ".public.staging")),
 ])
+@pytest.mark.big
 def test_a_build_killed_in_the_two_rename_swap_loses_nothing(site: Path, no_exchange: None, moment: str,
                                                              names: tuple[str, str]) -> None:
-    before = snapshot(site / "public")
+    before = stat_snapshot(site / "public")
     retitle(site, f"Killed {moment}")
     killed = process(site, "--jobs", "1", prelude=KILL_AT.format(names=names))
     killed.communicate(timeout=120)
     assert killed.returncode == -signal.SIGKILL
     if moment == "between the renames":
         assert not (site / "public").exists()
-        assert snapshot(site / ".public.old") == before  # the previous site, whole, beside it
+        assert stat_snapshot(site / ".public.old") == before  # the previous site, whole, beside it
         # Put back at once by whatever runs next (the next build does it first).
         writer.recover_output(site / "public")
-        assert snapshot(site / "public") == before
+        assert stat_snapshot(site / "public") == before
     code, out, err = cli(site)
     assert (code, err) == (0, "")
     assert f"Killed {moment}" in (site / "public" / "index.html").read_text(encoding="utf-8")
@@ -320,21 +329,23 @@ def test_a_build_killed_in_the_two_rename_swap_loses_nothing(site: Path, no_exch
     clean = site.parent / "clean"
     shutil.copytree(site, clean, symlinks=True, ignore=shutil.ignore_patterns("public", ".*"))
     build(clean, environ={}, jobs=1, clean=True)
-    assert {k: v[0] for k, v in snapshot(site / "public").items()} == {
-        k: v[0] for k, v in snapshot(clean / "public").items()}
+    assert {k: v[0] for k, v in stat_snapshot(site / "public").items()} == {
+        k: v[0] for k, v in stat_snapshot(clean / "public").items()}
 
 
+@pytest.mark.slow
 def test_the_next_build_restores_the_previous_site_by_itself(site: Path, no_exchange: None) -> None:
-    before = snapshot(site / "public")
+    before = stat_snapshot(site / "public")
     os.rename(site / "public", site / ".public.old")  # what a kill between the renames leaves
     retitle(site, "Recovered")
     assert cli(site)[0] == 0
-    after = snapshot(site / "public")
+    after = stat_snapshot(site / "public")
     assert "Recovered" in after["index.html"][0].decode()
     assert after["static/style.css"] == before["static/style.css"]  # the very file, kept
     assert listing(site) == [".public.lock", "content", "paperfeed.yaml", "public"]
 
 
+@pytest.mark.slow
 def test_recovery_leaves_a_running_build_alone(site: Path) -> None:
     os.rename(site / "public", site / ".public.old")
     with writer.site_lock(site / "public"):  # a build between its two renames holds it
@@ -371,27 +382,29 @@ def fill(disk: Path) -> None:
 
 
 @pytest.mark.parametrize("clean", [False, True])
+@pytest.mark.slow
 def test_a_full_disk_is_one_line_and_the_site_is_untouched(small_disk: Path, clean: bool) -> None:
     root = make_site(small_disk / "site", good_records(12))
     assert cli(root)[0] == 0
-    before = snapshot(root / "public")
+    before = stat_snapshot(root / "public")
     retitle(root, "No room")
     fill(small_disk)
     code, out, err = cli(root, *(["--clean"] if clean else []))
     assert code == 1, err
     assert err.startswith(f"Error: cannot write the site into {root / 'public'}: No space left on device (")
     assert err.endswith("); the previous site is untouched\n") and err.count("\n") == 1
-    assert snapshot(root / "public") == before
+    assert stat_snapshot(root / "public") == before
     (small_disk / "filler").unlink()
     assert cli(root)[0] == 0
     assert "No room" in (root / "public" / "index.html").read_text(encoding="utf-8")
     assert_mirrored(root)
 
 
+@pytest.mark.slow
 def test_a_read_only_disk_is_one_line_and_the_site_is_untouched(small_disk: Path) -> None:
     root = make_site(small_disk / "site", good_records(12))
     assert cli(root)[0] == 0
-    before = snapshot(root / "public")
+    before = stat_snapshot(root / "public")
     retitle(root, "Read only")
     done = subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], capture_output=True)
     if done.returncode != 0:
@@ -399,25 +412,27 @@ def test_a_read_only_disk_is_one_line_and_the_site_is_untouched(small_disk: Path
     code, out, err = cli(root)
     assert (code, err) == (1, f"Error: cannot write the site into {root / 'public'}: Read-only file system "
                               f"({root / '.public.lock'}); the previous site is untouched\n")
-    assert snapshot(root / "public") == before
+    assert stat_snapshot(root / "public") == before
 
 
+@pytest.mark.slow
 def test_an_immutable_output_folder_is_one_line_and_untouched(site: Path) -> None:
     public = site / "public"
     if subprocess.run(["chattr", "+i", str(public)], capture_output=True).returncode != 0:
         pytest.skip("chattr +i does not work on this file system")
     try:
-        before = snapshot(public)
+        before = stat_snapshot(public)
         retitle(site, "Immutable")
         code, out, err = cli(site)
         assert (code, err) == (1, f"Error: cannot write the site into {public}: Operation not permitted "
                                   f"({public}); the previous site is untouched\n")
-        assert snapshot(public) == before
+        assert stat_snapshot(public) == before
     finally:
         subprocess.run(["chattr", "-i", str(public)], check=False)
     assert cli(site)[0] == 0
 
 
+@pytest.mark.slow
 def test_an_unreadable_input_is_one_line(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object) -> object:
         raise PermissionError(13, "Permission denied", str(site / "static"))
@@ -438,6 +453,7 @@ RAISING = {
 
 @pytest.mark.parametrize("template", ["paper.html", "_card.html"])
 @pytest.mark.parametrize("message", list(RAISING))
+@pytest.mark.slow
 def test_a_template_that_raises_names_its_file_and_line(site: Path, template: str, message: str) -> None:
     text = (DEFAULT_TEMPLATES / template).read_text(encoding="utf-8")
     if template == "paper.html":
@@ -450,12 +466,13 @@ def test_a_template_that_raises_names_its_file_and_line(site: Path, template: st
         text = text[:end] + "\n" + RAISING[message] + text[end:]
     (site / "templates").mkdir()
     (site / "templates" / template).write_text(text, encoding="utf-8")
-    before = snapshot(site / "public")
+    before = stat_snapshot(site / "public")
     code, out, err = cli(site)
     assert (code, err) == (1, f"Error: {site / 'templates' / template}:{line}: template error: {message}\n")
-    assert snapshot(site / "public") == before
+    assert stat_snapshot(site / "public") == before
 
 
+@pytest.mark.slow
 def test_a_template_error_is_a_build_error_for_the_library(site: Path) -> None:
     (site / "templates").mkdir()
     (site / "templates" / "404.html").write_text("{{ [][1] }}", encoding="utf-8")

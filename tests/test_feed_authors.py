@@ -46,6 +46,7 @@ def test_atom_and_json_keep_one_author_each(small_site: Path) -> None:
 
 
 @pytest.mark.skipif(not (shutil.which("newsboat") and shutil.which("tmux")), reason="newsboat or tmux missing")
+@pytest.mark.external
 def test_newsboat_shows_every_author(small_site: Path, tmp_path: Path) -> None:
     (tmp_path / "urls").write_text(f"file://{small_site / 'feed.xml'}\n", encoding="utf-8")
     (tmp_path / "config").write_text("", encoding="utf-8")

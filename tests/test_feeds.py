@@ -165,6 +165,7 @@ EDITABLE = [
 ]
 
 
+@pytest.mark.slow
 def test_entry_ids_survive_edits_and_a_scheme_change(tmp_path: Path) -> None:
     config = {"feeds": {"upvote_thresholds": [1]}, "tags": {"feed_min_papers": 3}}
     before = check_site_feeds(_build(tmp_path / "a", EDITABLE, base_url="http://example.org/site/",
@@ -197,6 +198,7 @@ class _Tomorrow(datetime, metaclass=_AnyDatetime):
         return datetime(2099, 1, 2, 3, 4, 5, tzinfo=tz)
 
 
+@pytest.mark.slow
 def test_unchanged_content_rebuilds_byte_identical(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     config = {"base_url": "https://example.org/", "timezone": "Europe/Paris"}
@@ -216,6 +218,7 @@ def test_unchanged_content_rebuilds_byte_identical(tmp_path: Path,
     assert b"+0100" in (first / "feed.xml").read_bytes()  # midnight in the site's time zone
 
 
+@pytest.mark.slow
 def test_feed_keeps_the_newest_n_while_a_day_fills(tmp_path: Path) -> None:
     full_day = [record(f"2512.0010{i}", date="2025-12-05", upvotes=i) for i in range(5)]
     new_day = [record("2512.00200", date="2025-12-08", upvotes=0)]
@@ -249,6 +252,7 @@ def test_sub_path_thumbnails_and_relative_links(tmp_path: Path) -> None:
     assert "/deep/papers/feed.xml" in page.xpath('//link[@rel="alternate"]/@href')
 
 
+@pytest.mark.slow
 def test_xml_illegal_characters_are_removed(tmp_path: Path) -> None:
     records = [record("2512.00001", title="Bell\x07 and tab\x0b", abstract="Form\x0cfeed \ufffe text",
                       authors=["Nul\x00 Person"], tags=["ctl\x1ftag"])]

@@ -24,6 +24,8 @@ from generator.urls import slugify
 from tests.conftest import make_site
 from tests.feed_rules import Item, check_site_feeds, find_feeds, siblings
 
+pytestmark = pytest.mark.big  # tiers: docs/testing.md
+
 BASE = "http://example.com/deep/sub/"
 ROOT = "/deep/sub/"
 ITEMS = 40

@@ -60,6 +60,7 @@ def test_check_and_build_refuse_a_name_that_is_not_utf8(tmp_path: Path, where: s
     assert not (site / "public").exists()
 
 
+@pytest.mark.slow
 def test_a_real_process_says_the_same_and_the_last_site_stays(tmp_path: Path, where: str) -> None:
     site = make_site(tmp_path / "site", [record("2512.00001")])
     run = [sys.executable, "-m", "generator"]

@@ -10,14 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.trees import snapshot
+
 GOLDEN = Path(__file__).parent / "golden" / "small"
 # Pagefind's bundle (binary, tied to its version) is checked in tests/test_search.py instead.
 SKIPPED = ("pagefind/",)
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {rel: p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and not (rel := p.relative_to(root).as_posix()).startswith(SKIPPED)}
+    return {rel: data for rel, data in snapshot(root).items() if not rel.startswith(SKIPPED)}
 
 
 def test_small_site_matches_golden(small_site: Path, request: pytest.FixtureRequest) -> None:

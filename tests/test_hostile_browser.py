@@ -20,6 +20,8 @@ from tests.support.browser import chromium_available, chromium_browser, load_pag
 from tests.support.serve import serve_dir
 from tests.support.tools import require_tool
 
+pytestmark = pytest.mark.browser  # tiers: docs/testing.md
+
 HOSTILE = Path(__file__).parent / "hostile"
 
 

@@ -22,7 +22,10 @@ import pytest
 import yaml
 
 from tests.conftest import REPO, make_site
-from tests.test_hostile_input import good_records, snapshot
+from tests.support.trees import stat_snapshot
+from tests.test_hostile_input import good_records
+
+pytestmark = pytest.mark.big  # tiers: docs/testing.md
 
 PAPERS = 120
 
@@ -72,7 +75,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Site:
     site = make_site(tmp_path_factory.mktemp("crash") / "site", good_records(PAPERS))
     code, out, err = finish(start_build(site))
     assert code == 0, err
-    return Site(site, snapshot(site / "public"))
+    return Site(site, stat_snapshot(site / "public"))
 
 
 def set_title(site: Path, title: str) -> None:
@@ -101,13 +104,13 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_site_intact(built: Sit
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=60)
     if not reached:  # the machine was fast enough to finish first: nothing was interrupted
-        built.before = snapshot(site / "public")
+        built.before = stat_snapshot(site / "public")
         pytest.skip(f"the build finished before '{moment}'")
     assert process.returncode == -signal.SIGKILL
-    after_kill = snapshot(site / "public")
+    after_kill = stat_snapshot(site / "public")
     # The next build takes the lock the dead one held, clears its leftovers, and succeeds.
     code, out, err = finish(start_build(site))
-    previous, built.before = built.before, snapshot(site / "public")
+    previous, built.before = built.before, stat_snapshot(site / "public")
     assert code == 0, err
     assert sorted(p.name for p in site.iterdir() if p.name != ".paperfeed-cache") == [
         ".public.lock", "content", "paperfeed.yaml", "public"]
@@ -123,7 +126,7 @@ def test_a_build_of_a_locked_site_fails_clearly_and_writes_nothing(built: Site) 
         code, out, err = finish(start_build(site))
     assert code == 1
     assert err.strip() == f"Error: another paperfeed build is writing {site / 'public'}; wait for it to finish"
-    assert snapshot(site / "public") == built.before
+    assert stat_snapshot(site / "public") == built.before
     assert sorted(p.name for p in site.iterdir() if p.name != ".paperfeed-cache") == [
         ".public.lock", "content", "paperfeed.yaml", "public"]
 
@@ -135,10 +138,10 @@ def test_two_builds_started_together_never_corrupt_the_site(built: Site) -> None
     results = [finish(p) for p in processes]
     assert all(code == 0 or "another paperfeed build is writing" in err for code, _, err in results), results
     assert any(code == 0 for code, _, _ in results)
-    after = snapshot(site / "public")
+    after = stat_snapshot(site / "public")
     assert len(after) == total and "Edited 7" in after["papers/2601.00000/index.html"][0].decode()
     assert sorted(p.name for p in site.iterdir() if p.name != ".paperfeed-cache") == [
         ".public.lock", "content", "paperfeed.yaml", "public"]
     # Whatever the interleaving, the site is exactly what one build on its own writes.
     assert finish(start_build(site))[0] == 0
-    assert {k: v[0] for k, v in snapshot(site / "public").items()} == {k: v[0] for k, v in after.items()}
+    assert {k: v[0] for k, v in stat_snapshot(site / "public").items()} == {k: v[0] for k, v in after.items()}

@@ -31,6 +31,8 @@ from generator.record import RecordContext
 from generator.writer import check_output_path
 from tests.conftest import make_site
 
+pytestmark = pytest.mark.big  # tiers: docs/testing.md
+
 # FUZZ_SCALE=50 for a long local hunt; the suite's default keeps this file at ~15 s.
 SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
 FAST = settings(max_examples=150 * SCALE, deadline=None, suppress_health_check=[HealthCheck.too_slow])

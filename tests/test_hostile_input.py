@@ -18,6 +18,7 @@ from generator.cli import main
 from generator.content import load_papers
 from generator.record import RecordContext
 from tests.conftest import make_site, record
+from tests.support.trees import stat_snapshot
 
 HOSTILE = Path(__file__).parent / "hostile"
 BAD = sorted(p.name for p in (HOSTILE / "bad").iterdir())
@@ -37,12 +38,6 @@ def run(*args: str) -> tuple[int, list[str]]:
     result = CliRunner().invoke(main, list(args))
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)
     return result.exit_code, result.stderr.splitlines()
-
-
-def snapshot(folder: Path) -> dict[str, tuple[bytes, int, int]]:
-    """Every file's bytes, mtime and inode: 'untouched' means none of them changed."""
-    return {p.relative_to(folder).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns, p.stat().st_ino)
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def good_records(count: int) -> list[dict[str, object]]:
@@ -107,6 +102,7 @@ def papers_in(kind: str) -> int:
     return total
 
 
+@pytest.mark.slow
 def test_a_mixed_folder_reports_every_bad_record_in_one_run_and_writes_nothing(mixed_site: Path) -> None:
     code, lines = run("build", "--site", str(mixed_site))
     assert code == 1
@@ -118,6 +114,7 @@ def test_a_mixed_folder_reports_every_bad_record_in_one_run_and_writes_nothing(m
     assert run("check", "--site", str(mixed_site)) == (1, lines)
 
 
+@pytest.mark.slow
 def test_without_the_bad_ones_every_good_record_builds_and_bad_ones_never_touch_it(mixed_site: Path) -> None:
     bad = mixed_site / "bad-aside"
     bad.mkdir()
@@ -129,12 +126,12 @@ def test_without_the_bad_ones_every_good_record_builds_and_bad_ones_never_touch_
     assert result.stdout.startswith(f"Built {300 + papers_in('safe')} papers")
     public = mixed_site / "public"
     assert len(list((public / "papers").iterdir())) == 300 + papers_in("safe")
-    before = snapshot(public)
+    before = stat_snapshot(public)
     for name in BAD:  # the bad records come back: the build fails and the site stays as it was
         (bad / name).rename(mixed_site / "content" / "hostile" / name)
     code, lines = run("build", "--site", str(mixed_site))
     assert (code, lines[:-1]) == (1, EXPECTED)
-    assert snapshot(public) == before
+    assert stat_snapshot(public) == before
     assert not [p for p in mixed_site.iterdir() if p.name.startswith(".public.")] or \
         sorted(p.name for p in mixed_site.iterdir() if p.name.startswith(".public.")) == [".public.lock"]
 

@@ -22,6 +22,8 @@ from lxml import etree
 from generator.build import build
 from tests.conftest import make_site
 
+pytestmark = pytest.mark.slow  # tiers: docs/testing.md
+
 HOSTILE = Path(__file__).parent / "hostile"
 BASE = "https://example.org/sub/"
 CONFIG = {"title": "Hostile", "base_url": BASE,

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 import feedparser
+import pytest
 
 from tests.conftest import REPO, make_site, record
 
@@ -30,6 +31,7 @@ sys.exit(code)
 """
 
 
+@pytest.mark.big
 def test_ten_thousand_authors_and_huge_titles_build_within_bounds(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", [record(f"2512.{i:05d}", tags=["big"]) for i in range(20)],
                      config={"title": "Big", "authors": {"min_papers": 2}})

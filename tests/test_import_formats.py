@@ -73,6 +73,7 @@ def test_arxiv_error_entries_are_reported() -> None:
     assert parse_arxiv_response(b"<feed", "x")[1][0].startswith("x: not valid XML:")
 
 
+@pytest.mark.slow
 def test_import_arxiv_builds_with_math_and_versions(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site")
     code, output = paperfeed("import", "arxiv", "--site", str(site), "--date", "2025-12-08",

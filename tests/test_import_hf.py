@@ -69,6 +69,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return site, output
 
 
+@pytest.mark.slow
 def test_one_valid_record_per_distinct_paper(imported: tuple[Path, str]) -> None:
     site, output = imported
     _, papers = load_site(site)  # raises on any invalid record
@@ -77,6 +78,7 @@ def test_one_valid_record_per_distinct_paper(imported: tuple[Path, str]) -> None
     assert f"{len(papers)} records: {len(papers)} created, 0 updated, 0 unchanged" in output
 
 
+@pytest.mark.slow
 def test_records_land_under_their_featured_day(imported: tuple[Path, str]) -> None:
     site, _ = imported
     for rel, data in record_files(site).items():
@@ -86,6 +88,7 @@ def test_records_land_under_their_featured_day(imported: tuple[Path, str]) -> No
     assert len(days) == len(RESPONSES)
 
 
+@pytest.mark.slow
 def test_the_imported_site_builds(imported: tuple[Path, str], tmp_path: Path) -> None:
     site, _ = imported
     report = build(site, {"output_dir": str(tmp_path / "out")})
@@ -93,6 +96,7 @@ def test_the_imported_site_builds(imported: tuple[Path, str], tmp_path: Path) ->
     assert (tmp_path / "out" / "papers" / "2511.16668" / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_a_second_import_leaves_git_status_clean(imported: tuple[Path, str]) -> None:
     site, _ = imported
     before = record_files(site)

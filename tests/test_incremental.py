@@ -8,18 +8,18 @@ same input made in another folder without any cache.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import yaml
 
-import generator.search as search
 from generator.build import build
 from generator.cache import CACHE_DIR
 from generator.themes import default_theme_dir
 from generator.timing import StageTimer
 from tests.conftest import make_site, record
+from tests.support.trees import snapshot
 
 AUTHORS = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov"]
 TAGS = ["attention", "diffusion", "efficiency", "agents"]
@@ -40,16 +40,7 @@ def records() -> list[dict]:
     return found
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def small_shards() -> Iterator[None]:
-    """Search shards of ~4 papers (three here), so edits move papers between kept and re-made shards."""
-    saved, search.SHARD_PAPERS = search.SHARD_PAPERS, 4
-    yield
-    search.SHARD_PAPERS = saved
+pytestmark = pytest.mark.usefixtures("small_shards")  # tests/conftest.py: search shards of 4 papers
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +109,12 @@ CHANGES: dict[str, Callable[[Path], None]] = {
 }
 
 
-@pytest.mark.parametrize("name", CHANGES)
+# The fast tier (docs/testing.md) keeps one edit; CI runs every kind of change.
+FAST_CHANGES = ("edit title and upvotes",)
+
+
+@pytest.mark.parametrize("name", [pytest.param(name, marks=() if name in FAST_CHANGES else pytest.mark.slow)
+                                  for name in CHANGES])
 def test_a_rebuild_after_a_change_equals_a_cold_build(name: str, base_site: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(base_site, site, symlinks=True)
@@ -136,6 +132,7 @@ def test_a_rebuild_after_a_change_equals_a_cold_build(name: str, base_site: Path
         assert report.kept > 0
 
 
+@pytest.mark.slow
 def test_a_record_edit_renders_only_what_shows_it(base_site: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(base_site, site, symlinks=True)
@@ -156,6 +153,7 @@ def test_an_unchanged_site_is_not_built_again(base_site: Path, tmp_path: Path) -
 
 
 @pytest.mark.parametrize("damage", ["delete", "edit"])
+@pytest.mark.slow
 def test_a_damaged_output_is_repaired(base_site: Path, tmp_path: Path, damage: str) -> None:
     site = tmp_path / "site"
     shutil.copytree(base_site, site, symlinks=True)
@@ -170,6 +168,7 @@ def test_a_damaged_output_is_repaired(base_site: Path, tmp_path: Path, damage: s
     assert snapshot(site / "public") == expected
 
 
+@pytest.mark.slow
 def test_a_corrupted_cache_is_ignored(base_site: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(base_site, site, symlinks=True)
@@ -184,6 +183,7 @@ def test_the_cache_ignores_itself_in_git(base_site: Path) -> None:
     assert (base_site / CACHE_DIR / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"
 
 
+@pytest.mark.slow
 def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
     many = [record(f"2512.{i:05d}", date=f"2025-12-{1 + i % 8:02d}", authors=[f"Author {i % 13}"],
                    tags=[f"tag{i % 5}"], abstract=f"Text {i} with $x^{i % 3}$.") for i in range(1, 260)]
@@ -194,6 +194,7 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
     assert snapshot(site / "public") == parallel
 
 
+@pytest.mark.slow
 def test_the_ledger_remembers_the_output_exactly_as_written(base_site: Path, tmp_path: Path) -> None:
     """The ledger's record of the output (made without scanning it again) is what a scan finds."""
     from generator.depends import Ledger, scan_output

@@ -88,6 +88,7 @@ def _pages(out: Path, pattern: str) -> dict[str, int]:
     return {p.relative_to(out).as_posix(): p.stat().st_size for p in out.glob(pattern)}
 
 
+@pytest.mark.slow
 def test_pages_fit_their_budgets(lean: Path) -> None:
     papers = _pages(lean, "papers/*/index.html")
     assert len(papers) == 240
@@ -104,6 +105,7 @@ def test_pages_fit_their_budgets(lean: Path) -> None:
         assert size <= BUDGETS["any"], path
 
 
+@pytest.mark.slow
 def test_shared_chrome_is_one_cached_file(lean: Path) -> None:
     sheet = (lean / "static" / "icons.svg").read_text(encoding="utf-8")
     ids = set(re.findall(r'<symbol id="([^"]+)"', sheet))
@@ -115,6 +117,7 @@ def test_shared_chrome_is_one_cached_file(lean: Path) -> None:
         assert {name for _, name in uses} <= ids, path
 
 
+@pytest.mark.slow
 def test_lists_other_than_days_are_compact_rows(lean: Path) -> None:
     day = html.fromstring((lean / "days/2025-12-08/index.html").read_bytes())
     assert day.cssselect(".cards .card .abstract")  # days stay Hugging Face-like cards
@@ -131,6 +134,7 @@ def test_lists_other_than_days_are_compact_rows(lean: Path) -> None:
                 assert row.cssselect(".row-title a") and row.cssselect("time") and row.cssselect(".row-votes")
 
 
+@pytest.mark.slow
 def test_week_rows_hold_every_paper_of_the_week_once(lean: Path) -> None:
     config = SiteConfig()
     for week in lean.glob("weeks/*/"):
@@ -154,6 +158,7 @@ def _name_links(doc: Any) -> Iterator[tuple[str, str, str]]:
         yield "orgs", a.text_content(), a.get("href")
 
 
+@pytest.mark.slow
 def test_every_name_leads_to_its_page_or_to_search(lean: Path) -> None:
     counts: dict[str, Counter[str]] = {tax: Counter() for tax in FILTERS}
     for paper in _long_tailed():
@@ -182,6 +187,7 @@ def test_every_name_leads_to_its_page_or_to_search(lean: Path) -> None:
     assert seen["search"] > 1000 and seen["page"] > 100  # the fixture is long-tailed
 
 
+@pytest.mark.slow
 def test_search_index_has_the_filters_in_a_fixed_order(lean: Path) -> None:
     """The Pagefind index has author, tag and org filters, sorted (Pagefind writes them in a
     random order per run: builds must be byte-identical)."""
@@ -193,6 +199,7 @@ def test_search_index_has_the_filters_in_a_fixed_order(lean: Path) -> None:
         assert filter_name == name and values == sorted(values) and values
 
 
+@pytest.mark.slow
 def test_taxonomy_indexes_are_paginated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(render, "TERMS_PER_PAGE", 2)
     records = [record(f"2512.0000{i}", authors=["A One", "B Two", "C Three", "D Four", "E Five"],
@@ -210,6 +217,7 @@ def test_taxonomy_indexes_are_paginated(tmp_path: Path, monkeypatch: pytest.Monk
     assert "5 authors" in doc.xpath("string(//p[@class='lede'])")
 
 
+@pytest.mark.slow
 def test_term_feeds_are_rss_only_by_default_and_configurable(tmp_path: Path) -> None:
     records = [record(f"2512.0000{i}", tags=["alpha"], organization="Lab") for i in range(3)]
     site = make_site(tmp_path / "s", records, config={"title": "T", "tags": {"min_papers": 1, "feed_min_papers": 1}})
@@ -231,6 +239,7 @@ def test_term_feeds_are_rss_only_by_default_and_configurable(tmp_path: Path) -> 
         "/tags/alpha/atom.xml", "/tags/alpha/feed.json"]
 
 
+@pytest.mark.slow
 def test_build_reports_the_size_and_warns_past_the_limits(tmp_path: Path) -> None:
     site = make_site(tmp_path / "s", [record()], config={
         "title": "T", "limits": {"max_site_mb": 0, "max_files": 3, "max_page_kb": 1}})
@@ -246,6 +255,7 @@ def test_build_reports_the_size_and_warns_past_the_limits(tmp_path: Path) -> Non
     assert result.exit_code == 0 and "Warning" not in result.stderr
 
 
+@pytest.mark.browser
 def test_an_author_without_a_page_is_found_through_search(lean: Path, tmp_path: Path) -> None:
     require_tool(chromium_available(), "Chromium", "apt-get install chromium; pip install playwright")
     doc = html.fromstring((lean / "papers/2512.00005/index.html").read_bytes())

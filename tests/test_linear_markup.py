@@ -145,6 +145,7 @@ SURFACES: dict[str, tuple[Callable[[str], object], list[str]]] = {
 
 @pytest.mark.parametrize(("surface", "kind"), [(surface, kind) for surface, (_, kinds) in SURFACES.items()
                                                for kind in kinds])
+@pytest.mark.big
 def test_every_delimiter_renders_in_linear_time(surface: str, kind: str) -> None:
     assert_linear(SURFACES[surface][0], HOSTILE[kind])
 
@@ -165,6 +166,7 @@ def test_the_reported_abstract_of_9990_backticks_renders_at_once() -> None:
     assert time.perf_counter() - started < 1.0
 
 
+@pytest.mark.big
 def test_the_whole_hostile_set_renders_well_under_a_second_each() -> None:
     slowest = max((_seconds(render_abstract, make(N)), kind) for kind, make in HOSTILE.items())
     assert slowest[0] < 2.0, slowest
@@ -186,6 +188,7 @@ def test_code_spans_are_found_as_markdown_finds_them(source: str, html: str) -> 
     assert render_markdown(source) == html
 
 
+@pytest.mark.slow
 def test_the_linkifier_agrees_with_markdown_on_random_backtick_soup() -> None:
     pieces = ["`", "``", "```", "a", " ", " http://x.y/z ", "\\"]
     rng = random.Random(13)

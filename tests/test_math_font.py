@@ -59,6 +59,7 @@ def test_the_font_and_its_licence_ship_with_the_theme(small_site: Path) -> None:
     assert "SIL OPEN FONT LICENSE" in (small_site / "static/fonts/OFL.txt").read_text(encoding="utf-8").upper()
 
 
+@pytest.mark.browser
 def test_a_display_sum_is_larger_than_the_text(browser: Any, base: str) -> None:
     page, requests = _visit(browser, base + "papers/2512.01234/")
     try:
@@ -71,6 +72,7 @@ def test_a_display_sum_is_larger_than_the_text(browser: Any, base: str) -> None:
         page.close()
 
 
+@pytest.mark.browser
 def test_a_page_without_math_does_not_fetch_the_font(browser: Any, base: str, small_site: Path) -> None:
     assert "<math" not in (small_site / "orgs/tencent/index.html").read_text(encoding="utf-8")
     page, requests = _visit(browser, base + "orgs/tencent/")

@@ -114,6 +114,7 @@ def _git(cwd: Path, *args: str) -> str:
                           text=True).stdout
 
 
+@pytest.mark.slow
 def test_a_new_site_stays_clean_in_git_after_builds(tmp_path: Path) -> None:
     import shutil
 
@@ -177,6 +178,7 @@ def _serve_lines(site: Path, until: str, timeout: float = 60) -> list[str]:
     return seen
 
 
+@pytest.mark.slow
 def test_serve_names_the_folder_and_the_url(tmp_path: Path) -> None:
     site = make_site(tmp_path / "s", [record()])
     lines = _serve_lines(site, "Serving ")
@@ -185,6 +187,7 @@ def test_serve_names_the_folder_and_the_url(tmp_path: Path) -> None:
     assert "Serving . " not in serving
 
 
+@pytest.mark.slow
 def test_serve_on_a_broken_record_does_not_claim_a_last_good_site(tmp_path: Path) -> None:
     site = make_site(tmp_path / "s", [record(upvotes="many")])
     lines = _serve_lines(site, "Build failed")
@@ -229,6 +232,7 @@ def test_serve_watches_with_watchdog_and_rebuilds_on_a_save(tmp_path: Path,
     assert "watchdog" in (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_a_client_that_hangs_up_prints_no_traceback(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     import socket
     import struct

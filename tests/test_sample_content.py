@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from generator.importers.yamlout import dump_record
@@ -135,6 +136,7 @@ def test_card_details_are_kept() -> None:
     )
 
 
+@pytest.mark.slow
 def test_seed_converter_reproduces_the_day(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "seed_to_records.py"),
@@ -148,6 +150,7 @@ def test_seed_converter_reproduces_the_day(tmp_path: Path) -> None:
     assert made == kept
 
 
+@pytest.mark.slow
 def test_hf_importer_reproduces_the_earlier_days(tmp_path: Path) -> None:
     subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "hf_to_records.py"),

@@ -11,6 +11,8 @@ import pytest
 from generator.build import build
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow  # tiers: docs/testing.md
+
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
@@ -54,6 +56,7 @@ def test_day_week_and_month_navigation_has_neighbours(sample: Path) -> None:
     assert len(list((sample / "days").iterdir())) == 5
 
 
+@pytest.mark.external
 def test_sample_pages_pass_the_nu_html_checker(sample: Path) -> None:
     """Real data's quirks (TeX in tags, long author lists, cut abstracts) on every paper page."""
     from tests.support.tools import require_tool

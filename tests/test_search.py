@@ -14,10 +14,7 @@ from generator.errors import BuildError
 from generator.model import OutputFile
 from generator.writer import write_site
 from tests.conftest import SITES, make_site
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.support.trees import snapshot
 
 
 @pytest.fixture
@@ -39,15 +36,17 @@ def _count_pagefind(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return runs
 
 
+@pytest.mark.slow
 def test_index_is_byte_identical_across_clean_builds(site: Path, small_site: Path) -> None:
     build(site, clean=True, environ={})
-    first = _tree(site / "public" / "pagefind")
+    first = snapshot(site / "public" / "pagefind")
     assert any(name.startswith("1/fragment/") for name in first)
-    assert first == _tree(small_site / "pagefind")  # the session build, made separately
+    assert first == snapshot(small_site / "pagefind")  # the session build, made separately
     build(site, clean=True, environ={})
-    assert _tree(site / "public" / "pagefind") == first
+    assert snapshot(site / "public" / "pagefind") == first
 
 
+@pytest.mark.slow
 def test_unchanged_rebuild_reuses_the_index(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     build(site, environ={})
     entry = site / "public" / "pagefind" / "1" / "pagefind-entry.json"
@@ -74,21 +73,22 @@ def test_unchanged_rebuild_reuses_the_index(site: Path, monkeypatch: pytest.Monk
     assert entry.stat().st_ino == inode
 
 
+@pytest.mark.slow
 def test_changed_text_is_reindexed(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     build(site, environ={})
-    before = _tree(site / "public" / "pagefind")
+    before = snapshot(site / "public" / "pagefind")
     runs = _count_pagefind(monkeypatch)
     records = site / "content" / "2025" / "12" / "05.yaml"
     records.write_text(records.read_text().replace("Diffusion models, again.", "Quasicrystals, at last."))
     report = build(site, environ={})
     assert len(runs) == 1 and "2512.00001" in runs[0]
-    after = _tree(site / "public" / "pagefind")
+    after = snapshot(site / "public" / "pagefind")
     assert after != before and report.changed > 1
     # removing a paper removes it from the index too
     records.write_text(records.read_text().split("- id: \"2512.00001\"")[0])
     build(site, environ={})
     assert len(runs) == 2 and "2512.00001" not in runs[1]
-    assert _tree(site / "public" / "pagefind") == _tree(_clean_copy(site))
+    assert snapshot(site / "public" / "pagefind") == snapshot(_clean_copy(site))
 
 
 def _clean_copy(site: Path) -> Path:
@@ -101,14 +101,15 @@ def _clean_copy(site: Path) -> Path:
     return other / "public" / "pagefind"
 
 
+@pytest.mark.slow
 def test_missing_pagefind_fails_cleanly_and_keeps_the_old_site(site: Path,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     build(site, environ={})
-    old = _tree(site / "public")
+    old = snapshot(site / "public")
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(site / "no-such-binary"))
     with pytest.raises(BuildError, match=r"pip install 'pagefind\[bin\]'"):
         build(site, clean=True, environ={})
-    assert _tree(site / "public") == old
+    assert snapshot(site / "public") == old
     assert not (site / ".public.staging").exists()
 
 
@@ -129,4 +130,4 @@ def test_writer_keeps_previous_files_unchanged(tmp_path: Path) -> None:
     report = write_site([OutputFile("index.html", b"a"), OutputFile.keep("idx/x.bin")], out)
     assert (report.files, report.changed, report.removed) == (2, 0, 0)
     assert (out / "idx/x.bin").stat().st_ino == inode
-    assert _tree(out) == {"index.html": b"a", "idx/x.bin": b"x"}
+    assert snapshot(out) == {"index.html": b"a", "idx/x.bin": b"x"}

@@ -27,6 +27,7 @@ from generator.newsite import create_site
 from generator.query import QueryError, parse, select, words_of
 from tests.conftest import make_site, record
 from tests.feed_rules import check_atom, check_json, check_rss, check_site_feeds, find_feeds
+from tests.support.trees import snapshot
 
 BASE = "https://example.org/papers/"
 
@@ -130,6 +131,7 @@ def test_a_query_that_does_not_parse_says_where_and_what(query: str, message: st
     assert str(info.value) == message
 
 
+@pytest.mark.slow
 def test_hostile_queries_parse_and_match_in_linear_time() -> None:
     # What would make a backtracking matcher or a naive parser quadratic: long runs of quotes,
     # dashes, ORs and colons, and a phrase that almost matches everywhere.
@@ -300,6 +302,7 @@ def test_every_feed_of_the_site_passes_the_validator_rules(built: Path) -> None:
         <= set(feeds)
 
 
+@pytest.mark.slow
 def test_a_search_feed_holds_the_newest_feeds_items(tmp_path: Path) -> None:
     site = search_site(tmp_path / "site", feeds={"items": 1})
     build(site, environ={})
@@ -353,6 +356,7 @@ def test_opml_lists_each_search_feed(built: Path) -> None:
     assert listed == {BASE + rel for rel, kind in find_feeds(built).items() if kind == "rss"}
 
 
+@pytest.mark.slow
 def test_init_writes_the_with_code_search_and_the_site_builds(tmp_path: Path) -> None:
     site = tmp_path / "new"
     create_site(site, "My Papers", "https://example.org/mine/")
@@ -369,10 +373,7 @@ def test_init_writes_the_with_code_search_and_the_site_builds(tmp_path: Path) ->
     assert (out / "feeds/search/with-code/index.html").is_file()
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
+@pytest.mark.slow
 def test_search_feeds_and_pages_are_deterministic(built: Path, tmp_path: Path) -> None:
     site = search_site(tmp_path / "again")
     build(site, environ={}, jobs=1)
@@ -384,6 +385,7 @@ def test_search_feeds_and_pages_are_deterministic(built: Path, tmp_path: Path) -
         assert again[path] == before[path], path
 
 
+@pytest.mark.slow
 def test_a_search_feed_is_made_again_only_when_its_papers_change(tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     site = search_site(tmp_path / "site")

@@ -18,6 +18,7 @@ from tests.conftest import make_site, record
 from tests.support.browser import chromium_available, chromium_browser, load_page
 from tests.support.serve import serve_dir
 from tests.support.tools import require_tool
+from tests.support.trees import snapshot
 
 START = date(2025, 12, 1)
 WORDS = ["aardvark", "bobolink", "caracal", "dugong", "echidna", "fossa", "gharial"]
@@ -38,10 +39,6 @@ def _records() -> list[dict[str, Any]]:
 @pytest.fixture
 def sharded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search, "SHARD_PAPERS", 3)
-
-
-def _tree(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_shards_are_whole_days_in_date_order(tmp_path: Path) -> None:
@@ -74,6 +71,7 @@ def test_fragment_holds_the_searchable_text_escaped(tmp_path: Path) -> None:
     assert not doc.xpath("//script | //img | //b")  # hostile text stays text
 
 
+@pytest.mark.slow
 def test_an_edit_reindexes_only_its_shard_and_matches_a_cold_build(tmp_path: Path, sharded: None,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     site = make_site(tmp_path / "site", records=_records())
@@ -104,9 +102,10 @@ def test_an_edit_reindexes_only_its_shard_and_matches_a_cold_build(tmp_path: Pat
     shutil.copytree(site / "content", clean / "content")
     shutil.copy(site / "paperfeed.yaml", clean)
     build(clean, clean=True, environ={})
-    assert _tree(out) == _tree(clean / "public")
+    assert snapshot(out) == snapshot(clean / "public")
 
 
+@pytest.mark.browser
 def test_search_in_chromium_finds_papers_in_every_shard(tmp_path: Path, sharded: None) -> None:
     require_tool(chromium_available(), "Chromium", "apt-get install chromium; pip install playwright")
     site = make_site(tmp_path / "site", records=_records(),

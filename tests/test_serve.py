@@ -163,6 +163,7 @@ def test_the_deployable_build_has_no_live_reload(small_site: Path) -> None:
         assert b"__paperfeed" not in page.read_bytes(), page
 
 
+@pytest.mark.slow
 def test_serve_injects_only_in_responses_and_never_writes_public(preview: tuple[Preview, Path]) -> None:
     server, site = preview
     with urllib.request.urlopen(server.url + "papers/2512.00001/") as response:
@@ -173,6 +174,7 @@ def test_serve_injects_only_in_responses_and_never_writes_public(preview: tuple[
     assert not (site / "public").exists()
 
 
+@pytest.mark.browser
 def test_page_reloads_after_a_record_changes_and_shows_build_errors(preview: tuple[Preview, Path]) -> None:
     require_tool(chromium_available(), "Chromium", "apt-get install chromium")
     server, site = preview
@@ -205,6 +207,7 @@ def test_page_reloads_after_a_record_changes_and_shows_build_errors(preview: tup
     assert any("content/r000.yaml:5: upvotes" in line for line in server.output)  # the terminal too
 
 
+@pytest.mark.slow
 def test_serve_exits_cleanly_and_removes_its_folder(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", records=[PAPER])
     temp = tmp_path / "tmp"
@@ -217,6 +220,7 @@ def test_serve_exits_cleanly_and_removes_its_folder(tmp_path: Path) -> None:
     assert list(temp.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_host_flag_listens_elsewhere(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", records=[PAPER])
     build(site)  # a deployable build beside the preview is left alone
@@ -242,6 +246,7 @@ def test_host_flag_listens_elsewhere(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.slow
 def test_serve_cleans_up_when_terminated(tmp_path: Path, how: signal.Signals) -> None:
     """A service manager, `kill` or a closed terminal ends serve as Ctrl+C does."""
     site = make_site(tmp_path / "site", records=[PAPER])
@@ -271,6 +276,7 @@ def test_a_taken_port_is_a_clear_error_and_leaves_nothing(tmp_path: Path) -> Non
     assert not (site / "public").exists()
 
 
+@pytest.mark.slow
 def test_serve_sessions_leave_no_site_copies_in_the_cache(tmp_path: Path) -> None:
     """Each session builds into a new temp folder; what is tied to that folder (the site's
     hard-link mirror that makes rebuilds fast, the record of what was written) goes with it.
@@ -292,6 +298,7 @@ def test_serve_sessions_leave_no_site_copies_in_the_cache(tmp_path: Path) -> Non
     assert list(temp.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_sigterm_to_the_process_group_mid_build_ends_serve_cleanly(tmp_path: Path) -> None:
     """As `timeout` or a service manager does it: the build's pool workers get the signal too.
     A site big enough for the pool; the signal lands during the first build or just after."""

@@ -145,6 +145,7 @@ def test_host_allowed_follows_the_listening_address() -> None:
 
 # --- timeouts: no connection holds a thread for long --------------------------------------
 
+@pytest.mark.slow
 def test_a_connection_that_sends_nothing_is_closed(running: Running) -> None:
     with connect(running.port) as sock:
         started = time.monotonic()
@@ -152,6 +153,7 @@ def test_a_connection_that_sends_nothing_is_closed(running: Running) -> None:
         assert time.monotonic() - started < WAIT
 
 
+@pytest.mark.slow
 def test_an_idle_keep_alive_connection_is_closed(running: Running) -> None:
     with connect(running.port) as sock:
         sock.sendall(b"HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n")
@@ -164,6 +166,7 @@ def test_an_idle_keep_alive_connection_is_closed(running: Running) -> None:
         assert time.monotonic() - started < WAIT
 
 
+@pytest.mark.slow
 def test_headers_dripped_slowly_hit_a_deadline(running: Running) -> None:
     """A byte every 0.2 s never trips a per-read timeout; the request's own deadline ends it."""
     with connect(running.port) as sock:
@@ -213,6 +216,7 @@ def test_listen_backlog_is_large() -> None:
         server.close()
 
 
+@pytest.mark.slow
 def test_a_hundred_concurrent_connections_are_all_answered(tmp_path: Path) -> None:
     """All connect while the server is not yet accepting (they wait in the listen queue), then
     each gets its page once it serves."""

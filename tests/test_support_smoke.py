@@ -214,6 +214,7 @@ def vnu():
     )
 
 
+@pytest.mark.external
 def test_vnu_reports_invalid_html_and_passes_valid_html(vnu, tmp_path):
     (tmp_path / "good.html").write_text(GOOD_PAGE, encoding="utf-8")
     (tmp_path / "sub").mkdir()
@@ -230,6 +231,7 @@ def test_vnu_reports_invalid_html_and_passes_valid_html(vnu, tmp_path):
     assert check_html([tmp_path / "good.html"]) == []
 
 
+@pytest.mark.external
 def test_vnu_refuses_to_check_nothing(vnu, tmp_path):
     with pytest.raises(FileNotFoundError):
         check_html(tmp_path / "missing")
@@ -265,6 +267,7 @@ def page(browser):
     context.close()
 
 
+@pytest.mark.browser
 def test_load_page_reports_nothing_for_a_good_page(page, base_url):
     report = load_page(page, base_url)
     assert report.status == 200
@@ -272,6 +275,7 @@ def test_load_page_reports_nothing_for_a_good_page(page, base_url):
     assert page.title() == "A good page"
 
 
+@pytest.mark.browser
 def test_load_page_reports_script_errors_and_failed_requests(page, base_url):
     report = load_page(page, base_url + "broken.html")
     summary = report.summary()
@@ -291,18 +295,21 @@ def test_load_page_reports_script_errors_and_failed_requests(page, base_url):
     assert "ERR_CONNECTION_REFUSED" in unreachable[0].reason, summary
 
 
+@pytest.mark.browser
 def test_load_page_reports_a_missing_page(page, base_url):
     report = load_page(page, base_url + "no-such-page/")
     assert report.status == 404
     assert [r.status for r in report.failed_requests] == [404], report.summary()
 
 
+@pytest.mark.browser
 def test_load_page_ignores_chromiums_own_favicon_request(page, base_url):
     # No <link rel="icon">: Chromium asks for /favicon.ico by itself (a 404 here).
     report = load_page(page, base_url + "no-icon.html", wait_until="networkidle")
     assert report.ok, report.summary()
 
 
+@pytest.mark.browser
 def test_load_page_stops_listening_after_the_load(page, base_url):
     report = load_page(page, base_url)
     page.evaluate("() => console.error('after the load')")
@@ -314,6 +321,7 @@ def axe():
     require_tool(axe_available(), "axe-core (node_modules/axe-core)", "npm ci --ignore-scripts")
 
 
+@pytest.mark.browser
 def test_axe_finds_serious_violations_in_a_bad_page(axe, page, base_url):
     load_page(page, base_url + "inaccessible.html")
     violations = run_axe(page)
@@ -324,6 +332,7 @@ def test_axe_finds_serious_violations_in_a_bad_page(axe, page, base_url):
     assert image_alt["nodes"][0]["html"].startswith("<img")
 
 
+@pytest.mark.browser
 def test_axe_passes_a_good_page(axe, page, base_url):
     load_page(page, base_url)
     violations = run_axe(page)

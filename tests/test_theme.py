@@ -32,6 +32,7 @@ def meta(doc: html.HtmlElement, key: str) -> list[str]:
     return doc.xpath(f"//meta[@name='{key}' or @property='{key}']/@content")
 
 
+@pytest.mark.external
 def test_every_page_passes_the_nu_html_checker(small_site: Path) -> None:
     require_tool(vnu_available(), "the Nu HTML Checker", "npm ci --ignore-scripts; a Java runtime")
     # every page, not api/daily_papers/index.html: JSON in that name, so a host serves it at
@@ -223,6 +224,7 @@ def test_no_web_fonts_or_third_party_assets(small_site: Path) -> None:
             assert url.startswith(BASE_PATH), f"{file}: {url}"
 
 
+@pytest.mark.slow
 def test_hundreds_of_authors_fold_behind_show_all(tmp_path: Path) -> None:
     names = [f"Author Number{i:03d}" for i in range(1, 301)]
     site = make_site(tmp_path / "site", [record("2512.00042", authors=names, tags=["big"],
@@ -258,6 +260,7 @@ def test_every_page_has_header_search_and_theme_toggle(small_site: Path, path: s
     assert doc.xpath("//a[@class='skip']/@href") == ["#main"] and doc.xpath("//main[@id='main']")
 
 
+@pytest.mark.slow
 def test_tags_with_tex_show_math_and_index_lists_only_terms_with_pages(tmp_path: Path) -> None:
     tex_tag = "$\\mathcal{J}$ score"
     site = make_site(tmp_path / "site", [record("2512.00001", tags=[tex_tag, "once"]),
@@ -275,6 +278,7 @@ def test_tags_with_tex_show_math_and_index_lists_only_terms_with_pages(tmp_path:
     assert term.xpath("//h1//math")
 
 
+@pytest.mark.slow
 def test_cards_show_six_tags_then_a_link_to_the_rest(tmp_path: Path) -> None:
     tags = [f"topic {i}" for i in range(10)]
     site = make_site(tmp_path / "site", [record("2512.00001", tags=tags)])

@@ -123,6 +123,7 @@ WORD_LINES = """() => {
 
 
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["wide", "phone"])
+@pytest.mark.browser
 def test_a_long_organisation_wraps_between_words(browser: Any, base: str, viewport: dict[str, int]) -> None:
     context, page = open_page(browser, base + "papers/2512.00001/", viewport)
     try:
@@ -137,6 +138,7 @@ def test_a_long_organisation_wraps_between_words(browser: Any, base: str, viewpo
 
 
 @pytest.mark.parametrize("viewport", [WIDE, PHONE], ids=["wide", "phone"])
+@pytest.mark.browser
 def test_the_footer_sits_at_the_bottom_of_a_short_page(browser: Any, base: str, viewport: dict[str, int]) -> None:
     context, page = open_page(browser, base + "orgs/", viewport)
     try:
@@ -149,6 +151,7 @@ def test_the_footer_sits_at_the_bottom_of_a_short_page(browser: Any, base: str, 
         context.close()
 
 
+@pytest.mark.browser
 def test_every_menu_link_is_on_screen_on_a_phone(browser: Any, base: str) -> None:
     context, page = open_page(browser, base, PHONE)
     try:

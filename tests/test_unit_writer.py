@@ -10,14 +10,11 @@ import pytest
 from generator.errors import BuildError
 from generator.model import OutputFile
 from generator.writer import WriteReport, check_output_path, site_lock, write_site
+from tests.support.trees import snapshot
 
 
 def files(contents: dict[str, str]) -> list[OutputFile]:
     return [OutputFile(path, data.encode()) for path, data in contents.items()]
-
-
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture

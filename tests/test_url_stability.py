@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import lxml.html
+import pytest
 import yaml
 
 from generator.build import build
@@ -63,6 +64,7 @@ def term_urls(public: Path) -> dict[str, tuple[str, frozenset[str]]]:
     return found
 
 
+@pytest.mark.slow
 def test_adding_clashing_terms_never_moves_an_existing_page_or_feed(tmp_path: Path) -> None:
     site = make_site(tmp_path / "site", FIRST, CONFIG)
     build(site, environ={})

@@ -24,6 +24,8 @@ import generator
 from generator.newsite import WORKFLOWS
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.external  # tiers: docs/testing.md
+
 VERSION = generator.__version__
 # PEP 517 hooks called directly: hatchling is in the test extra, and neither
 # `build` nor an isolated build env (which would download hatchling) is needed.

@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,7 @@ def test_there_are_workflows_to_lint(init_site):
     assert sorted(p.name for p in SCAFFOLD_DIR.glob("*.yml")) == sorted(WORKFLOWS)
 
 
+@pytest.mark.external
 def test_workflows_pass_actionlint(init_site):
     documents = [
         (p.relative_to(REPO_ROOT).as_posix(), p.read_text(encoding="utf-8")) for p in REPO_WORKFLOWS
@@ -133,6 +135,7 @@ def test_workflows_pass_actionlint(init_site):
     assert problems == [], "actionlint found problems:\n" + format_problems(problems)
 
 
+@pytest.mark.external
 def test_actionlint_catches_a_broken_workflow():
     """The linter really runs: an unknown key and a bad expression are reported."""
     broken = (
@@ -180,6 +183,26 @@ def test_ci_run_runs_the_readme_command():
     assert "set -euo pipefail" in script
     assert README_TEST_COMMAND in script
     assert (REPO_ROOT / ".ci" / "run").stat().st_mode & 0o111, ".ci/run must be executable"
+
+
+RUFF_COMMAND = ".venv/bin/ruff check generator tests benchmarks scripts"
+MYPY_COMMAND = ".venv/bin/mypy"
+
+
+def test_ci_runs_ruff_and_mypy_after_the_suite():
+    """Both CI entry points lint and type-check, after the README command, and fail on a finding."""
+    lines = [line.strip() for line in (REPO_ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    suite = lines.index(f"{README_TEST_COMMAND} || exit $?")
+    assert lines.index(f"{RUFF_COMMAND} || exit $?") > suite
+    assert lines.index(f"{MYPY_COMMAND} || exit $?") > suite
+    runs = [step.get("run", "").strip() for step in all_steps(load_workflow(REPO_ROOT / ".github" / "workflows"
+                                                                            / "test.yml"))]
+    assert runs.index(RUFF_COMMAND) > runs.index(README_TEST_COMMAND)
+    assert runs.index(MYPY_COMMAND) > runs.index(README_TEST_COMMAND)
+    pyproject = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["tool"]["mypy"]["strict"] is True and pyproject["tool"]["mypy"]["files"] == ["generator"]
+    test_extra = " ".join(pyproject["project"]["optional-dependencies"]["test"])
+    assert "ruff>=" in test_extra and "mypy>=" in test_extra
 
 
 DEPLOY_WORKFLOWS = pytest.mark.parametrize("which", ["repository", "init"])

@@ -121,7 +121,8 @@ class Catalog:
             papers)
 
     def term_formats(self, term: Term) -> tuple[str, ...]:
-        return getattr(self.config, term.taxonomy).feed_formats
+        formats: tuple[str, ...] = getattr(self.config, term.taxonomy).feed_formats
+        return formats
 
     def feeds(self) -> Iterator[Feed]:
         """Every feed, in a fixed order: site, digest, top-K, saved searches as the config lists

@@ -17,10 +17,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from feedgen.entry import FeedEntry  # type: ignore[import-untyped]
-from feedgen.ext.dc import DcEntryExtension  # type: ignore[import-untyped]
-from feedgen.ext.media import MediaEntryExtension  # type: ignore[import-untyped]
-from feedgen.feed import FeedGenerator  # type: ignore[import-untyped]
+from feedgen.entry import FeedEntry
+from feedgen.ext.dc import DcEntryExtension
+from feedgen.ext.media import MediaEntryExtension
+from feedgen.feed import FeedGenerator
 
 from generator import __version__
 from generator.feeds.catalog import Feed

@@ -35,7 +35,7 @@ def build_opml(feeds: list[Feed], urls: Urls, site_title: str) -> bytes:
         kind = feed.kinds[0]
         attributes = {"version": "RSS2"} if kind == "rss" else {}
         # type="rss" stands for any feed format in OPML 2.0 (its spec: "a feed").
-        ET.SubElement(group, "outline", type="rss", **attributes, text=feed.title,
+        ET.SubElement(group, "outline", {"type": "rss", **attributes}, text=feed.title,
                       title=feed.title, description=feed.description,
                       xmlUrl=urls.absolute(feed.path(kind)), htmlUrl=feed.home)
     ET.indent(root)

@@ -147,12 +147,12 @@ def _published(values: dict[str, Any]) -> tuple[dt.date | None, str]:
     if not year_match:
         return None, ""
     month_text = _string(values.get("month")).strip()
-    month = _month(month_text) if month_text else 1
-    if month is None:
+    month_number = _month(month_text) if month_text else 1
+    if month_number is None:
         return None, f"month: expected 1 to 12 or a month name (jan, feb, ...), got {month_text!r}"
     day_text = _string(values.get("day")).strip()
     try:
-        return dt.date(int(year_match.group()), month, int(day_text) if day_text else 1), ""
+        return dt.date(int(year_match.group()), month_number, int(day_text) if day_text else 1), ""
     except ValueError:
         return None, f"day: expected a day of the month (1 to 31, as the month has), got {day_text!r}"
 

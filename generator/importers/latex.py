@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 
-from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]
+from pylatexenc.latex2text import LatexNodes2Text
 
 _CONVERTER = LatexNodes2Text(math_mode="verbatim", strict_latex_spaces=False)
 # Logos pylatexenc drops instead of spelling out.

@@ -296,4 +296,4 @@ def _same_record(text: str, merged: dict[str, Any], key: str) -> bool:
     if found is None:
         return False
     _, value, written = found
-    return normalized({**value, "id": written}) == normalized(merged)
+    return bool(normalized({**value, "id": written}) == normalized(merged))

@@ -9,6 +9,8 @@ from the repository root puts the root on ``sys.path``):
 - :mod:`tests.support.vnu`     -- the Nu HTML Checker (``check_html``).
 - :mod:`tests.support.tools`   -- ``require_tool``: skip when a tool is missing on a
   developer's machine, fail when it is missing in CI.
+- :mod:`tests.support.trees`   -- ``snapshot(folder)`` (path -> bytes of every file) and
+  ``stat_snapshot`` (bytes, mtime, inode), to compare builds file by file.
 
 The Node tools come from ``package.json`` (``npm ci --ignore-scripts``), Chromium
 and Java from Debian (``.ci/run`` installs them).
