@@ -41,6 +41,7 @@ from generator.weight import Weight, human_size, warnings, weigh
 
 if TYPE_CHECKING:
     from generator.render import PageContext
+    from generator.warm import WarmState
 
 # Markdown, feedgen, Pagefind's wrapper, the renderer and the writer are imported
 # where they are used: a no-change rebuild stops before needing any of them, and
@@ -193,7 +194,7 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, fi
 def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: bool = False,
           environ: Mapping[str, str] | None = None, jobs: int | None = None,
           progress: Progress | None = None, timer: StageTimer | None = None,
-          output_cache: Path | None = None) -> BuildReport:
+          output_cache: Path | None = None, warm: WarmState | None = None) -> BuildReport:
     """Build the site in site_dir; raise ContentError or BuildError and write nothing on failure.
 
     clean=True ignores the cache and the previous output (every file is made and written
@@ -201,6 +202,8 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     output_cache is where what belongs to this one output folder is kept (its ledger and
     hard-link mirror; default: the site's cache): `serve` keeps them in its temp folder, so a
     session leaves no site copy behind. Parsed records and markup stay in the site's cache.
+    warm (serve) keeps parsed records and markup in memory from one build to the next: a
+    rebuild neither decodes nor re-checks them, and the cache files are written by warm.flush().
     """
     started = time.perf_counter()
     timer = timer or StageTimer()
@@ -224,7 +227,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         # Nothing changed and the output is as the last build left it: done, without
         # reading a record (the cache knows each file's digest by its size and mtime,
         # or by its bytes after a fresh checkout).
-        records = RecordCache(cache_dir, RecordContext(config.timezone), fresh=clean)
+        records = RecordCache(cache_dir, RecordContext(config.timezone), fresh=clean, warm=warm)
         files = record_files(site_dir, config.content_path)
         records.scan(files)
         salt = site_salt(config)
@@ -249,7 +252,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         records.save()
         record_warnings = link_name_warnings(papers)
     with timer.stage("markup"):
-        markup = MarkupCache(cache_dir, fresh=clean)
+        markup = MarkupCache(cache_dir, fresh=clean, warm=warm)
         papers = render_markup(papers, markup, jobs, progress)
         markup.save()
     with timer.stage("index"):

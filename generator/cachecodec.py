@@ -28,7 +28,6 @@ from typing import Any
 from generator.errors import Problem, SourceLocation
 from generator.model import Author, Link, Paper, PaperId, parse_paper_id
 from generator.record import (
-    _CONTROL,
     MAX_ABSTRACT,
     MAX_YEAR,
     MIN_YEAR,
@@ -37,6 +36,7 @@ from generator.record import (
     check_count,
     check_thumbnail,
     check_url,
+    has_control,
 )
 
 
@@ -212,7 +212,7 @@ def _decode_paper(raw: Any, source: str, ctx: RecordContext) -> Paper:
     # What clean_text() drops from every record text, checked once over all of them.
     text = "\n".join([title, abstract, organization, submitted_by, *labels,
                       *(f"{a.name}\n{a.affiliation}" for a in people), *(link.name for link in named)])
-    if _CONTROL.search(text) or "\ufeff" in text or "\x85" in text:
+    if has_control(text) or "\ufeff" in text or "\x85" in text:
         raise Invalid("a character a record would not keep")
     return paper
 

@@ -1,0 +1,115 @@
+"""serve's in-memory path: a WarmState carries parsed records and markup from one build to the
+next, and every rebuild through it gives the bytes of a cold build of the same input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+import generator.content as content
+from generator.build import build
+from generator.cache import Section
+from generator.warm import WarmState
+from tests.conftest import make_site
+from tests.test_incremental import CHANGES, cold_build, records, snapshot
+
+CONFIG = {"title": "Warm", "base_url": "https://example.org/papers/", "per_page": 2,
+          "tags": {"min_papers": 2, "feed_min_papers": 2}}
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The cache sections read from disk (by file name), in order."""
+    seen: list[str] = []
+    real = Section.load
+
+    def counting(self: Section) -> dict:
+        seen.append(self.path.name if self.path else "")
+        return real(self)
+
+    monkeypatch.setattr(Section, "load", counting)
+    yield seen
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The record files parsed from YAML (not taken from a cache)."""
+    seen: list[str] = []
+    real = content.load_file
+
+    def counting(data: bytes, shown: str, ctx: object) -> object:
+        seen.append(shown)
+        return real(data, shown, ctx)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(content, "load_file", counting)
+    return seen
+
+
+def set_timezone(site: Path) -> None:
+    config = yaml.safe_load((site / "paperfeed.yaml").read_text(encoding="utf-8"))
+    config["timezone"] = "Asia/Tokyo"
+    (site / "paperfeed.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+
+
+@pytest.mark.parametrize("steps", [
+    ["edit title and upvotes", "edit an abstract", "add", "delete"],
+    ["rename", "an author gets a page", "edit the date", "config"],
+])
+def test_warm_rebuilds_equal_cold_builds(tmp_path: Path, loads: list[str], parses: list[str],
+                                         steps: list[str]) -> None:
+    site = make_site(tmp_path / "site", records(), CONFIG)
+    warm = WarmState()
+    build(site, environ={}, warm=warm, jobs=1)
+    assert len(parses) == 14  # the first build parses every record
+    first_loads = len(loads)
+    for number, name in enumerate(steps):
+        parses.clear()
+        CHANGES[name](site)
+        build(site, environ={}, warm=warm, jobs=1)
+        ours = [name for name in loads[first_loads:] if name in ("files.jsonl", "records.jsonl", "markup.jsonl")]
+        assert ours == [], f"{name}: a warm rebuild read {ours} from disk"
+        changed = [] if name == "config" else ["content/renamed.yaml"] if name == "rename" else None
+        if changed is not None:
+            assert parses == changed, name
+        elif name != "delete":
+            assert len(parses) == 1, (name, parses)  # the one saved record, and only it
+        else:
+            assert parses == []
+        cold = cold_build(site, tmp_path / f"cold{number}")
+        first_loads = len(loads)
+        assert snapshot(site / "public") == cold, name
+
+
+def test_a_new_time_zone_parses_again(tmp_path: Path, parses: list[str]) -> None:
+    """Records parsed under one time zone are not reused under another (their dates may differ)."""
+    site = make_site(tmp_path / "site", records(), CONFIG)
+    warm = WarmState()
+    build(site, environ={}, warm=warm, jobs=1)
+    parses.clear()
+    set_timezone(site)
+    build(site, environ={}, warm=warm, jobs=1)
+    assert len(parses) == 14
+    assert snapshot(site / "public") == cold_build(site, tmp_path / "cold")
+
+
+def test_flush_leaves_the_disk_cache_for_the_next_build(tmp_path: Path, parses: list[str]) -> None:
+    """Warm rebuilds write no cache file; flush() writes them, and a command-line build after it
+    parses only what changed since."""
+    site = make_site(tmp_path / "site", records(), CONFIG)
+    warm = WarmState()
+    build(site, environ={}, warm=warm, jobs=1)
+    cache = site / ".paperfeed-cache"
+    assert not (cache / "records.jsonl").exists()  # pending until the session ends
+    CHANGES["edit title and upvotes"](site)
+    build(site, environ={}, warm=warm, jobs=1)
+    assert sorted(warm.unsaved) == ["files.jsonl", "markup", "records.jsonl"]
+    warm.flush()
+    assert warm.unsaved == {}
+    parses.clear()
+    CHANGES["edit an abstract"](site)
+    build(site, environ={})
+    assert parses == ["content/r002.yaml"]  # r007, edited during the session, came from the cache
+    assert snapshot(site / "public") == cold_build(site, tmp_path / "cold")
