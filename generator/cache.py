@@ -92,9 +92,10 @@ class RecordCache:
     def __init__(self, folder: Path | None, context: object, fresh: bool = False,
                  warm: WarmState | None = None) -> None:
         self.context = context
+        shared: dict[Any, Any] = {}  # an author or tag of many papers: one object, checked once
         self.index_section = Section(folder, "files", repr(context), fresh, INDEX)
         self.records_section = Section(folder, "records", repr(context), fresh,
-                                       Codec(encode_parsed, lambda text: decode_parsed(text, context)),
+                                       Codec(encode_parsed, lambda text: decode_parsed(text, context, shared)),
                                        partial=True)
         self.warm, self.warm_key = warm, f"{code_digest()}:{context!r}"
         self._records: dict[str, tuple[str, Parsed]] | None = None  # digest -> (shown path, parsed)
