@@ -49,7 +49,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
@@ -169,13 +169,16 @@ class RecordCache:
             self._save(self.index_section, {"index": self.index})
         if self._records is not None and (self.parsed or self.used.keys() != self._records.keys()
                                           or self.records_section.dropped):
-            self._save(self.records_section, self.used)
+            stored = self._records
+            unchanged = {key for key, value in self.used.items() if stored.get(key) is value}
+            self._save(self.records_section, self.used, unchanged)
 
-    def _save(self, section: Section, data: dict[str, Any]) -> None:
+    def _save(self, section: Section, data: dict[str, Any], unchanged: Collection[str] = ()) -> None:
         if self.warm is None:
-            section.save(data)
+            section.save(data, unchanged)
         else:
-            self.warm.defer(section.path.name if section.path else "", functools.partial(section.save, data))
+            self.warm.defer(section.path.name if section.path else "",
+                            functools.partial(section.save, data, unchanged))
 
 
 class MarkupCache:
@@ -201,6 +204,7 @@ class MarkupCache:
             if len(found) == 17 and found[:1] == key_kind(value):
                 self.old[found] = value
         self.new: dict[bytes, Any] = {}
+        self.made: set[bytes] = set()  # keys of entries rendered by this build
         self.refused = 0
 
     @staticmethod
@@ -221,17 +225,19 @@ class MarkupCache:
 
     def put(self, key: bytes, html: Any) -> None:
         self.new[key] = html
+        self.made.add(key)
 
     def save(self) -> None:
         """Write the entries this build used, when they differ from what was stored (see RecordCache.save)."""
         if self.warm is not None:
             self.warm.markup = self.new
         if self.new.keys() != self.old.keys() or self.refused or self.section.dropped:
+            unchanged = {key for key in self.new if key not in self.made}
             if self.warm is None:
-                _save_markup(self.section, self.new)
+                _save_markup(self.section, self.new, unchanged)
             else:
-                self.warm.defer("markup", functools.partial(_save_markup, self.section, self.new))
+                self.warm.defer("markup", functools.partial(_save_markup, self.section, self.new, unchanged))
 
 
-def _save_markup(section: Section, entries: dict[bytes, Any]) -> None:
-    section.save({key.hex(): value for key, value in entries.items()})
+def _save_markup(section: Section, entries: dict[bytes, Any], unchanged: set[bytes]) -> None:
+    section.save({key.hex(): value for key, value in entries.items()}, {key.hex() for key in unchanged})

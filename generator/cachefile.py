@@ -4,11 +4,12 @@ the format and why each property holds), and where the cache folder may live."""
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from functools import lru_cache
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
@@ -147,12 +148,19 @@ class Section:
             return None
         return key, text
 
-    def save(self, data: dict[str, Any]) -> None:
-        """Write atomically; a cache that cannot be written (read-only site) is skipped."""
+    def save(self, data: dict[str, Any], unchanged: Collection[str] = ()) -> None:
+        """Write atomically; a cache that cannot be written (read-only site) is skipped.
+
+        `unchanged` names entries whose value is the one stored (loaded, not made anew): their
+        lines are copied from the file as it is, not encoded again (after a one-record edit,
+        all but one of 10,000). A line that is not there, or fails its mac, is encoded.
+        """
         if self.path is None:
             return
-        lines = []
+        lines = self._stored(data, unchanged) if unchanged else {}
         for key, value in data.items():
+            if key in lines:
+                continue
             try:
                 text = self.codec.encode(value)
             except Unencodable:
@@ -161,16 +169,33 @@ class Section:
                 self._discard()
                 return
             rest = f"{json.dumps(key)}\t{text}".encode("ascii")
-            lines.append(self._mac(rest) + b"\t" + rest)
+            lines[key] = self._mac(rest) + b"\t" + rest
         rest = f'{_HEADER}\t{len(lines)}'.encode("ascii")
-        lines.insert(0, self._mac(rest) + b"\t" + rest)
         try:
             _make_folder(self.path.parent)
             # Replaces a link itself, never what it points to; no fsync: a cache lost in a
-            # crash is made again.
-            write_atomic(self.path, b"\n".join(lines), durable=False)
+            # crash is made again. Line by line: no second copy of the whole file in memory.
+            write_atomic(self.path, itertools.chain([self._mac(rest) + b"\t" + rest],
+                                                    (b"\n" + line for line in lines.values())), durable=False)
         except OSError:
             pass
+
+    def _stored(self, data: dict[str, Any], unchanged: Collection[str]) -> dict[str, bytes]:
+        """The file's lines for the entries of data named in unchanged (mac checked), by key."""
+        found: dict[str, bytes] = {}
+        if self.path is None:
+            return found
+        lines = _read_lines(self.path)
+        try:
+            for line in itertools.islice(lines, 1, None):
+                entry = self._entry(line)
+                if entry is not None and entry[0] in unchanged and entry[0] in data:
+                    found[entry[0]] = line
+        except OSError:
+            return {}
+        finally:
+            lines.close()
+        return found
 
     def _discard(self) -> None:
         """What is stored is stale once this build's data cannot be saved: remove it (not through a link)."""

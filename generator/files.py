@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from stat import S_ISREG
 
@@ -45,10 +45,11 @@ def remove(path: str) -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool = True) -> None:
     """Write via a hidden temp file in the same folder and os.replace (never a half-written
     file; a symlink at path is replaced, never written through). durable=False skips the
-    fsync: for what may be lost in a crash (the build cache, made again when missing)."""
+    fsync: for what may be lost in a crash (the build cache, made again when missing).
+    data may come in pieces (an iterable of bytes), written as they come."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         st = os.lstat(path)
@@ -58,7 +59,10 @@ def write_atomic(path: Path, data: bytes, durable: bool = True) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
