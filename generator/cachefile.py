@@ -181,16 +181,18 @@ class Section:
             pass
 
     def _stored(self, data: dict[str, Any], unchanged: Collection[str]) -> dict[str, bytes]:
-        """The file's lines for the entries of data named in unchanged (mac checked), by key."""
+        """The file's lines for the entries of data named in unchanged, by key. Their macs are
+        not checked here (the next load checks every line): a damaged one is dropped then."""
         found: dict[str, bytes] = {}
         if self.path is None:
             return found
+        wanted = {json.dumps(key).encode("ascii"): key for key in unchanged if key in data}
         lines = _read_lines(self.path)
         try:
             for line in itertools.islice(lines, 1, None):
-                entry = self._entry(line)
-                if entry is not None and entry[0] in unchanged and entry[0] in data:
-                    found[entry[0]] = line
+                key = wanted.get(line[33:line.find(b"\t", 33)])
+                if key is not None:
+                    found[key] = line
         except OSError:
             return {}
         finally:
@@ -214,12 +216,16 @@ def _read_lines(path: Path) -> Iterator[bytes]:
         st = os.fstat(handle.fileno())
         if not S_ISREG(st.st_mode) or st.st_size > _MAX_SECTION:
             raise OSError(f"{path}: not a regular file of a sane size")
-        left = _MAX_SECTION
-        for line in handle:
-            left -= len(line)
+        left, rest = _MAX_SECTION, b""
+        while block := handle.read(1 << 20):  # 1 MB at a time: lines of any length, few calls
+            left -= len(block)
             if left < 0:
                 raise OSError(f"{path}: grew past a sane size")
-            yield line[:-1] if line.endswith(b"\n") else line
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            yield from lines
+        if rest:
+            yield rest
 
 
 def spare_folder(folder: Path, name: str, make: bool = True) -> Path | None:

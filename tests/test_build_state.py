@@ -116,17 +116,18 @@ def test_flush_leaves_the_disk_cache_for_the_next_build(tmp_path: Path, parses: 
 
 
 def test_a_save_copies_unchanged_lines_and_encodes_the_rest(tmp_path: Path) -> None:
-    """Section.save(unchanged=...) copies those entries' lines from the file; a line that was
-    tampered with (its mac fails) is encoded afresh instead, so the file loads whole."""
-    section = Section(tmp_path / "cache", "demo", "salt")
+    """Section.save(unchanged=...) copies those entries' lines from the file instead of encoding
+    them; a copied line that was tampered with still fails its mac at the next load, which
+    drops it (the entry is made again), and an entry missing from the file is encoded."""
+    section = Section(tmp_path / "cache", "demo", "salt", partial=True)
     section.save({"a": 1, "b": [2, 3], "c": "x"})
     path = tmp_path / "cache" / "demo.jsonl"
     lines = path.read_bytes().split(b"\n")
     assert len(lines) == 4
-    damaged = next(line for line in lines if b'"b"' in line)
-    path.write_bytes(b"\n".join(line.replace(b"[2,3]", b"[2,4]") if line is damaged else line for line in lines))
     a_line = next(line for line in lines if b'"a"' in line)
-    section.save({"a": 1, "b": [2, 3], "d": None}, unchanged={"a", "b"})
-    saved = path.read_bytes().split(b"\n")
-    assert a_line in saved  # copied as it was
-    assert Section(tmp_path / "cache", "demo", "salt").load() == {"a": 1, "b": [2, 3], "d": None}
+    path.write_bytes(b"\n".join(line.replace(b"[2,3]", b"[2,4]") for line in lines))
+    section.save({"a": 1, "b": [2, 3], "d": None, "e": 5}, unchanged={"a", "b", "e"})
+    assert a_line in path.read_bytes().split(b"\n")  # copied as it was
+    again = Section(tmp_path / "cache", "demo", "salt", partial=True)
+    assert again.load() == {"a": 1, "d": None, "e": 5}
+    assert again.dropped == 1
