@@ -122,6 +122,20 @@ def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: i
             for p, (t, a) in zip(papers, keys, strict=True)]
 
 
+def _site_index(papers: list[Paper], config: SiteConfig, markers: dict[date, DayMarker],
+                warm: WarmState | None, file_digests: Mapping[str, str]) -> SiteIndex:
+    """The index, or the last build's in this process when neither a record (nor a day
+    marker) nor the config changed: a template or theme edit in `serve`."""
+    files = (f"{shown}\0{file_digest}" for shown, file_digest in sorted(file_digests.items()))
+    key = digest("\0".join([repr(config), *files]).encode("utf-8", "surrogatepass"))
+    if warm is not None and warm.index is not None and warm.index[0] == key:
+        return warm.index[1]  # type: ignore[no-any-return]
+    index = build_index(papers, config, markers)
+    if warm is not None:
+        warm.index = (key, index)
+    return index
+
+
 def site_salt(config: SiteConfig) -> str:
     """What every page depends on besides the records: code, config, templates, static files."""
     site = config.site_dir
@@ -256,7 +270,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         papers = render_markup(papers, markup, jobs, progress)
         markup.save()
     with timer.stage("index"):
-        index = build_index(papers, config, markers)
+        index = _site_index(papers, config, markers, warm, records.file_digests)
         env = make_environment(config.site_dir, config.theme)
         fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink))
     with timer.stage("write"):

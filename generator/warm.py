@@ -5,7 +5,8 @@ A build run by the command line reads its caches from disk and checks every entr
 sanitiser), since the files may have been changed by anyone since. Within one `serve`
 session the previous build's parsed records, file index and markup are still in memory,
 made or checked by this very process: a rebuild after one saved record uses them as they
-are, and neither decodes nor re-checks the caches. What this build would have saved to
+are, and neither decodes nor re-checks the caches. After a template or theme edit (no record
+and no setting changed) the site index is the last build's too. What this build would have saved to
 disk is kept pending and written once, when the session ends (flush()), so a save in the
 editor does not pay for re-encoding 30 MB of cache each time.
 
@@ -32,6 +33,7 @@ class WarmState:
     files: dict[str, tuple[tuple[int, int, int], str]] | None = None  # shown path -> (stat, digest)
     records: dict[str, Any] | None = None  # file digest -> (shown path, (papers, problems))
     markup: dict[bytes, Any] | None = None  # markup key -> HTML (checked or made here)
+    index: tuple[str, Any] | None = None  # (digest of the records and config, the SiteIndex)
     unsaved: dict[str, Callable[[], None]] = field(default_factory=dict)  # section -> its save
 
     def defer(self, section: str, save: Callable[[], None]) -> None:

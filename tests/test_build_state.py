@@ -56,7 +56,7 @@ def set_timezone(site: Path) -> None:
 
 @pytest.mark.parametrize("steps", [
     ["edit title and upvotes", "edit an abstract", "add", "delete"],
-    ["rename", "an author gets a page", "edit the date", "config"],
+    ["rename", "an author gets a page", "template", "edit the date", "config"],
 ])
 def test_warm_rebuilds_equal_cold_builds(tmp_path: Path, loads: list[str], parses: list[str],
                                          steps: list[str]) -> None:
@@ -71,7 +71,7 @@ def test_warm_rebuilds_equal_cold_builds(tmp_path: Path, loads: list[str], parse
         build(site, environ={}, warm=warm, jobs=1)
         ours = [name for name in loads[first_loads:] if name in ("files.jsonl", "records.jsonl", "markup.jsonl")]
         assert ours == [], f"{name}: a warm rebuild read {ours} from disk"
-        changed = [] if name == "config" else ["content/renamed.yaml"] if name == "rename" else None
+        changed = [] if name in ("config", "template") else ["content/renamed.yaml"] if name == "rename" else None
         if changed is not None:
             assert parses == changed, name
         elif name != "delete":
@@ -131,3 +131,23 @@ def test_a_save_copies_unchanged_lines_and_encodes_the_rest(tmp_path: Path) -> N
     again = Section(tmp_path / "cache", "demo", "salt", partial=True)
     assert again.load() == {"a": 1, "d": None, "e": 5}
     assert again.dropped == 1
+
+
+def test_a_template_edit_keeps_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No record and no setting changed: the warm rebuild uses the last build's site index."""
+    import generator.build as build_module
+
+    made: list[int] = []
+    real = build_module.build_index
+    monkeypatch.setattr(build_module, "build_index", lambda *args: made.append(1) or real(*args))
+    site = make_site(tmp_path / "site", records(), CONFIG)
+    warm = WarmState()
+    build(site, environ={}, warm=warm, jobs=1)
+    CHANGES["template"](site)
+    build(site, environ={}, warm=warm, jobs=1)
+    assert made == [1]
+    assert "<!-- mine -->" in (site / "public" / "papers" / "2512.00001" / "index.html").read_text(encoding="utf-8")
+    CHANGES["edit title and upvotes"](site)
+    build(site, environ={}, warm=warm, jobs=1)
+    assert made == [1, 1]
+    assert snapshot(site / "public") == cold_build(site, tmp_path / "cold")
