@@ -264,11 +264,13 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         if problems:
             raise ContentError(problems)
         records.save()
+        records.release()  # the papers are in `papers` now (a WarmState keeps its own reference)
         record_warnings = link_name_warnings(papers)
     with timer.stage("markup"):
         markup = MarkupCache(cache_dir, fresh=clean, warm=warm)
         papers = render_markup(papers, markup, jobs, progress)
         markup.save()
+        del markup  # the HTML is in the papers; stale entries go
     with timer.stage("index"):
         index = _site_index(papers, config, markers, warm, records.file_digests)
         env = make_environment(config.site_dir, config.theme)

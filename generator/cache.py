@@ -173,6 +173,10 @@ class RecordCache:
             unchanged = {key for key, value in self.used.items() if stored.get(key) is value}
             self._save(self.records_section, self.used, unchanged)
 
+    def release(self) -> None:
+        """Forget the parsed records once the build holds its papers (the digests stay)."""
+        self._records, self.used, self._data = None, {}, {}
+
     def _save(self, section: Section, data: dict[str, Any], unchanged: Collection[str] = ()) -> None:
         if self.warm is None:
             section.save(data, unchanged)
