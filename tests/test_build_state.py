@@ -8,10 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 import generator.content as content
 from generator.build import build
 from generator.cache import Section
+from generator.record import _CONTROL, has_control
 from generator.warm import WarmState
 from tests.conftest import make_site
 from tests.test_incremental import CHANGES, cold_build, records, snapshot
@@ -151,3 +154,19 @@ def test_a_template_edit_keeps_the_index(tmp_path: Path, monkeypatch: pytest.Mon
     build(site, environ={}, warm=warm, jobs=1)
     assert made == [1, 1]
     assert snapshot(site / "public") == cold_build(site, tmp_path / "cold")
+
+
+EDGES = "a\x00\x1f\x7f\x80\x9f\xa0\u202a\u202e\u2066\u2069\ufdd0\ufffe\uffff\U0010ffff é"
+
+
+@given(st.text(alphabet=st.characters(codec=None, exclude_categories=()), max_size=40)
+       | st.text(alphabet=EDGES, max_size=10))
+def test_has_control_agrees_with_the_full_pattern(text: str) -> None:
+    """The fast check (what every cached paper's text passes) answers as the one-regex check."""
+    assert has_control(text) == (_CONTROL.search(text) is not None)
+
+
+def test_has_control_sees_each_kind() -> None:
+    for char in "\x00\x08\x0b\x1f\x7f\x85\x9f\ud800\u202e\u2067\ufdd0\uffff\U0001fffe\U0010ffff":
+        assert has_control(f"plain é text {char} end"), repr(char)
+    assert not has_control("plain é text, 日本語 and emoji 🎉, tab\tand newline\n")
