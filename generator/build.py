@@ -107,6 +107,7 @@ def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: i
     rendered once, and only when the cache has not got it."""
     cache = cache or MarkupCache(None)
     keys = [(cache.key("title", p.title), cache.key("abstract", p.abstract)) for p in papers]
+    cache.check((key for pair in keys for key in pair), jobs)
     missing: dict[bytes, tuple[str, str]] = {}
     for paper, (title, abstract) in zip(papers, keys, strict=True):
         if title not in missing and cache.get(title) is None:

@@ -49,7 +49,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
@@ -76,6 +76,7 @@ from generator.cachefile import (  # noqa: F401 - the cache's API: one place to 
     usable_folder,
 )
 from generator.content import read_bounded
+from generator.parallel import pmap
 
 if TYPE_CHECKING:
     from generator.warm import WarmState
@@ -209,6 +210,7 @@ class MarkupCache:
                 self.old[found] = value
         self.new: dict[bytes, Any] = {}
         self.made: set[bytes] = set()  # keys of entries rendered by this build
+        self.checked: set[bytes] = set()  # keys of stored entries check() found trusted
         self.refused = 0
 
     @staticmethod
@@ -217,10 +219,23 @@ class MarkupCache:
         return (b"t" if kind == "title" else b"a") + hashlib.blake2b(
             f"{kind}\0{text}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
+    def check(self, keys: Iterable[bytes], jobs: int = 1) -> None:
+        """Check the stored entries these keys name all at once, on `jobs` cores (a sanitiser
+        pass each: ~1.3 s of CPU at 10,000 papers); get() then only looks the answer up."""
+        if self.trusted:
+            return
+        from generator.markup import sanitize  # noqa: F401 - imported once, before the workers fork
+
+        found = [key for key in dict.fromkeys(keys) if key in self.old and key not in self.checked]
+        old = self.old
+        for key, good in zip(found, pmap(lambda key: trusted_markup(old[key]), found, jobs), strict=True):
+            if good:
+                self.checked.add(key)
+
     def get(self, key: bytes) -> Any:
         found = self.old.get(key)
         if found is not None:
-            if not self.trusted and not trusted_markup(found):
+            if not self.trusted and key not in self.checked and not trusted_markup(found):
                 self.refused += 1
                 del self.old[key]
                 return None

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import generator.content as content
 from generator.build import build
-from generator.cache import Section
+from generator.cache import MarkupCache, Section
 from generator.record import _CONTROL, has_control
 from generator.warm import WarmState
 from tests.conftest import make_site
@@ -170,3 +170,20 @@ def test_has_control_sees_each_kind() -> None:
     for char in "\x00\x08\x0b\x1f\x7f\x85\x9f\ud800\u202e\u2067\ufdd0\uffff\U0001fffe\U0010ffff":
         assert has_control(f"plain é text {char} end"), repr(char)
     assert not has_control("plain é text, 日本語 and emoji 🎉, tab\tand newline\n")
+
+
+def test_markup_checked_on_every_core_still_refuses_a_forged_entry(tmp_path: Path) -> None:
+    """MarkupCache.check() over many entries in worker processes: a good entry is used as
+    stored, a forged one (HTML the sanitiser would change) is refused and rendered again."""
+    folder = tmp_path / "cache"
+    cache = MarkupCache(folder)
+    keys = [MarkupCache.key("title", f"Title {i}") for i in range(400)]
+    for i, key in enumerate(keys):
+        cache.put(key, f"Title {i}")
+    cache.put(keys[123], '<img src=x onerror="alert(1)">Title 123')  # as a forged file would hold
+    cache.save()
+    stored = MarkupCache(folder)
+    stored.check(keys, jobs=2)
+    assert len(stored.checked) == 399 and keys[123] not in stored.checked
+    assert stored.get(keys[5]) == "Title 5"
+    assert stored.get(keys[123]) is None and stored.refused == 1
