@@ -19,6 +19,7 @@ import generator
 from generator import __version__
 from generator.cachecodec import PLAIN, Codec, Unencodable
 from generator.files import write_atomic
+from generator.tree import files
 
 CACHE_DIR = ".paperfeed-cache"
 FORMAT = 2
@@ -37,8 +38,8 @@ def digest(data: bytes) -> str:
 def code_digest() -> str:
     """paperfeed's version and source: an edited checkout invalidates caches like a new release."""
     h = hashlib.blake2b(f"{FORMAT}:{__version__}".encode(), digest_size=16)
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    for rel in (rel for rel in files(_PACKAGE) if rel.endswith(".py")):
+        h.update(rel.encode() + b"\0" + (_PACKAGE / rel).read_bytes())
     return h.hexdigest()
 
 

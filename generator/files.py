@@ -1,4 +1,4 @@
-"""Small file-system helpers every writer of files shares: one atomic write, one tree walk.
+"""Small file-system helpers every writer of files shares: one atomic write, one removal.
 
 The site writer (generator/writer.py), the build cache (generator/cache.py), the importer's
 store and the mailer's outbox all write through write_atomic(): a reader (or a crash) never
@@ -10,27 +10,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from stat import S_ISREG
-
-
-def iter_tree(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """Every entry under folder as (path relative to it, '/'-separated; its directory entry),
-    folders included and entered, links not followed: one scandir pass, no stat per entry."""
-    stack = [("", str(folder))]
-    while stack:
-        prefix, path = stack.pop()
-        try:
-            entries = os.scandir(path)
-        except OSError:
-            continue
-        with entries:
-            for entry in entries:
-                name = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((name + "/", entry.path))
-                yield name, entry
 
 
 def remove(path: str) -> None:

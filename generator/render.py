@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Any
 
 import jinja2
@@ -131,6 +132,7 @@ class PageContext:
     names: dict[tuple[str, str], NamedLink] = field(default_factory=dict)  # (taxonomy, name) -> its link
     #: Whether the last build's file can be kept for a page (dependency tracking; see build.py).
     keep: Callable[[PendingPage], bool] = lambda page: False
+    _macros: dict[str, Any] = field(default_factory=dict, init=False, repr=False)  # _card.html's, by name
 
     def __post_init__(self) -> None:
         # The icon sheet's URL, for the icon macro (imported without context in every template).
@@ -144,10 +146,11 @@ class PageContext:
 
     def search_shards(self) -> list[Shard]:
         """The search index's shards (the search page loads each; build.py indexes them)."""
-        found: list[Shard] | None = self.__dict__.get("_shards")
-        if found is None:
-            found = self.__dict__["_shards"] = shard_papers(self.index)
-        return found
+        return self._shards
+
+    @cached_property
+    def _shards(self) -> list[Shard]:
+        return shard_papers(self.index)
 
     def card_html(self, view: PaperView) -> Markup:
         """A paper's card, rendered once per build however many lists show it.
@@ -166,11 +169,10 @@ class PageContext:
         if found is not None:
             return Markup(found.decode("utf-8"))
         try:
-            macros = self.__dict__.setdefault("_macros", {})
-            macro = macros.get(macro_name)
+            macro = self._macros.get(macro_name)
             if macro is None:
                 module = self.env.get_template("_card.html").make_module(self.site_values())
-                macro = macros[macro_name] = getattr(module, macro_name)
+                macro = self._macros[macro_name] = getattr(module, macro_name)
             html = Markup(macro(view, None) if macro_name == "card" else macro(view))
         except Exception as exc:  # whatever a user's template raises: one line, not a traceback
             raise template_error(exc) from None
@@ -181,11 +183,9 @@ class PageContext:
 
     def site_values(self) -> dict[str, Any]:
         """Values every template sees that do not depend on the page (made once per build)."""
-        found: dict[str, Any] | None = self.__dict__.get("_site_values")
-        if found is None:
-            found = self.__dict__["_site_values"] = self._site_values()
-        return found
+        return self._site_values
 
+    @cached_property
     def _site_values(self) -> dict[str, Any]:
         urls = self.urls
         return {
@@ -384,8 +384,7 @@ def _description(paper: Paper) -> str:
 def render_papers(ctx: PageContext) -> Iterator[PageItem]:
     for paper in ctx.index.papers:
         view = ctx.view(paper)
-        image = paper.thumbnail if paper.thumbnail.startswith(("http://", "https://")) else (
-            ctx.urls.absolute(paper.thumbnail.lstrip("/")) if paper.thumbnail else "")
+        image = ctx.urls.thumbnail(paper.thumbnail, absolute=True)
         yield ctx.page("paper.html", ctx.urls.paper(paper.id), plain_title(paper.title), card=view, image=image,
                        description=Lazy(_description, (paper,)), bibtex=Lazy(bibtex, (paper, view.url)),
                        scholar=Lazy(scholar_meta, (paper,)), json_ld=Lazy(json_ld, (paper, view.url)),

@@ -35,6 +35,7 @@ from generator.indexes import TAXONOMIES, SiteIndex, term_names
 from generator.mathtext import plain_title
 from generator.model import OutputFile, Paper
 from generator.pagefind_order import order_bundle
+from generator.tree import file_entries
 from generator.urls import SEARCH_FILTERS, Urls
 from generator.views import byline, human_date
 
@@ -149,13 +150,9 @@ def _run_pagefind(site: Path, bundle: Path) -> None:
 
 
 def _read_bundle(folder: Path, prefix: str) -> Iterator[OutputFile]:
-    for root, dirs, names in os.walk(folder):
-        dirs.sort()
-        for name in sorted(names):
-            if name.startswith(UNUSED):
-                continue
-            path = Path(root, name)
-            yield OutputFile(prefix + path.relative_to(folder).as_posix(), path.read_bytes())
+    for rel, entry in file_entries(folder):
+        if not entry.name.startswith(UNUSED):
+            yield OutputFile(prefix + rel, (folder / rel).read_bytes())
 
 
 def _index_shard(scratch: Path, fragments: dict[str, bytes], prefix: str) -> list[OutputFile]:

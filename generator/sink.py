@@ -10,8 +10,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from generator.errors import BuildError
-from generator.files import iter_tree, remove
+from generator.files import remove
 from generator.model import OutputFile
+from generator.tree import iter_tree
 
 MAX_COMPONENT_BYTES = 255
 

@@ -16,9 +16,8 @@ def build_sitemap(page_paths: list[str], index: SiteIndex, urls: Urls) -> list[O
     for path in sorted(page_paths):
         if not path.endswith(".html") or path == urls.not_found():
             continue
-        page = path[: -len("index.html")] if path.endswith("index.html") else path
         when = f"<lastmod>{lastmod[path]}</lastmod>" if path in lastmod else ""
-        rows.append(f"<url><loc>{escape(urls.absolute(page))}</loc>{when}</url>")
+        rows.append(f"<url><loc>{escape(urls.absolute_page(path))}</loc>{when}</url>")
     xml = ('<?xml version="1.0" encoding="UTF-8"?>\n'
            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(rows) + "\n</urlset>\n")
     robots = f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(urls.sitemap())}\n"

@@ -45,9 +45,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import BuildError
-from generator.files import iter_tree, remove, write_atomic
+from generator.files import remove, write_atomic
 from generator.model import OutputFile
 from generator.sink import Sink, check_output_path, content_digest, scan_tree
+from generator.tree import iter_tree
 
 __all__ = ["WriteReport", "check_output_path", "content_digest", "describe", "iter_tree", "recover_output",
            "restore_output", "site_lock", "write_atomic", "write_site"]
