@@ -41,6 +41,7 @@ from generator.weight import Weight, human_size, warnings, weigh
 
 if TYPE_CHECKING:
     from generator.render import PageContext
+    from generator.warm import WarmState
 
 # Markdown, feedgen, Pagefind's wrapper, the renderer and the writer are imported
 # where they are used: a no-change rebuild stops before needing any of them, and
@@ -106,6 +107,7 @@ def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: i
     rendered once, and only when the cache has not got it."""
     cache = cache or MarkupCache(None)
     keys = [(cache.key("title", p.title), cache.key("abstract", p.abstract)) for p in papers]
+    cache.check((key for pair in keys for key in pair), jobs)
     missing: dict[bytes, tuple[str, str]] = {}
     for paper, (title, abstract) in zip(papers, keys, strict=True):
         if title not in missing and cache.get(title) is None:
@@ -119,6 +121,20 @@ def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: i
     return [dataclasses.replace(p, title_html=cache.new[t], abstract_html=cache.new[a][0],
                                 abstract_text=cache.new[a][1])
             for p, (t, a) in zip(papers, keys, strict=True)]
+
+
+def _site_index(papers: list[Paper], config: SiteConfig, markers: dict[date, DayMarker],
+                warm: WarmState | None, file_digests: Mapping[str, str]) -> SiteIndex:
+    """The index, or the last build's in this process when neither a record (nor a day
+    marker) nor the config changed: a template or theme edit in `serve`."""
+    files = (f"{shown}\0{file_digest}" for shown, file_digest in sorted(file_digests.items()))
+    key = digest("\0".join([repr(config), *files]).encode("utf-8", "surrogatepass"))
+    if warm is not None and warm.index is not None and warm.index[0] == key:
+        return warm.index[1]  # type: ignore[no-any-return]
+    index = build_index(papers, config, markers)
+    if warm is not None:
+        warm.index = (key, index)
+    return index
 
 
 def site_salt(config: SiteConfig) -> str:
@@ -193,7 +209,7 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, fi
 def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: bool = False,
           environ: Mapping[str, str] | None = None, jobs: int | None = None,
           progress: Progress | None = None, timer: StageTimer | None = None,
-          output_cache: Path | None = None) -> BuildReport:
+          output_cache: Path | None = None, warm: WarmState | None = None) -> BuildReport:
     """Build the site in site_dir; raise ContentError or BuildError and write nothing on failure.
 
     clean=True ignores the cache and the previous output (every file is made and written
@@ -201,6 +217,8 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     output_cache is where what belongs to this one output folder is kept (its ledger and
     hard-link mirror; default: the site's cache): `serve` keeps them in its temp folder, so a
     session leaves no site copy behind. Parsed records and markup stay in the site's cache.
+    warm (serve) keeps parsed records and markup in memory from one build to the next: a
+    rebuild neither decodes nor re-checks them, and the cache files are written by warm.flush().
     """
     started = time.perf_counter()
     timer = timer or StageTimer()
@@ -224,7 +242,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         # Nothing changed and the output is as the last build left it: done, without
         # reading a record (the cache knows each file's digest by its size and mtime,
         # or by its bytes after a fresh checkout).
-        records = RecordCache(cache_dir, RecordContext(config.timezone), fresh=clean)
+        records = RecordCache(cache_dir, RecordContext(config.timezone), fresh=clean, warm=warm)
         files = record_files(site_dir, config.content_path)
         records.scan(files)
         salt = site_salt(config)
@@ -247,13 +265,15 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         if problems:
             raise ContentError(problems)
         records.save()
+        records.release()  # the papers are in `papers` now (a WarmState keeps its own reference)
         record_warnings = link_name_warnings(papers)
     with timer.stage("markup"):
-        markup = MarkupCache(cache_dir, fresh=clean)
+        markup = MarkupCache(cache_dir, fresh=clean, warm=warm)
         papers = render_markup(papers, markup, jobs, progress)
         markup.save()
+        del markup  # the HTML is in the papers; stale entries go
     with timer.stage("index"):
-        index = build_index(papers, config, markers)
+        index = _site_index(papers, config, markers, warm, records.file_digests)
         env = make_environment(config.site_dir, config.theme)
         fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink))
     with timer.stage("write"):

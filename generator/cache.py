@@ -46,238 +46,44 @@ from a CI cache another run saved, so:
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import json
 import os
-import subprocess
-import sys
-import tempfile
-from collections.abc import Callable
-from functools import lru_cache
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
-from stat import S_ISDIR, S_ISREG
-from typing import Any
+from stat import S_ISREG
+from typing import TYPE_CHECKING, Any
 
-import generator
-from generator import __version__
 from generator.cachecodec import (
     INDEX,
     MARKUP,
-    PLAIN,
     Codec,
     Parsed,
-    Unencodable,
     decode_parsed,
     encode_parsed,
     key_kind,
     storable,
     trusted_markup,
 )
+from generator.cachefile import (  # noqa: F401 - the cache's API: one place to import it from
+    CACHE_DIR,
+    FORMAT,
+    Section,
+    _committed,
+    code_digest,
+    digest,
+    spare_folder,
+    usable_folder,
+)
 from generator.content import read_bounded
+from generator.parallel import pmap
 from generator.record import RecordContext
-from generator.tree import files
 
-CACHE_DIR = ".paperfeed-cache"
-FORMAT = 2
-_PACKAGE = Path(generator.__file__).parent
-_HEADER = '"paperfeed-cache"'
-_MAX_SECTION = 1 << 30  # bytes: a section file larger than this is not read
-_DECODE_ERRORS = (ValueError, TypeError, KeyError, IndexError, RecursionError, OverflowError)
+__all__ = ["CACHE_DIR", "FORMAT", "MarkupCache", "RecordCache", "Section", "code_digest", "digest",
+           "spare_folder", "usable_folder"]
 
-
-def digest(data: bytes) -> str:
-    """A short, stable content hash."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-@lru_cache(maxsize=1)
-def code_digest() -> str:
-    """paperfeed's version and source: an edited checkout invalidates caches like a new release."""
-    h = hashlib.blake2b(f"{FORMAT}:{__version__}".encode(), digest_size=16)
-    for rel in (rel for rel in files(_PACKAGE) if rel.endswith(".py")):
-        h.update(rel.encode() + b"\0" + (_PACKAGE / rel).read_bytes())
-    return h.hexdigest()
-
-
-_warned: set[str] = set()
-
-
-@lru_cache(maxsize=16)
-def _committed(folder: Path) -> bool:
-    """Whether git tracks a file in folder: a cache pushed in a commit (`git add -f`) is as
-    anyone's who can push, and it may hold pages (the mirror) and their keys, so it is not used.
-    The cache CI restores (actions/cache) is written by the builds of that branch only."""
-    try:
-        result = subprocess.run(["git", "ls-files", "-z", "--", folder.name], cwd=folder.parent,
-                                capture_output=True, timeout=20, check=False)
-    except (OSError, subprocess.TimeoutExpired):
-        return False  # no git: nothing is committed
-    return result.returncode == 0 and bool(result.stdout)
-
-
-def usable_folder(folder: Path | None) -> Path | None:
-    """folder when the cache may live there: a real folder, or none yet; None (said once) when it
-    is a symlink or not a folder: the cache is then never read or written through it."""
-    if folder is None:
-        return None
-    try:
-        st = os.lstat(folder)
-    except FileNotFoundError:
-        return folder
-    except OSError:
-        return None
-    if S_ISDIR(st.st_mode):
-        if not _committed(folder):
-            return folder
-        if str(folder) not in _warned:
-            _warned.add(str(folder))
-            print(f"Warning: {folder} is committed to git: building without the cache (a committed cache "
-                  "could stand for pages the records never made); remove it with "
-                  f"`git rm -r --cached {folder.name}`", file=sys.stderr)
-        return None
-    if str(folder) not in _warned:
-        _warned.add(str(folder))
-        what = "a symlink" if os.path.islink(folder) else "not a folder"
-        print(f"Warning: {folder} is {what}: building without the cache (it is not followed)", file=sys.stderr)
-    return None
-
-
-class Section:
-    """One file of the cache: a dict of checked entries; load() gives {} for anything unusable.
-
-    `codec` turns each value into JSON text and back (PLAIN: JSON values with tuples and dates
-    kept); `partial` sections drop a damaged entry and keep the rest, the others are all or
-    nothing.
-    """
-
-    def __init__(self, folder: Path | None, name: str, salt: str, fresh: bool = False,
-                 codec: Codec = PLAIN, partial: bool = False) -> None:
-        folder = usable_folder(folder)
-        self.path = folder / f"{name}.jsonl" if folder is not None else None
-        self.salt = f"{code_digest()}:{salt}"
-        self.fresh = fresh  # ignore what is stored (build --clean), but save anew
-        self.codec = codec
-        self.partial = partial
-        self.dropped = 0  # entries the last load() refused
-        self._key = hashlib.blake2b(f"{FORMAT}\0{name}\0{self.salt}".encode("utf-8", "surrogatepass"),
-                                    digest_size=32).digest()
-
-    def _mac(self, line: bytes) -> bytes:
-        return hashlib.blake2b(line, key=self._key, digest_size=16).hexdigest().encode()
-
-    def load(self) -> dict[str, Any]:
-        if self.path is None or self.fresh:
-            return {}
-        try:
-            data = _read_regular(self.path)
-        except OSError:  # missing, a link, a folder, unreadable
-            return {}
-        lines = data.split(b"\n")
-        header = self._entry(lines[0])
-        if header is None or header[0] != "paperfeed-cache" or type(header[1]) is not int:
-            return {}
-        found: dict[str, Any] = {}
-        try:
-            for line in lines[1:]:
-                entry = self._entry(line)
-                if entry is not None:
-                    found[entry[0]] = self.codec.decode(entry[1])
-        except _DECODE_ERRORS:  # checked, yet not what this code writes: all of it is suspect
-            return {}
-        self.dropped = header[1] - len(found)
-        if self.dropped and not self.partial:
-            return {}
-        return found
-
-    def _entry(self, line: bytes) -> tuple[str, Any] | None:
-        """(key, value text) of a line whose mac is right, else None."""
-        if len(line) < 36 or line[32:33] != b"\t" or self._mac(line[33:]) != line[:32]:
-            return None
-        try:
-            key, text = line[33:].decode("ascii").split("\t", 1)
-            key = json.loads(key)
-            if type(key) is not str:
-                return None
-            if key == "paperfeed-cache":
-                return key, json.loads(text)
-        except _DECODE_ERRORS:
-            return None
-        return key, text
-
-    def save(self, data: dict[str, Any]) -> None:
-        """Write atomically; a cache that cannot be written (read-only site) is skipped."""
-        if self.path is None:
-            return
-        lines = []
-        for key, value in data.items():
-            try:
-                text = self.codec.encode(value)
-            except Unencodable:
-                if self.partial:
-                    continue  # made again next build
-                self._discard()
-                return
-            rest = f"{json.dumps(key)}\t{text}".encode("ascii")
-            lines.append(self._mac(rest) + b"\t" + rest)
-        rest = f'{_HEADER}\t{len(lines)}'.encode("ascii")
-        lines.insert(0, self._mac(rest) + b"\t" + rest)
-        try:
-            _make_folder(self.path.parent)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    handle.write(b"\n".join(lines))
-                os.replace(tmp, self.path)  # replaces a link itself, never what it points to
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            pass
-
-    def _discard(self) -> None:
-        """What is stored is stale once this build's data cannot be saved: remove it (not through a link)."""
-        try:
-            if self.path is not None:
-                self.path.unlink(missing_ok=True)
-        except OSError:
-            pass
-
-
-def _read_regular(path: Path) -> bytes:
-    """A regular file's bytes, never through a symlink; OSError otherwise."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-    with os.fdopen(fd, "rb") as handle:
-        st = os.fstat(handle.fileno())
-        if not S_ISREG(st.st_mode) or st.st_size > _MAX_SECTION:
-            raise OSError(f"{path}: not a regular file of a sane size")
-        return handle.read(_MAX_SECTION + 1)
-
-
-def spare_folder(folder: Path, name: str, make: bool = True) -> Path | None:
-    """Where the writer keeps a hard-link mirror of the live site between builds: the next
-    build's staging tree, and the previous output when the output folder is missing (a fresh
-    CI checkout with the cache restored). See writer.write_site and writer.restore_output.
-    make=False: only to look at (a build that fails on its records leaves no cache folder).
-    None when the cache folder is not to be used (a symlink: the site copy would land where it points)."""
-    if usable_folder(folder) is None:
-        return None
-    if make:
-        try:
-            _make_folder(folder)
-        except OSError:
-            return None
-    return folder / f"spare-{digest(name.encode())[:12]}"
-
-
-def _make_folder(folder: Path) -> None:
-    """The cache folder, ignoring itself in git (as .pytest_cache does): never committed by mistake."""
-    if usable_folder(folder) is None:
-        raise OSError(f"{folder}: not a usable cache folder")
-    if not folder.is_dir():
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / ".gitignore").write_text("# made by paperfeed: a build cache, safe to delete\n*\n")
-
-
+if TYPE_CHECKING:
+    from generator.warm import WarmState
 
 
 class RecordCache:
@@ -288,15 +94,22 @@ class RecordCache:
     by digest, loaded only when a build needs the papers.
     """
 
-    def __init__(self, folder: Path | None, context: RecordContext, fresh: bool = False) -> None:
+    def __init__(self, folder: Path | None, context: RecordContext, fresh: bool = False,
+                 warm: WarmState | None = None) -> None:
         self.context = context
+        shared: dict[Any, Any] = {}  # an author or tag of many papers: one object, checked once
         self.index_section = Section(folder, "files", repr(context), fresh, INDEX)
         self.records_section = Section(folder, "records", repr(context), fresh,
-                                       Codec(encode_parsed, lambda text: decode_parsed(text, context)),
+                                       Codec(encode_parsed, lambda text: decode_parsed(text, context, shared)),
                                        partial=True)
-        self.old_index: dict[str, tuple[tuple[int, int, int], str]] = self.index_section.load().get("index", {})
-        self.index: dict[str, tuple[tuple[int, int, int], str]] = {}
+        self.warm, self.warm_key = warm, f"{code_digest()}:{context!r}"
         self._records: dict[str, tuple[str, Parsed]] | None = None  # digest -> (shown path, parsed)
+        if warm is not None and not fresh and warm.key == self.warm_key and warm.files is not None:
+            self.old_index = warm.files  # this process's own: neither decoded nor checked again
+            self._records = warm.records
+        else:
+            self.old_index = self.index_section.load().get("index", {})
+        self.index: dict[str, tuple[tuple[int, int, int], str]] = {}
         self.used: dict[str, tuple[str, Parsed]] = {}
         self.paper_digests: dict[str, str] = {}  # paper key -> digest of its file and position
         self.file_digests: dict[str, str] = {}  # shown path -> digest of its bytes
@@ -352,11 +165,29 @@ class RecordCache:
         return parsed
 
     def save(self) -> None:
+        """Write what changed; with a WarmState, keep it there and leave the writing to its flush()."""
+        if self.warm is not None:
+            self.warm.key, self.warm.files = self.warm_key, self.index
+            if self._records is not None:
+                self.warm.records = self.used
         if self.index != self.old_index:
-            self.index_section.save({"index": self.index})
+            self._save(self.index_section, {"index": self.index})
         if self._records is not None and (self.parsed or self.used.keys() != self._records.keys()
                                           or self.records_section.dropped):
-            self.records_section.save(self.used)
+            stored = self._records
+            unchanged = {key for key, value in self.used.items() if stored.get(key) is value}
+            self._save(self.records_section, self.used, unchanged)
+
+    def release(self) -> None:
+        """Forget the parsed records once the build holds its papers (the digests stay)."""
+        self._records, self.used, self._data = None, {}, {}
+
+    def _save(self, section: Section, data: dict[str, Any], unchanged: Collection[str] = ()) -> None:
+        if self.warm is None:
+            section.save(data, unchanged)
+        else:
+            self.warm.defer(section.path.name if section.path else "",
+                            functools.partial(section.save, data, unchanged))
 
 
 class MarkupCache:
@@ -366,10 +197,15 @@ class MarkupCache:
     text passes (see the module docstring): a forged or damaged one is rendered again.
     """
 
-    def __init__(self, folder: Path | None, fresh: bool = False) -> None:
+    def __init__(self, folder: Path | None, fresh: bool = False, warm: WarmState | None = None) -> None:
         self.section = Section(folder, "markup", "", fresh, MARKUP, partial=True)
         self.old: dict[bytes, Any] = {}
-        for key, value in self.section.load().items():
+        self.warm = warm
+        # Markup this process made or checked (the last build's, kept in memory): used as it is.
+        self.trusted = warm is not None and not fresh and warm.markup is not None
+        if self.trusted and warm is not None and warm.markup is not None:
+            self.old = warm.markup
+        for key, value in ({} if self.trusted else self.section.load()).items():
             try:
                 found = bytes.fromhex(key)
             except ValueError:
@@ -377,6 +213,8 @@ class MarkupCache:
             if len(found) == 17 and found[:1] == key_kind(value):
                 self.old[found] = value
         self.new: dict[bytes, Any] = {}
+        self.made: set[bytes] = set()  # keys of entries rendered by this build
+        self.checked: set[bytes] = set()  # keys of stored entries check() found trusted
         self.refused = 0
 
     @staticmethod
@@ -385,10 +223,23 @@ class MarkupCache:
         return (b"t" if kind == "title" else b"a") + hashlib.blake2b(
             f"{kind}\0{text}".encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
+    def check(self, keys: Iterable[bytes], jobs: int = 1) -> None:
+        """Check the stored entries these keys name all at once, on `jobs` cores (a sanitiser
+        pass each: ~1.3 s of CPU at 10,000 papers); get() then only looks the answer up."""
+        if self.trusted:
+            return
+        from generator.markup import sanitize  # noqa: F401 - imported once, before the workers fork
+
+        found = [key for key in dict.fromkeys(keys) if key in self.old and key not in self.checked]
+        old = self.old
+        for key, good in zip(found, pmap(lambda key: trusted_markup(old[key]), found, jobs), strict=True):
+            if good:
+                self.checked.add(key)
+
     def get(self, key: bytes) -> Any:
         found = self.old.get(key)
         if found is not None:
-            if not trusted_markup(found):
+            if not self.trusted and key not in self.checked and not trusted_markup(found):
                 self.refused += 1
                 del self.old[key]
                 return None
@@ -397,7 +248,19 @@ class MarkupCache:
 
     def put(self, key: bytes, html: Any) -> None:
         self.new[key] = html
+        self.made.add(key)
 
     def save(self) -> None:
+        """Write the entries this build used, when they differ from what was stored (see RecordCache.save)."""
+        if self.warm is not None:
+            self.warm.markup = self.new
         if self.new.keys() != self.old.keys() or self.refused or self.section.dropped:
-            self.section.save({key.hex(): value for key, value in self.new.items()})
+            unchanged = {key for key in self.new if key not in self.made}
+            if self.warm is None:
+                _save_markup(self.section, self.new, unchanged)
+            else:
+                self.warm.defer("markup", functools.partial(_save_markup, self.section, self.new, unchanged))
+
+
+def _save_markup(section: Section, entries: dict[bytes, Any], unchanged: set[bytes]) -> None:
+    section.save({key.hex(): value for key, value in entries.items()}, {key.hex() for key in unchanged})

@@ -28,7 +28,6 @@ from typing import Any, cast
 from generator.errors import Problem, SourceLocation
 from generator.model import Author, Link, Paper, PaperId, parse_paper_id
 from generator.record import (
-    _CONTROL,
     MAX_ABSTRACT,
     MAX_YEAR,
     MIN_YEAR,
@@ -37,6 +36,7 @@ from generator.record import (
     check_count,
     check_thumbnail,
     check_url,
+    has_control,
 )
 
 
@@ -172,7 +172,36 @@ def _encode_paper(paper: Paper) -> list[Any]:
             paper.submitted_by, [[field, _to_json(value)] for field, value in paper.extra]]
 
 
-def _decode_paper(raw: Any, source: str, ctx: RecordContext) -> Paper:
+def _kept(text: str) -> bool:
+    """Whether text holds only characters clean_text() keeps (what every record text passes)."""
+    return not has_control(text) and "\ufeff" not in text and "\x85" not in text
+
+
+def _author(item: Any, ctx: RecordContext, shared: dict[Any, Any]) -> Author:
+    """One author, checked once per build however many papers name them: the same Author
+    (one object in memory) for each, since a checked value stays checked."""
+    name, affiliation, url = _list(item, 3)
+    key = (_str(name), _str(affiliation), _str(url))
+    found = shared.get(key)
+    if found is None:
+        found = Author(_line(name, required=True), _line(affiliation), _same(check_url, url, ctx) if url else url)
+        if not _kept(f"{name}\n{affiliation}"):
+            raise Invalid("a character a record would not keep")
+        shared[key] = found
+    return found
+
+
+def _tag(value: Any, shared: dict[Any, Any]) -> str:
+    found = shared.get(("tag", _str(value)))
+    if found is None:
+        found = _line(value, required=True)
+        if not _kept(found):
+            raise Invalid("a character a record would not keep")
+        shared[("tag", value)] = found
+    return found
+
+
+def _decode_paper(raw: Any, source: str, ctx: RecordContext, shared: dict[Any, Any]) -> Paper:
     (key, version, arxiv, title, abstract, day, path, line, authors, author_count, organization,
      published, upvotes, tags, links, thumbnail, submitted_by, extra) = _list(raw, 18)
     if type(arxiv) is not bool or not (version is None or (arxiv and _int(version) >= 0)) \
@@ -184,16 +213,12 @@ def _decode_paper(raw: Any, source: str, ctx: RecordContext) -> Paper:
         raise Invalid("a line number below 1")
     if len(_str(abstract)) > MAX_ABSTRACT:
         raise Invalid("an abstract too long")
-    people = []
-    for item in _list(authors):
-        name, affiliation, url = _list(item, 3)
-        people.append(Author(_line(name, required=True), _line(affiliation),
-                             _same(check_url, _str(url), ctx) if url else _str(url)))
+    people = [_author(item, ctx, shared) for item in _list(authors)]
     named = []
     for item in _list(links):
         name, url = _list(item, 2)
         named.append(Link(_line(name, required=True), _same(check_url, _str(url), ctx)))
-    labels = tuple(_line(tag, required=True) for tag in _list(tags))
+    labels = tuple(_tag(tag, shared) for tag in _list(tags))
     pairs = []
     for item in _list(extra):
         field, value = _list(item, 2)
@@ -209,10 +234,9 @@ def _decode_paper(raw: Any, source: str, ctx: RecordContext) -> Paper:
         upvotes=_same(check_count, _int(upvotes), ctx), tags=labels, links=tuple(named),
         thumbnail=_same(check_thumbnail, thumbnail, ctx) if thumbnail else _str(thumbnail),
         submitted_by=_line(submitted_by), extra=tuple(pairs))
-    # What clean_text() drops from every record text, checked once over all of them.
-    text = "\n".join([title, abstract, organization, submitted_by, *labels,
-                      *(f"{a.name}\n{a.affiliation}" for a in people), *(link.name for link in named)])
-    if _CONTROL.search(text) or "\ufeff" in text or "\x85" in text:
+    # What clean_text() drops from every record text, checked once over all of them (the
+    # authors and tags by _author() and _tag(), once each).
+    if not _kept("\n".join([title, abstract, organization, submitted_by, *(link.name for link in named)])):
         raise Invalid("a character a record would not keep")
     return paper
 
@@ -232,8 +256,13 @@ def encode_parsed(value: tuple[str, Parsed]) -> str:
                       separators=(",", ":"), allow_nan=False)
 
 
-def decode_parsed(text: str, ctx: RecordContext) -> tuple[str, Parsed]:
-    """(shown path, (papers, problems)); Invalid unless every part fits."""
+def decode_parsed(text: str, ctx: RecordContext, shared: dict[Any, Any] | None = None) -> tuple[str, Parsed]:
+    """(shown path, (papers, problems)); Invalid unless every part fits.
+
+    `shared` (one dict for a whole section) makes an author or tag named by many papers one
+    object, checked once.
+    """
+    shared = {} if shared is None else shared
     shown, papers, problems = _list(json.loads(text, object_hook=_hook, parse_constant=_reject_constant), 3)
     found = []
     for item in _list(problems):
@@ -241,7 +270,7 @@ def decode_parsed(text: str, ctx: RecordContext) -> tuple[str, Parsed]:
         if _int(line) < 0:
             raise Invalid("a bad problem line")
         found.append(Problem(SourceLocation(_str(path), line), _str(field), _str(message)))
-    return shown, ([_decode_paper(raw, _str(shown), ctx) for raw in _list(papers)], found)
+    return shown, ([_decode_paper(raw, _str(shown), ctx, shared) for raw in _list(papers)], found)
 
 
 def storable(shown: str, parsed: Parsed, ctx: RecordContext) -> bool:

@@ -42,7 +42,12 @@ def outside_link(path: Path, content_dir: Path, shown: str) -> list[Problem]:
 def read_bounded(path: Path) -> bytes:
     """A file's bytes, never more than the size limit (+1, so decode_source can say it is too big)."""
     with path.open("rb") as handle:
-        return handle.read(MAX_FILE_BYTES + 1)
+        # Asking for the limit would allocate it (8 MB) for every file: ask for its size + 1.
+        size = os.fstat(handle.fileno()).st_size
+        data = handle.read(min(size, MAX_FILE_BYTES) + 1)
+        if len(data) <= size or len(data) > MAX_FILE_BYTES:
+            return data
+        return data + handle.read(MAX_FILE_BYTES + 1 - len(data))  # it grew (or is no regular file)
 
 
 def load_file(data: bytes, shown: str, ctx: RecordContext) -> tuple[list[Paper], list[Problem]]:

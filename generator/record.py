@@ -39,6 +39,7 @@ MAX_UPVOTES = 10**12
 # page (a "Trojan Source" author name); RTL text needs none of them to display right.
 _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"{chr(p + 0xFFFE)}{chr(p + 0xFFFF)}" for p in range(0, 0x110000, 0x10000))
 _CONTROL = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069{_NONCHARACTERS}]")
+_ASCII_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INVISIBLE = {"Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Cc"}
 MIN_YEAR, MAX_YEAR = 1000, 9998  # far from date.min/max: weeks, time zones and feeds never overflow
 MAX_ABSTRACT = 10_000  # characters; arXiv allows 1,920. Hostile Markdown of this size takes ~1 s.
@@ -64,9 +65,24 @@ class RecordContext:
     timezone: str = "UTC"
 
 
+def has_control(text: str) -> bool:
+    """Whether text holds a character clean_text() drops (BOM and NEL aside).
+
+    The same answer as _CONTROL.search(text), ~30x sooner: the ASCII controls by a one-range
+    pattern, and the rest (the big class costs ~0.1 µs a character) only for the distinct
+    non-ASCII characters, few in most text.
+    """
+    if _ASCII_CONTROL.search(text) is not None:
+        return True
+    if text.isascii():
+        return False
+    return _CONTROL.search("".join(char for char in set(text) if char > "\x7e")) is not None
+
+
 def clean_text(value: str) -> str:
     """Drop characters XML and HTML cannot carry (controls, lone surrogates, BOMs)."""
-    return _CONTROL.sub("", value.replace("\ufeff", "").replace("\x85", " "))
+    value = value.replace("\ufeff", "").replace("\x85", " ")
+    return _CONTROL.sub("", value) if has_control(value) else value
 
 
 def one_line(value: str) -> str:

@@ -230,6 +230,7 @@ def _serve(site_dir: Path, folder: Path, deploy_output: Path, host: str, port: i
     build at once, instead of waiting for it to finish before the folder can go."""
     from generator.build import build
     from generator.errors import BuildError, ContentError
+    from generator.warm import WarmState
 
     output = folder / "site"
     state = BuildState()
@@ -243,6 +244,7 @@ def _serve(site_dir: Path, folder: Path, deploy_output: Path, host: str, port: i
     overrides = {"base_url": base_url, "output_dir": str(output)}
 
     built = False  # a good site is being served (a failed build keeps it)
+    warm = WarmState()  # parsed records and markup, kept in memory from one rebuild to the next
 
     def rebuild(changed: frozenset[str] | None = None) -> None:
         """Build; `changed` names the site files that changed since the last build (None: the first)."""
@@ -250,7 +252,7 @@ def _serve(site_dir: Path, folder: Path, deploy_output: Path, host: str, port: i
         try:
             # The ledger and mirror of this output go in the temp folder (same file system, so
             # the mirror is hard links), and with it: never a site copy per session in the cache.
-            echo(build(site_dir, overrides, output_cache=folder).summary())
+            echo(build(site_dir, overrides, output_cache=folder, warm=warm).summary())
         except (ContentError, BuildError) as error:
             _report_failure(state, str(error), echo_error, built)
         except Exception as error:  # noqa: BLE001 - a bug in one build must not end the preview
@@ -278,6 +280,7 @@ def _serve(site_dir: Path, folder: Path, deploy_output: Path, host: str, port: i
         server.shutdown()
         serving.join(5)
         server.server_close()
+        warm.flush()  # the session's caches, for the next build
 
 
 class _Ending:

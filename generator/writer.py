@@ -37,20 +37,22 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import fcntl
-import hashlib
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator.errors import BuildError
+from generator.files import remove, write_atomic
 from generator.model import OutputFile
+from generator.sink import Sink, check_output_path, content_digest, scan_tree
 from generator.tree import iter_tree
 
-MAX_COMPONENT_BYTES = 255
+__all__ = ["WriteReport", "check_output_path", "content_digest", "describe", "iter_tree", "recover_output",
+           "restore_output", "site_lock", "write_atomic", "write_site"]
+
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
 
@@ -63,22 +65,6 @@ class WriteReport:
     paths: frozenset[str] = field(default=frozenset(), compare=False)  # every file of the new site
     changed_paths: frozenset[str] = field(default=frozenset(), compare=False)  # the rest: linked, as they were
     digests: dict[str, str] = field(default_factory=dict, compare=False)  # content_digest of each file made
-
-
-def content_digest(data: bytes) -> str:
-    """What a file of the site holds, for checking it when its mtime did not survive (a fresh
-    checkout, a tar round trip): SHA-256, the fastest stdlib hash where CPUs have SHA extensions."""
-    return hashlib.sha256(data).hexdigest()[:32]
-
-
-def check_output_path(path: str) -> str:
-    """A path must stay inside the output folder: relative, no '..', no NUL, short components."""
-    parts = path.split("/")
-    if not path or path.startswith("/") or "\\" in path or "\x00" in path or any(
-            part in ("", ".", "..") or len(part.encode("utf-8", "surrogatepass")) > MAX_COMPONENT_BYTES
-            for part in parts):
-        raise BuildError(f"refusing to write an unsafe output path: {path[:200]!r}")
-    return path
 
 
 def _lock_path(output_dir: Path) -> Path:
@@ -142,172 +128,6 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return int(result) == 0
-
-
-def _scan(folder: Path) -> tuple[dict[str, int], dict[str, int], set[str]]:
-    """One pass over folder: regular files -> inode, other non-folders (links …) -> inode, folders.
-
-    Inodes come from the directory entries (no stat per file): a file of the staging
-    tree with the inode of the previous output's file is that very file, hard-linked.
-    """
-    files: dict[str, int] = {}
-    others: dict[str, int] = {}
-    dirs: set[str] = set()
-    for name, entry in iter_tree(folder):
-        if entry.is_dir(follow_symlinks=False):
-            dirs.add(name)
-        elif entry.is_file(follow_symlinks=False):
-            files[name] = entry.inode()
-        else:
-            others[name] = entry.inode()
-    return files, others, dirs
-
-
-def _same_bytes(old: str, data: bytes) -> bool:
-    try:
-        with open(old, "rb") as handle:
-            if os.fstat(handle.fileno()).st_size != len(data):
-                return False
-            return handle.read() == data
-    except OSError:
-        return False
-
-
-def _remove(path: str) -> None:
-    """Whatever is at path (a stale file, link or folder of a recycled staging tree): gone."""
-    try:
-        os.unlink(path)
-    except IsADirectoryError:
-        shutil.rmtree(path, ignore_errors=True)
-    except FileNotFoundError:
-        pass
-    except PermissionError:  # Linux says EISDIR, some systems EPERM, for a folder
-        shutil.rmtree(path, ignore_errors=True)
-
-
-class _Sink:
-    """Writes files into `root` once each (unchanged ones hard-linked from `previous`),
-    remembering which ones changed: safe paths, once each, never a file and a folder.
-
-    `root` may hold a recycled tree (the site of two builds ago, or what a killed build
-    left): a file already hard-linked to the previous output's file is left as it is,
-    anything else in the way is replaced. A file of `root` is never written in place,
-    since it may be the very file the live site serves: it is unlinked, then created.
-    """
-
-    def __init__(self, root: Path, previous: Path | None, old_files: dict[str, int]) -> None:
-        self.root, self.previous = str(root), str(previous) if previous is not None else None
-        self.old_files = old_files if previous is not None else {}
-        self.present, others, self.dirs = _scan(root)
-        self.present.update(others)  # a link in the staging tree is never kept: its inode is its own
-        self.needed: set[str] = {""}
-        self.written: set[str] = set()
-        self.changed: set[str] = set()
-        self.fresh: set[str] = set()  # files that are not the previous output's (written or copied)
-        self.digests: dict[str, str] = {}
-        self.folded: set[str] = set()
-        self.folders: set[str] = set()
-
-    def write_all(self, files: Iterable[OutputFile]) -> None:
-        for item in files:
-            path = self.add(item.path)
-            if not item.kept:
-                self.digests[path] = content_digest(item.data)
-            try:
-                if self._put(path, item):
-                    self.changed.add(path)
-                    self.fresh.add(path)
-            except (FileExistsError, NotADirectoryError, IsADirectoryError):
-                # "a" and "a/b" both wanted: as much a bug as one path written twice.
-                raise BuildError(f"two outputs want one path as a file and as a folder: {path}") from None
-            except OSError as error:
-                if error.filename is None:  # a write's ENOSPC names no file: this one
-                    error.filename = f"{self.root}/{path}"
-                raise
-
-    def _put(self, path: str, item: OutputFile) -> bool:
-        """Stage one file; True when its bytes differ from the previous output."""
-        self._folder(path.rpartition("/")[0])
-        target = f"{self.root}/{path}"
-        here = self.present.pop(path, None)
-        old_inode = self.old_files.get(path)
-        old = f"{self.previous}/{path}" if old_inode is not None else ""
-        if item.kept or (old and _same_bytes(old, item.data)):
-            if here is not None and here == old_inode:
-                return False  # already the previous output's file, hard-linked
-            self._clear(path, target, here)
-            self._link(old, target, path)
-            return False
-        if here is not None or path in self.dirs:
-            _remove(target)
-        with open(target, "xb") as handle:
-            handle.write(item.data)
-        return True
-
-    def _clear(self, path: str, target: str, here: int | None) -> None:
-        if here is not None:
-            _remove(target)
-        elif path in self.dirs:  # a stale folder where a file goes, and all it held
-            _remove(target)
-            inside = path + "/"
-            self.dirs = {d for d in self.dirs if d != path and not d.startswith(inside)}
-            self.present = {p: i for p, i in self.present.items() if not p.startswith(inside)}
-
-    def _folder(self, folder: str) -> None:
-        if folder in self.needed:
-            return
-        parts = folder.split("/")
-        for i in range(1, len(parts) + 1):
-            sub = "/".join(parts[:i])
-            if sub in self.needed:
-                continue
-            self.needed.add(sub)
-            if sub in self.dirs:
-                continue
-            target = f"{self.root}/{sub}"
-            if self.present.pop(sub, None) is not None:
-                _remove(target)  # a stale file where a folder goes
-            os.mkdir(target)
-            self.dirs.add(sub)
-
-    def _link(self, old: str, target: str, path: str) -> None:
-        if old:
-            try:
-                os.link(old, target)
-                return
-            except OSError:
-                pass  # another file system, or no hard links
-            try:
-                shutil.copyfile(old, target)
-                self.fresh.add(path)
-                return
-            except OSError:
-                pass
-        # The build saw it a moment ago: someone is editing the output folder.
-        raise BuildError(f"{path} disappeared from the output folder during the build; build again")
-
-    def prune(self) -> None:
-        """Remove what the recycled tree holds that this site has not (so far)."""
-        for path in self.present:
-            _remove(f"{self.root}/{path}")
-        self.present.clear()
-        for folder in sorted(self.dirs - self.needed, key=len, reverse=True):
-            _remove(f"{self.root}/{folder}")
-        self.dirs &= self.needed
-
-    def add(self, raw: str) -> str:
-        path = check_output_path(raw)
-        key = path.casefold()
-        if key in self.folded:
-            raise BuildError(f"two outputs want the same file: {path}")
-        parts = key.split("/")
-        ancestors = ["/".join(parts[:i]) for i in range(1, len(parts))]
-        if key in self.folders or any(a in self.folded for a in ancestors):
-            raise BuildError(f"two outputs want one path as a file and as a folder: {path}")
-        self.folded.add(key)
-        self.folders.update(ancestors)
-        self.written.add(path)
-        return path
 
 
 def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True,
@@ -404,7 +224,7 @@ def restore_output(output_dir: Path, spare: Path) -> bool:
             _recover(output_dir)
             if output_dir.exists() or output_dir.is_symlink():
                 return False  # another build made it meanwhile, or the previous site was put back
-            _remove(str(staging))  # a killed build's tree: the mirror is a better one
+            remove(str(staging))  # a killed build's tree: the mirror is a better one
             try:
                 _link_tree(spare, staging)
                 os.rename(staging, output_dir)
@@ -430,7 +250,7 @@ def _link_tree(source: Path, target: Path) -> None:
 Tree = tuple[dict[str, int], dict[str, int], set[str]]  # files, other non-folders, folders (see _scan)
 
 
-def _mirror(live: Path, spare: Path, old_tree: Tree | None, sink: _Sink) -> None:
+def _mirror(live: Path, spare: Path, old_tree: Tree | None, sink: Sink) -> None:
     """Make spare a hard-link mirror of the live site. Given the previous site's tree as
     old_tree (what spare is now), only what changed is done: removed files and folders deleted,
     new folders made, the files written anew linked in. Otherwise (a first build) every file is
@@ -444,13 +264,13 @@ def _mirror(live: Path, spare: Path, old_tree: Tree | None, sink: _Sink) -> None
         old_files, old_others, old_dirs = old_tree
         root, source = str(spare), str(live)
         for folder in sorted(old_dirs - sink.needed, key=len):
-            _remove(f"{root}/{folder}")
+            remove(f"{root}/{folder}")
         for path in (old_files.keys() | old_others.keys()) - sink.written:
-            _remove(f"{root}/{path}")
+            remove(f"{root}/{path}")
         for folder in sorted(sink.needed - old_dirs - {""}, key=len):
             os.mkdir(f"{root}/{folder}")
         for path in sink.fresh:
-            _remove(f"{root}/{path}")
+            remove(f"{root}/{path}")
             os.link(f"{source}/{path}", f"{root}/{path}", follow_symlinks=False)
     except OSError:
         shutil.rmtree(spare, ignore_errors=True)
@@ -491,14 +311,14 @@ def _put_aside(staging: Path, spare: Path | None) -> bool:
 
 
 def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path,
-                  reuse: bool) -> tuple[WriteReport, Tree, _Sink]:
+                  reuse: bool) -> tuple[WriteReport, Tree, Sink]:
     """Every file into staging (unchanged ones linked from the previous output), then one swap.
     Also gives the previous output's tree (scanned first) and the sink, for the mirror."""
     had_output = _is_folder(output_dir)
-    old_tree: Tree = _scan(output_dir) if had_output else ({}, {}, set())
+    old_tree: Tree = scan_tree(output_dir) if had_output else ({}, {}, set())
     old_files, old_others, _ = old_tree
     previous = output_dir if reuse and had_output else None
-    sink = _Sink(staging, previous, old_files)
+    sink = Sink(staging, previous, old_files)
     old_names = old_files.keys() | old_others.keys()
     sink.write_all(files)
     sink.prune()
@@ -531,26 +351,3 @@ def _swap_in(staging: Path, output_dir: Path) -> None:
             os.rename(old, staging)  # as after an exchange: staging holds the previous site
         except OSError:
             shutil.rmtree(old, ignore_errors=True)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write via a hidden temp file in the same folder and os.replace (never a half-written file)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current

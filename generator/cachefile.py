@@ -1,0 +1,254 @@
+"""One file of the build cache: a checked, MAC-lined JSON section (see generator/cache.py for
+the format and why each property holds), and where the cache folder may live."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Collection, Generator
+from functools import lru_cache
+from pathlib import Path
+from stat import S_ISDIR, S_ISREG
+from typing import Any
+
+import generator
+from generator import __version__
+from generator.cachecodec import PLAIN, Codec, Unencodable
+from generator.files import write_atomic
+from generator.tree import files
+
+CACHE_DIR = ".paperfeed-cache"
+FORMAT = 2
+_PACKAGE = Path(generator.__file__).parent
+_HEADER = '"paperfeed-cache"'
+_MAX_SECTION = 1 << 30  # bytes: a section file larger than this is not read
+_DECODE_ERRORS = (ValueError, TypeError, KeyError, IndexError, RecursionError, OverflowError)
+
+
+def digest(data: bytes) -> str:
+    """A short, stable content hash."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """paperfeed's version and source: an edited checkout invalidates caches like a new release."""
+    h = hashlib.blake2b(f"{FORMAT}:{__version__}".encode(), digest_size=16)
+    for rel in (rel for rel in files(_PACKAGE) if rel.endswith(".py")):
+        h.update(rel.encode() + b"\0" + (_PACKAGE / rel).read_bytes())
+    return h.hexdigest()
+
+
+_warned: set[str] = set()
+
+
+@lru_cache(maxsize=16)
+def _committed(folder: Path) -> bool:
+    """Whether git tracks a file in folder: a cache pushed in a commit (`git add -f`) is as
+    anyone's who can push, and it may hold pages (the mirror) and their keys, so it is not used.
+    The cache CI restores (actions/cache) is written by the builds of that branch only."""
+    try:
+        result = subprocess.run(["git", "ls-files", "-z", "--", folder.name], cwd=folder.parent,
+                                capture_output=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False  # no git: nothing is committed
+    return result.returncode == 0 and bool(result.stdout)
+
+
+def usable_folder(folder: Path | None) -> Path | None:
+    """folder when the cache may live there: a real folder, or none yet; None (said once) when it
+    is a symlink or not a folder: the cache is then never read or written through it."""
+    if folder is None:
+        return None
+    try:
+        st = os.lstat(folder)
+    except FileNotFoundError:
+        return folder
+    except OSError:
+        return None
+    if S_ISDIR(st.st_mode):
+        if not _committed(folder):
+            return folder
+        if str(folder) not in _warned:
+            _warned.add(str(folder))
+            print(f"Warning: {folder} is committed to git: building without the cache (a committed cache "
+                  "could stand for pages the records never made); remove it with "
+                  f"`git rm -r --cached {folder.name}`", file=sys.stderr)
+        return None
+    if str(folder) not in _warned:
+        _warned.add(str(folder))
+        what = "a symlink" if os.path.islink(folder) else "not a folder"
+        print(f"Warning: {folder} is {what}: building without the cache (it is not followed)", file=sys.stderr)
+    return None
+
+
+class Section:
+    """One file of the cache: a dict of checked entries; load() gives {} for anything unusable.
+
+    `codec` turns each value into JSON text and back (PLAIN: JSON values with tuples and dates
+    kept); `partial` sections drop a damaged entry and keep the rest, the others are all or
+    nothing.
+    """
+
+    def __init__(self, folder: Path | None, name: str, salt: str, fresh: bool = False,
+                 codec: Codec = PLAIN, partial: bool = False) -> None:
+        folder = usable_folder(folder)
+        self.path = folder / f"{name}.jsonl" if folder is not None else None
+        self.salt = f"{code_digest()}:{salt}"
+        self.fresh = fresh  # ignore what is stored (build --clean), but save anew
+        self.codec = codec
+        self.partial = partial
+        self.dropped = 0  # entries the last load() refused
+        self._key = hashlib.blake2b(f"{FORMAT}\0{name}\0{self.salt}".encode("utf-8", "surrogatepass"),
+                                    digest_size=32).digest()
+
+    def _mac(self, line: bytes) -> bytes:
+        return hashlib.blake2b(line, key=self._key, digest_size=16).hexdigest().encode()
+
+    def load(self) -> dict[str, Any]:
+        if self.path is None or self.fresh:
+            return {}
+        # Line by line: never the whole file (30 MB of markup at 10,000 papers) and its lines at once.
+        lines = _read_lines(self.path)
+        try:
+            header = self._entry(next(lines, b""))
+            if header is None or header[0] != "paperfeed-cache" or type(header[1]) is not int:
+                return {}
+            found: dict[str, Any] = {}
+            for line in lines:
+                entry = self._entry(line)
+                if entry is not None:
+                    found[entry[0]] = self.codec.decode(entry[1])
+        except OSError:  # missing, a link, a folder, unreadable
+            return {}
+        except _DECODE_ERRORS:  # checked, yet not what this code writes: all of it is suspect
+            return {}
+        finally:
+            lines.close()
+        self.dropped = header[1] - len(found)
+        if self.dropped and not self.partial:
+            return {}
+        return found
+
+    def _entry(self, line: bytes) -> tuple[str, Any] | None:
+        """(key, value text) of a line whose mac is right, else None."""
+        if len(line) < 36 or line[32:33] != b"\t" or self._mac(line[33:]) != line[:32]:
+            return None
+        try:
+            key, text = line[33:].decode("ascii").split("\t", 1)
+            key = json.loads(key)
+            if type(key) is not str:
+                return None
+            if key == "paperfeed-cache":
+                return key, json.loads(text)
+        except _DECODE_ERRORS:
+            return None
+        return key, text
+
+    def save(self, data: dict[str, Any], unchanged: Collection[str] = ()) -> None:
+        """Write atomically; a cache that cannot be written (read-only site) is skipped.
+
+        `unchanged` names entries whose value is the one stored (loaded, not made anew): their
+        lines are copied from the file as it is, not encoded again (after a one-record edit,
+        all but one of 10,000). A line that is not there, or fails its mac, is encoded.
+        """
+        if self.path is None:
+            return
+        lines = self._stored(data, unchanged) if unchanged else {}
+        for key, value in data.items():
+            if key in lines:
+                continue
+            try:
+                text = self.codec.encode(value)
+            except Unencodable:
+                if self.partial:
+                    continue  # made again next build
+                self._discard()
+                return
+            rest = f"{json.dumps(key)}\t{text}".encode("ascii")
+            lines[key] = self._mac(rest) + b"\t" + rest
+        rest = f'{_HEADER}\t{len(lines)}'.encode("ascii")
+        try:
+            _make_folder(self.path.parent)
+            # Replaces a link itself, never what it points to; no fsync: a cache lost in a
+            # crash is made again. Line by line: no second copy of the whole file in memory.
+            write_atomic(self.path, itertools.chain([self._mac(rest) + b"\t" + rest],
+                                                    (b"\n" + line for line in lines.values())), durable=False)
+        except OSError:
+            pass
+
+    def _stored(self, data: dict[str, Any], unchanged: Collection[str]) -> dict[str, bytes]:
+        """The file's lines for the entries of data named in unchanged, by key. Their macs are
+        not checked here (the next load checks every line): a damaged one is dropped then."""
+        found: dict[str, bytes] = {}
+        if self.path is None:
+            return found
+        wanted = {json.dumps(key).encode("ascii"): key for key in unchanged if key in data}
+        lines = _read_lines(self.path)
+        try:
+            for line in itertools.islice(lines, 1, None):
+                key = wanted.get(line[33:line.find(b"\t", 33)])
+                if key is not None:
+                    found[key] = line
+        except OSError:
+            return {}
+        finally:
+            lines.close()
+        return found
+
+    def _discard(self) -> None:
+        """What is stored is stale once this build's data cannot be saved: remove it (not through a link)."""
+        try:
+            if self.path is not None:
+                self.path.unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def _read_lines(path: Path) -> Generator[bytes, None, None]:
+    """A regular file's lines (without their b"\\n"), never through a symlink, never more than
+    _MAX_SECTION bytes; OSError (at the first line) otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(handle.fileno())
+        if not S_ISREG(st.st_mode) or st.st_size > _MAX_SECTION:
+            raise OSError(f"{path}: not a regular file of a sane size")
+        left, rest = _MAX_SECTION, b""
+        while block := handle.read(1 << 20):  # 1 MB at a time: lines of any length, few calls
+            left -= len(block)
+            if left < 0:
+                raise OSError(f"{path}: grew past a sane size")
+            lines = (rest + block).split(b"\n")
+            rest = lines.pop()
+            yield from lines
+        if rest:
+            yield rest
+
+
+def spare_folder(folder: Path, name: str, make: bool = True) -> Path | None:
+    """Where the writer keeps a hard-link mirror of the live site between builds: the next
+    build's staging tree, and the previous output when the output folder is missing (a fresh
+    CI checkout with the cache restored). See writer.write_site and writer.restore_output.
+    make=False: only to look at (a build that fails on its records leaves no cache folder).
+    None when the cache folder is not to be used (a symlink: the site copy would land where it points)."""
+    if usable_folder(folder) is None:
+        return None
+    if make:
+        try:
+            _make_folder(folder)
+        except OSError:
+            return None
+    return folder / f"spare-{digest(name.encode())[:12]}"
+
+
+def _make_folder(folder: Path) -> None:
+    """The cache folder, ignoring itself in git (as .pytest_cache does): never committed by mistake."""
+    if usable_folder(folder) is None:
+        raise OSError(f"{folder}: not a usable cache folder")
+    if not folder.is_dir():
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / ".gitignore").write_text("# made by paperfeed: a build cache, safe to delete\n*\n")
