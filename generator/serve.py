@@ -144,6 +144,8 @@ def start_observer(site_dir: Path, output_dir: Path) -> Observed | None:
     changes = Changes()
 
     class Handler(FileSystemEventHandler):
+        observer: Any = None
+
         def dispatch(self, event: FileSystemEvent) -> None:
             # A folder's "modified" is its listing changing: the file's own event says which.
             if event.event_type in ("opened", "closed_no_write") or (
@@ -153,12 +155,31 @@ def start_observer(site_dir: Path, output_dir: Path) -> Observed | None:
                 name = site_path(site_dir, output_dir, os.fsdecode(path)) if path else None
                 if name is not None:
                     changes.add(name)
+                    if event.is_directory and "/" not in name and event.event_type in ("created", "moved"):
+                        self.observer.schedule(self, os.fsdecode(path), recursive=True)  # a new source folder
 
     observer: Any = Observer()
     observer.changes = changes
-    observer.schedule(Handler(), str(site_dir), recursive=True)
+    handler = Handler()
+    # The site folder itself without its subfolders, then each source folder with its own: one
+    # recursive watch on the site would put an inotify watch on every folder of the output and of
+    # the cache's mirror (tens of thousands at 10,000 papers), which overflows inotify's queue.
+    observer.schedule(handler, str(site_dir), recursive=False)
+    for folder in source_folders(site_dir, output_dir):
+        observer.schedule(handler, str(folder), recursive=True)
+    handler.observer = observer
     observer.start()
     return observer  # type: ignore[no-any-return]
+
+
+def source_folders(site_dir: Path, output_dir: Path) -> list[Path]:
+    """The site's top-level folders a change can come from: not dot folders (the cache, .git) and
+    not the output folder."""
+    found = []
+    for entry in sorted(os.scandir(site_dir), key=lambda e: e.name):
+        if entry.is_dir(follow_symlinks=False) and site_path(site_dir, output_dir, entry.path) is not None:
+            found.append(Path(entry.path))
+    return found
 
 
 def watch_events(observer: Observed, rebuild: Rebuild, stop: Stop) -> None:

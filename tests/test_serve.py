@@ -158,6 +158,36 @@ def test_the_watcher_ignores_the_output_hidden_folders_and_other_files(tmp_path:
     assert _watched_changes(site, noise) == set()
 
 
+def test_the_watcher_leaves_out_the_output_and_cache_folders(tmp_path: Path) -> None:
+    """One inotify watch per folder: the output's and the cache mirror's thousands of folders are
+    never watched (watchdog overflowed its queue on a 10,000-paper site), yet a source folder
+    made while serving is."""
+    pytest.importorskip("watchdog")
+    site = make_site(tmp_path / "site", records=[PAPER])
+    for rel in ["public/papers/a", ".paperfeed-cache/spare-x/papers/a"]:
+        (site / rel).mkdir(parents=True)
+    observer = serve.start_observer(site, site / "public")
+    assert observer is not None
+    try:
+        emitters = observer.emitters  # type: ignore[attr-defined]
+        watches = {(Path(emitter.watch.path), emitter.watch.is_recursive) for emitter in emitters}
+    finally:
+        observer.stop()
+        observer.join(5)
+    assert (site, False) in watches
+    assert (site / "content", True) in watches
+    assert not any(path == site / "public" or site / "public" in path.parents or ".paperfeed-cache" in path.parts
+                   for path, _ in watches), watches
+    assert not any(path == site and recursive for path, recursive in watches)
+
+    def add_folder() -> None:
+        (site / "templates").mkdir()
+        time.sleep(0.5)  # the new folder's watch is scheduled on its creation event
+        (site / "templates" / "paper.html").write_text("{% extends 'base.html' %}", encoding="utf-8")
+
+    assert "templates/paper.html" in _watched_changes(site, add_folder)
+
+
 def test_the_deployable_build_has_no_live_reload(small_site: Path) -> None:
     for page in small_site.rglob("*.html"):
         assert b"__paperfeed" not in page.read_bytes(), page
