@@ -21,8 +21,8 @@ import generator.search as search
 from generator.build import build, site_salt
 from generator.cache import CACHE_DIR, spare_folder
 from generator.config import load_config
-from generator.depends import Ledger, scan_output
 from generator.errors import BuildError
+from generator.ledger import Ledger, scan_output
 from generator.timing import StageTimer
 from tests.conftest import make_site
 from tests.test_incremental import add_record, delete_record, edit_record, records, snapshot
@@ -82,7 +82,7 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     rendered: list[str] = []
     original = render.PageContext.render
 
-    def counting(self: render.PageContext, page: render.PendingPage) -> object:
+    def counting(self: render.PageContext, page: render.PagePlan) -> object:
         rendered.append(page.path)
         return original(self, page)
 
