@@ -155,7 +155,7 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, la
     indexer = Indexer(search_scratch(config.output_path))
     yield from timer.timed("search", layer.groups(plan_search(index, urls, indexer, indexer.tool, ctx.shards,
                                                               config.language)))
-    yield from layer.files(build_sitemap([page.path for page in pages], index, urls))
+    yield from layer.files(build_sitemap(layer.page_paths, index, urls))
     yield from static_files(config.site_dir, config.theme)
 
 
@@ -224,7 +224,9 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     with timer.stage("index"):
         index = build_index(papers, config, markers)
         env = make_environment(config.site_dir, config.theme)
-        fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink))
+        from generator.render import FeedLink
+
+        fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink, FeedLink))
     from generator.incremental import Incremental
 
     layer = Incremental(ledger, fingerprints, index, jobs, progress)

@@ -4,6 +4,8 @@ The stages are pure functions of the index (and config, urls, templates): they r
 *plans*, not files, and know nothing of the last build:
 
     PagePlan(template, path, values)   a page (generator/pages.py): rendered by the Renderer
+    PageGroup(name, inputs, plans)     pages made from a few values (a paper's page, a term's):
+                                       planned only when those values changed
     FilePlan(path, inputs, make)       a feed, an API file, the sitemap: make() gives its bytes
     GroupPlan(prefix, key, make)       a search shard: make() runs Pagefind over its papers
 
@@ -43,6 +45,17 @@ class PagePlan:
     template: str
     path: str
     values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PageGroup:
+    """Pages made from the same few values (a paper's page, a term's pages): when `inputs` (hashed
+    with the site-wide values) are the last build's and its pages are intact, the group is kept
+    whole without planning its pages; else plans() gives them, each kept or rendered alone."""
+
+    name: str
+    inputs: tuple[Any, ...]
+    plans: Callable[[], list[PagePlan]]
 
 
 @dataclass(frozen=True)
@@ -144,18 +157,24 @@ class Incremental:
         self.progress = progress or Progress()
         self.book: ViewBook | None = None
         self.page_count = 0
+        self.page_paths: list[str] = []
 
-    def pages(self, renderer: Renderer, plans: list[PagePlan]) -> Iterator[OutputFile]:
-        """Every page: kept where its key is the last build's, the rest rendered on every core."""
+    def pages(self, renderer: Renderer, items: list[PagePlan | PageGroup]) -> Iterator[OutputFile]:
+        """Every page: kept where its key (or its group's) is the last build's, the rest rendered
+        on every core. `page_paths` then lists every page."""
         prints = self.fingerprints
         self.book = book = ViewBook(self.index, self.ledger, prints.papers,
                                     lambda key: prints.view(renderer.view_by_key(key)))
         prints.view_digest = book.digest
         site_key = prints.key(renderer.site_values())  # the same on every page: hashed once
-        keep = self.ledger.keep
-        decided = [OutputFile.keep(plan.path) if keep(plan.path, prints.key(site_key, plan.template, plan.values))
-                   else plan for plan in plans]
-        self.page_count += len(plans)
+        decided: list[PagePlan | OutputFile] = []
+        for item in items:
+            if type(item) is PageGroup:
+                decided.extend(self._group(item, site_key))
+            else:
+                decided.append(self._page(item, site_key))
+        self.page_paths = [item.path for item in decided]
+        self.page_count += len(decided)
         pending = [item for item in decided if isinstance(item, PagePlan)]
         renderer.prepare(pending, self.jobs)
         # Small chunks: few pages' HTML in flight at once (it is written as soon as it is back).
@@ -164,6 +183,19 @@ class Incremental:
             self.progress.update("pages", number, len(decided))
             yield next(rendered) if isinstance(item, PagePlan) else item
         renderer.done()
+
+    def _page(self, plan: PagePlan, site_key: str) -> PagePlan | OutputFile:
+        kept = self.ledger.keep(plan.path, self.fingerprints.key(site_key, plan.template, plan.values))
+        return OutputFile.keep(plan.path) if kept else plan
+
+    def _group(self, group: PageGroup, site_key: str) -> list[PagePlan | OutputFile]:
+        key = self.fingerprints.key(site_key, *group.inputs)
+        kept = self.ledger.keep_pages(group.name, key)
+        if kept is not None:
+            return [OutputFile.keep(path) for path in kept]
+        decided = [self._page(plan, site_key) for plan in group.plans()]
+        self.ledger.made_pages(group.name, key, [item.path for item in decided])
+        return decided
 
     def files(self, plans: Iterable[FilePlan]) -> Iterator[OutputFile]:
         """Each file kept or made; plans with the same `inputs` object (a feed's formats) are keyed once."""

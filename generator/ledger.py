@@ -115,6 +115,25 @@ class Ledger:
         for path in paths:
             self.keys[path] = key
 
+    def keep_pages(self, name: str, key: str) -> list[str] | None:
+        """The last build's pages of a page group when the group's key is the same and every page
+        is intact (each keeps its own key, for its page alone next time); else None."""
+        old = self.old_groups.get(name)
+        if old is None or old[0] != key:
+            return None
+        paths: list[str] = old[1]
+        if not all(path in self.old_keys and self.intact(path) for path in paths):
+            return None
+        self.groups[name] = old
+        for path in paths:
+            self.keys[path] = self.old_keys[path]
+        self.kept.update(paths)
+        return paths
+
+    def made_pages(self, name: str, key: str, paths: list[str]) -> None:
+        """Record a page group planned this build (its pages' keys are recorded one by one)."""
+        self.groups[name] = [key, paths]
+
     def manifest(self, paths: Iterable[str], changed: Collection[str], digests: Mapping[str, str]) -> Manifest:
         """The output as this build left it, without scanning it again: a file the writer linked
         from the previous output is that same file (its size and mtime as scanned); the others

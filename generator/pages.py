@@ -12,11 +12,12 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 from generator.citation import bibtex, json_ld, scholar_meta
 from generator.depends import PaperRefs
-from generator.incremental import FilePlan, PagePlan
+from generator.incremental import FilePlan, PageGroup, PagePlan
 from generator.indexes import TAXONOMIES, Period, SiteIndex, Term
 from generator.markup import shorten
 from generator.mathtext import plain_title, readable_text
@@ -155,19 +156,27 @@ def _description(paper: Paper) -> str:
     return shorten(readable_text(paper.abstract), DESCRIPTION_LENGTH)
 
 
-def render_papers(ctx: PageContext) -> Iterator[PagePlan]:
+def render_papers(ctx: PageContext) -> Iterator[PageGroup]:
+    """Each paper's page, as a group keyed by all it is made from: the paper, its view and its
+    related papers' views, and the feeds it advertises (its terms')."""
     for paper in ctx.index.papers:
-        url = ctx.urls.absolute(ctx.urls.paper(paper.id))  # the view's url
-        image = paper.thumbnail if paper.thumbnail.startswith(("http://", "https://")) else (
-            ctx.urls.absolute(paper.thumbnail.lstrip("/")) if paper.thumbnail else "")
-        yield ctx.page("paper.html", ctx.urls.paper(paper.id), plain_title(paper.title),
-                       card=PaperRefs((paper.key,), one=True), image=image,
-                       description=Lazy(_description, (paper,)), bibtex=Lazy(bibtex, (paper, url)),
-                       scholar=Lazy(scholar_meta, (paper,)), json_ld=Lazy(json_ld, (paper, url)),
-                       related=ctx.refs(ctx.index.related.get(paper.key, ())))
+        papers = (paper, *ctx.index.related.get(paper.key, ()))
+        yield PageGroup(f"paper:{paper.key}", (paper, ctx.refs(papers), ctx.feed_links(ctx.urls.paper(paper.id))),
+                        partial(_paper_page, ctx, paper))
 
 
-def render_taxonomies(ctx: PageContext) -> Iterator[PagePlan]:
+def _paper_page(ctx: PageContext, paper: Paper) -> list[PagePlan]:
+    url = ctx.urls.absolute(ctx.urls.paper(paper.id))  # the view's url
+    image = paper.thumbnail if paper.thumbnail.startswith(("http://", "https://")) else (
+        ctx.urls.absolute(paper.thumbnail.lstrip("/")) if paper.thumbnail else "")
+    return [ctx.page("paper.html", ctx.urls.paper(paper.id), plain_title(paper.title),
+                     card=PaperRefs((paper.key,), one=True), image=image,
+                     description=Lazy(_description, (paper,)), bibtex=Lazy(bibtex, (paper, url)),
+                     scholar=Lazy(scholar_meta, (paper,)), json_ld=Lazy(json_ld, (paper, url)),
+                     related=ctx.refs(ctx.index.related.get(paper.key, ())))]
+
+
+def render_taxonomies(ctx: PageContext) -> Iterator[PagePlan | PageGroup]:
     urls = ctx.urls
     for taxonomy in TAXONOMIES:
         terms = ctx.index.taxonomies[taxonomy]
@@ -185,16 +194,17 @@ def render_taxonomies(ctx: PageContext) -> Iterator[PagePlan]:
                            pagination=pagination(urls, path_of, number, len(chunks)),
                            description=f"{title} of {ctx.config.title}, with their number of papers.")
         for term in terms:
-            if term.has_page:
-                yield from _render_term(ctx, term)
+            if term.has_page:  # a term's pages are made from the term (its papers, slug …) and their views
+                yield PageGroup(f"term:{taxonomy}:{term.key}", (term, ctx.refs(term.papers)),
+                                partial(_render_term, ctx, term))
 
 
-def _render_term(ctx: PageContext, term: Term) -> Iterator[PagePlan]:
+def _render_term(ctx: PageContext, term: Term) -> list[PagePlan]:
     title = f"{TAXONOMY_TITLES[term.taxonomy][:-1]}: {term.name}"
-    yield from render_list(ctx, term.papers, lambda n: ctx.urls.term(term.taxonomy, term.slug, n),
+    return list(render_list(ctx, term.papers, lambda n: ctx.urls.term(term.taxonomy, term.slug, n),
                            title, term.name, compact=True, period=None, neighbours=None, term=term, views=[],
                            picker=None, description=f"{_count(len(term.papers))} "
-                                                    f"{TERM_DESCRIPTIONS[term.taxonomy]} {term.name}, newest first.")
+                                                    f"{TERM_DESCRIPTIONS[term.taxonomy]} {term.name}, newest first."))
 
 
 @dataclass(frozen=True)
@@ -265,7 +275,8 @@ def render_misc(ctx: PageContext) -> Iterator[PagePlan]:
     yield ctx.page("404.html", ctx.urls.not_found(), "Page not found", heading="Page not found")
 
 
-def plan_pages(ctx: PageContext) -> list[PagePlan]:
-    """Every HTML page of the site, as plans (generator/incremental.py keeps or renders them)."""
+def plan_pages(ctx: PageContext) -> list[PagePlan | PageGroup]:
+    """Every HTML page of the site, as plans or groups of plans (generator/incremental.py keeps or
+    renders them; a group it can keep whole is not even planned)."""
     return [plan for stage in (render_home, render_periods, render_trending, render_papers, render_taxonomies,
                                render_searches, render_misc) for plan in stage(ctx)]

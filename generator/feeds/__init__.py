@@ -40,7 +40,7 @@ def build_feeds(index: SiteIndex, config: SiteConfig, urls: Urls) -> Iterator[Fi
         "rss": xml.rss, "atom": xml.atom,
         "json": lambda feed: json_feed(feed, urls, config.language, config.title)}
     for feed in feeds:
-        inputs = (feed,)  # the same object for each format: keyed once
+        inputs = feed.inputs  # the same object for each format: keyed once
         for kind, path in feed.paths:
             yield FilePlan(path, inputs, partial(formats[kind], feed))
     yield FilePlan(urls.opml(), None, partial(build_opml, feeds, urls, config.title))
