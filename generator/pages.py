@@ -2,7 +2,9 @@
 
 Each stage below returns plans (template, path, own values), nothing rendered: papers are
 PaperRefs (keys), made into views by generator/render.py only for the pages the incremental
-layer (generator/incremental.py) decides to render. Nothing here knows of the last build.
+layer (generator/incremental.py) decides to render. A paper's page and a term's pages come
+as a PageGroup: the few values they are made from, and how to plan them (only done when
+those values changed). Nothing here knows of the last build.
 """
 
 from __future__ import annotations
