@@ -143,7 +143,7 @@ class PageContext:
 
     def refs(self, papers: Sequence[Paper]) -> PaperRefs:
         """Papers as a page value: their keys (views are made only if the page is rendered)."""
-        return PaperRefs(tuple(paper.key for paper in papers))
+        return PaperRefs(tuple([paper.id.key for paper in papers]))  # not .key: 200,000 calls at 10,000 papers
 
     def card_html(self, view: PaperView) -> Markup:
         """A paper's card, rendered once per build however many lists show it.
