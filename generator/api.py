@@ -44,12 +44,6 @@ def _time(day: date) -> str:
     return f"{day.isoformat()}T00:00:00.000Z"
 
 
-def _thumbnail(paper: Paper, urls: Urls) -> str:
-    if not paper.thumbnail or paper.thumbnail.startswith(("http://", "https://")):
-        return paper.thumbnail
-    return urls.absolute(paper.thumbnail.lstrip("/"))
-
-
 def paper_object(paper: Paper) -> dict[str, Any]:
     """The paper as /api/papers/<id> gives it (and as `paper` in a daily_papers entry)."""
     org = {"fullname": paper.organization} if paper.organization else None
@@ -80,7 +74,7 @@ def daily_entry(paper: Paper, urls: Urls) -> dict[str, Any]:
         ("publishedAt", inner.get("publishedAt")),
         ("title", paper.title),
         ("summary", paper.abstract),
-        ("thumbnail", _thumbnail(paper, urls) or None),
+        ("thumbnail", urls.thumbnail(paper.thumbnail, absolute=True) or None),
         ("submittedBy", inner.get("submittedOnDailyBy")),
         ("organization", inner.get("organization")),
     ]

@@ -74,6 +74,7 @@ from generator.cachecodec import (
     trusted_markup,
 )
 from generator.content import read_bounded
+from generator.tree import files
 
 CACHE_DIR = ".paperfeed-cache"
 FORMAT = 2
@@ -92,8 +93,8 @@ def digest(data: bytes) -> str:
 def code_digest() -> str:
     """paperfeed's version and source: an edited checkout invalidates caches like a new release."""
     h = hashlib.blake2b(f"{FORMAT}:{__version__}".encode(), digest_size=16)
-    for path in sorted(_PACKAGE.rglob("*.py")):
-        h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0" + path.read_bytes())
+    for rel in (rel for rel in files(_PACKAGE) if rel.endswith(".py")):
+        h.update(rel.encode() + b"\0" + (_PACKAGE / rel).read_bytes())
     return h.hexdigest()
 
 

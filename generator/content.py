@@ -17,6 +17,7 @@ from generator.days import DayMarker, is_marker, parse_marker
 from generator.errors import Problem, SourceLocation
 from generator.model import Paper
 from generator.record import RecordContext, parse_record
+from generator.tree import file_entries, hidden
 from generator.urls import paper_slug
 from generator.yamlsrc import MAX_FILE_BYTES, decode_source, parse_yaml
 
@@ -25,20 +26,8 @@ SUFFIXES = (".yaml", ".yml")
 
 def discover(content_dir: Path) -> list[Path]:
     """Record files under content_dir, sorted; hidden files and folders are skipped."""
-    if not content_dir.is_dir():
-        return []
-    found = []
-    folders = [str(content_dir)]
-    while folders:  # scandir: file types come with the listing, no stat per file
-        with os.scandir(folders.pop()) as entries:
-            for entry in entries:
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append(entry.path)
-                elif entry.name.lower().endswith(SUFFIXES) and entry.is_file():
-                    found.append(Path(entry.path))
-    return sorted(found)
+    return [Path(entry.path) for _, entry in file_entries(content_dir, prune=hidden)
+            if entry.name.lower().endswith(SUFFIXES)]
 
 
 def outside_link(path: Path, content_dir: Path, shown: str) -> list[Problem]:

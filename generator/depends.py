@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.model import Paper
+from generator.tree import files
 from generator.views import PaperView
 
 
@@ -39,9 +40,9 @@ def tree_signature(folders: Iterable[Path], site: Path) -> str:
         h.update(f"\0{folder.relative_to(site) if folder.is_relative_to(site) else folder}\0".encode())
         if not folder.is_dir():
             continue
-        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-            data = path.read_bytes()
-            h.update(f"{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode() + data)
+        for rel in files(folder):
+            data = (folder / rel).read_bytes()
+            h.update(f"{rel}\0{len(data)}\0".encode() + data)
     return h.hexdigest()
 
 

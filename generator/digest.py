@@ -24,10 +24,9 @@ from generator.indexes import Period, SiteIndex
 from generator.mathtext import plain_title, readable_text
 from generator.model import Paper
 from generator.urls import Urls
-from generator.views import LINK_LABELS
+from generator.views import LINK_LABELS, paper_byline
 
 TEASER_CHARS = 400
-BYLINE_AUTHORS = 3
 EMAIL_LINKS = ("code", "project", "video", "data")
 UNSUBSCRIBE_SUBJECT = "unsubscribe"
 
@@ -163,7 +162,7 @@ def unsubscribe_url(config: SiteConfig) -> str:
 def _item(rank: int, paper: Paper, urls: Urls) -> DigestItem:
     links = tuple((LINK_LABELS[link.name], link.url) for link in paper.links if link.name in EMAIL_LINKS)
     return DigestItem(rank=rank, title=plain_title(paper.title),
-                      url=urls.absolute(urls.paper(paper.id)), byline=byline(paper),
+                      url=urls.absolute(urls.paper(paper.id)), byline=paper_byline(paper, with_organization=True),
                       upvotes=paper.upvotes, teaser=teaser(paper.abstract), links=links)
 
 
@@ -173,20 +172,6 @@ def teaser(abstract: str, limit: int = TEASER_CHARS) -> str:
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0].rstrip(",;:.") + " …"
-
-
-def byline(paper: Paper) -> str:
-    """'Ada Lovelace, Alan Turing +3 · Tencent', '4 authors', or the organisation alone."""
-    names = [author.name for author in paper.authors[:BYLINE_AUTHORS]]
-    parts = []
-    if names:
-        more = paper.author_count - len(names)
-        parts.append(", ".join(names) + (f" +{more}" if more > 0 else ""))
-    elif paper.author_count:
-        parts.append(f"{paper.author_count} author{'' if paper.author_count == 1 else 's'}")
-    if paper.organization:
-        parts.append(paper.organization)
-    return " · ".join(parts)
 
 
 def render_digest(digest: Digest, env: jinja2.Environment) -> tuple[str, str]:

@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import cached_property
 
 from generator.config import SiteConfig, TaxonomyConfig
 from generator.days import DayMarker, is_complete
@@ -67,14 +68,11 @@ class SiteIndex:
 
     def term_of(self, taxonomy: str, name: str) -> Term | None:
         """The term a name belongs to (names are grouped by urls.term_key)."""
-        return self._term_lookup()[taxonomy].get(term_key(name))
+        return self._term_lookup[taxonomy].get(term_key(name))
 
+    @cached_property
     def _term_lookup(self) -> dict[str, dict[str, Term]]:
-        cache = self.__dict__.get("_lookup")
-        if cache is None:
-            cache = {tax: {t.key: t for t in terms} for tax, terms in self.taxonomies.items()}
-            object.__setattr__(self, "_lookup", cache)
-        return cache
+        return {tax: {t.key: t for t in terms} for tax, terms in self.taxonomies.items()}
 
 
 def _periods(papers: Iterable[Paper], kind: str, start_of: Callable[[date], date],

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.cache import Section, digest
-from generator.writer import content_digest, iter_tree
+from generator.tree import iter_tree
+from generator.writer import content_digest
 
 Stats = dict[str, tuple[int, int]]  # output path -> (size, mtime_ns)
 Manifest = dict[str, tuple[int, int, str]]  # output path -> (size, mtime_ns, content_digest)

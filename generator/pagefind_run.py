@@ -20,6 +20,7 @@ from generator.cache import code_digest
 from generator.errors import BuildError
 from generator.model import OutputFile
 from generator.pagefind_order import order_bundle
+from generator.tree import file_entries
 
 #: The file that says an index is complete (Pagefind's own entry point, fetched first).
 ENTRY = "pagefind-entry.json"
@@ -63,13 +64,9 @@ def _run_pagefind(site: Path, bundle: Path) -> None:
 
 
 def _read_bundle(folder: Path, prefix: str) -> Iterator[OutputFile]:
-    for root, dirs, names in os.walk(folder):
-        dirs.sort()
-        for name in sorted(names):
-            if name.startswith(UNUSED):
-                continue
-            path = Path(root, name)
-            yield OutputFile(prefix + path.relative_to(folder).as_posix(), path.read_bytes())
+    for rel, entry in file_entries(folder):
+        if not entry.name.startswith(UNUSED):
+            yield OutputFile(prefix + rel, (folder / rel).read_bytes())
 
 
 def index_shard(scratch: Path, fragments: dict[str, bytes], prefix: str) -> list[OutputFile]:

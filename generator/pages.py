@@ -169,8 +169,7 @@ def render_papers(ctx: PageContext) -> Iterator[PageGroup]:
 
 def _paper_page(ctx: PageContext, paper: Paper) -> list[PagePlan]:
     url = ctx.urls.absolute(ctx.urls.paper(paper.id))  # the view's url
-    image = paper.thumbnail if paper.thumbnail.startswith(("http://", "https://")) else (
-        ctx.urls.absolute(paper.thumbnail.lstrip("/")) if paper.thumbnail else "")
+    image = ctx.urls.thumbnail(paper.thumbnail, absolute=True)
     return [ctx.page("paper.html", ctx.urls.paper(paper.id), plain_title(paper.title),
                      card=PaperRefs((paper.key,), one=True), image=image,
                      description=Lazy(_description, (paper,)), bibtex=Lazy(bibtex, (paper, url)),

@@ -1,5 +1,8 @@
 """Local preview: build into a temporary folder, serve it, rebuild on change, reload the page.
 
+The watcher (watchdog's events; polling without it) hands each rebuild the site-relative
+names of the files that changed. The page's reload script is generator/serve_reload.js.
+
 The deployable site (public/) is never touched: `serve` builds with its own
 local base URL into a temp folder, served by generator/serve_http.py (live
 reload, loopback clients only). The temp folder goes whatever ends the
@@ -24,8 +27,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from generator.serve_http import BuildState, host_allowed, inject_live_reload, make_server
+from generator.tree import Entry, file_entries
 
-__all__ = ["BuildState", "ServeError", "host_allowed", "inject_live_reload", "make_server", "serve_site"]
+__all__ = ["BuildState", "Changes", "ServeError", "host_allowed", "inject_live_reload", "make_server", "serve_site",
+           "site_path", "watch"]
 
 WATCHED_SUFFIXES = {".yaml", ".yml", ".html", ".css", ".js", ".svg", ".png", ".jpg", ".xml", ".txt",
                     ".json", ".ico", ".webp"}
@@ -39,36 +44,45 @@ def local_base_url(host: str, port: int) -> str:
     return f"http://{shown}:{port}/"
 
 
-def watched(site_dir: Path, output_dir: Path, path: str) -> bool:
-    """Whether a change to `path` can change the site: a source file, not the output or a dot folder."""
+def site_path(site_dir: Path, output_dir: Path, path: str) -> str | None:
+    """The site-relative name ('content/x.yaml') of a path whose change can change the site: a
+    source file, or a folder moved in or out; None for the output, dot folders and other files."""
     try:
         rel = Path(path).resolve().relative_to(site_dir.resolve())
     except ValueError:
-        return False
+        return None
     if not rel.parts or any(part.startswith(".") for part in rel.parts):
-        return False
+        return None
     full = site_dir.resolve() / rel
     skip = output_dir.resolve()
     if full == skip or skip in full.parents:
-        return False
-    return not rel.suffix or rel.suffix.lower() in WATCHED_SUFFIXES  # a folder moved in or out counts
+        return None
+    if rel.suffix and rel.suffix.lower() not in WATCHED_SUFFIXES:
+        return None
+    return rel.as_posix()
 
 
-def snapshot(site_dir: Path, output_dir: Path) -> dict[str, float]:
-    """mtime and size of every watched file under the site (the output folder excluded)."""
-    state: dict[str, float] = {}
+def watched(site_dir: Path, output_dir: Path, path: str) -> bool:
+    """Whether a change to `path` can change the site (see site_path)."""
+    return site_path(site_dir, output_dir, path) is not None
+
+
+def snapshot(site_dir: Path, output_dir: Path) -> dict[str, int]:
+    """mtime and size of every watched file under the site (the output folder excluded), by name."""
     skip = output_dir.resolve()
-    for root, dirs, files in os.walk(site_dir):
-        root_path = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (root_path / d).resolve() != skip)
-        for name in files:
-            path = root_path / name
-            if path.suffix.lower() in WATCHED_SUFFIXES and not name.startswith("."):
-                try:
-                    stat = path.stat()
-                except OSError:
-                    continue
-                state[str(path)] = stat.st_mtime_ns + stat.st_size
+
+    def prune(name: str, entry: Entry) -> bool:
+        return entry.name.startswith(".") or (entry.is_dir(follow_symlinks=False)
+                                              and Path(entry.path).resolve() == skip)
+
+    state: dict[str, int] = {}
+    for name, entry in file_entries(site_dir, prune):
+        if Path(name).suffix.lower() in WATCHED_SUFFIXES:
+            try:
+                stat = entry.stat()
+            except OSError:
+                continue
+            state[name] = stat.st_mtime_ns + stat.st_size
     return state
 
 
@@ -76,13 +90,33 @@ class Stop(Protocol):
     def wait(self, timeout: float) -> bool: ...
 
 
+#: What the watcher calls after each burst of changes: with the site-relative names that changed.
+Rebuild = Callable[[frozenset[str]], None]
 #: after the first change event, wait this long for more (an editor's save is several events)
 SETTLE = 0.1
 
 
-def watch(site_dir: Path, output_dir: Path, rebuild: Callable[[], None], stop: Stop) -> None:
-    """Call rebuild() after each change to the site settles, until stop (a threading.Event,
-    say) is set: on the file system's events with watchdog, else by polling."""
+class Changes:
+    """Names of changed paths, gathered from the observer's thread until the watcher takes them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._names: set[str] = set()
+
+    def add(self, name: str) -> None:
+        with self._lock:
+            self._names.add(name)
+
+    def take(self) -> frozenset[str]:
+        """The names gathered since the last take, and none left."""
+        with self._lock:
+            names, self._names = frozenset(self._names), set()
+        return names
+
+
+def watch(site_dir: Path, output_dir: Path, rebuild: Rebuild, stop: Stop) -> None:
+    """Call rebuild(names changed) after each change to the site settles, until stop (a
+    threading.Event, say) is set: on the file system's events with watchdog, else by polling."""
     observer = start_observer(site_dir, output_dir)
     if observer is None:  # a dependency, but an install without it still previews
         poll(site_dir, output_dir, rebuild, stop)
@@ -91,7 +125,7 @@ def watch(site_dir: Path, output_dir: Path, rebuild: Callable[[], None], stop: S
 
 
 class Observed(Protocol):
-    changed: threading.Event
+    changes: Changes
 
     def stop(self) -> None: ...
     def join(self, timeout: float) -> None: ...
@@ -99,15 +133,15 @@ class Observed(Protocol):
 
 
 def start_observer(site_dir: Path, output_dir: Path) -> Observed | None:
-    """A started watchdog observer whose `changed` is set by each change to the site, or None
-    without watchdog. Started before the server says it is ready: a stop signal that lands
-    while watchdog starts its threads would leave them half made."""
+    """A started watchdog observer whose `changes` gathers the name of each changed site path,
+    or None without watchdog. Started before the server says it is ready: a stop signal that
+    lands while watchdog starts its threads would leave them half made."""
     try:
         from watchdog.events import FileSystemEvent, FileSystemEventHandler
         from watchdog.observers import Observer
     except ImportError:
         return None
-    changed = threading.Event()
+    changes = Changes()
 
     class Handler(FileSystemEventHandler):
         def dispatch(self, event: FileSystemEvent) -> None:
@@ -115,42 +149,50 @@ def start_observer(site_dir: Path, output_dir: Path) -> Observed | None:
             if event.event_type in ("opened", "closed_no_write") or (
                     event.is_directory and event.event_type == "modified"):
                 return
-            paths = [event.src_path, getattr(event, "dest_path", "")]
-            if any(p and watched(site_dir, output_dir, os.fsdecode(p)) for p in paths):
-                changed.set()
+            for path in (event.src_path, getattr(event, "dest_path", "")):  # a move names both
+                name = site_path(site_dir, output_dir, os.fsdecode(path)) if path else None
+                if name is not None:
+                    changes.add(name)
 
     observer: Any = Observer()
-    observer.changed = changed
+    observer.changes = changes
     observer.schedule(Handler(), str(site_dir), recursive=True)
     observer.start()
     return observer  # type: ignore[no-any-return]
 
 
-def watch_events(observer: Observed, rebuild: Callable[[], None], stop: Stop) -> None:
-    changed = observer.changed
+def watch_events(observer: Observed, rebuild: Rebuild, stop: Stop) -> None:
+    """rebuild() with the names each burst of events gave, until stop is set; the observer ends."""
     try:
         while not stop.wait(SETTLE):
-            if changed.is_set():
-                while changed.is_set():  # until the burst is over
-                    changed.clear()
-                    time.sleep(SETTLE)
-                rebuild()
+            names = observer.changes.take()
+            if names:
+                while more := _settled(observer.changes):  # until the burst is over
+                    names |= more
+                rebuild(names)
     finally:
         observer.stop()
         if observer.is_alive():
             observer.join(5)
 
 
-def poll(site_dir: Path, output_dir: Path, rebuild: Callable[[], None],
-         stop: Stop, interval: float = 0.5) -> None:
-    """watch() without watchdog: compare the tree's mtimes every `interval` seconds."""
+def _settled(changes: Changes) -> frozenset[str]:
+    time.sleep(SETTLE)
+    return changes.take()
+
+
+def poll(site_dir: Path, output_dir: Path, rebuild: Rebuild, stop: Stop, interval: float = 0.5) -> None:
+    """watch() without watchdog: compare the tree's mtimes and sizes every `interval` seconds."""
     last = snapshot(site_dir, output_dir)
     while not stop.wait(interval):
         current = snapshot(site_dir, output_dir)
         if current != last:
-            time.sleep(0.1)
-            last = snapshot(site_dir, output_dir)
-            rebuild()
+            time.sleep(SETTLE)
+            current = snapshot(site_dir, output_dir)
+            names = frozenset(name for name in current.keys() | last.keys() if current.get(name) != last.get(name))
+            last = current
+            if names:  # not when the change was undone within SETTLE
+                rebuild(names)
 
 
 class ServeError(Exception):
@@ -202,7 +244,8 @@ def _serve(site_dir: Path, folder: Path, deploy_output: Path, host: str, port: i
 
     built = False  # a good site is being served (a failed build keeps it)
 
-    def rebuild() -> None:
+    def rebuild(changed: frozenset[str] | None = None) -> None:
+        """Build; `changed` names the site files that changed since the last build (None: the first)."""
         nonlocal built
         try:
             # The ledger and mirror of this output go in the temp folder (same file system, so

@@ -1,9 +1,9 @@
 """The preview's HTTP side: the built site with live reload, to loopback clients only.
 
 Live reload is added while serving, never written to disk: every HTML response
-gets one `<script>` that polls `/__paperfeed/status` and reloads the page when
-the build version changes, or shows the build error over the page while the
-last good site stays served.
+gets one `<script>` (generator/serve_reload.js) that polls `/__paperfeed/status`
+and reloads the page when the build version changes, or shows the build error
+over the page while the last good site stays served.
 
 Hardened as a local tool: only requests naming a loopback host are answered (a
 page elsewhere cannot read the preview by DNS rebinding), every connection is
@@ -25,53 +25,19 @@ import time
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 PREFIX = "/__paperfeed/"
-POLL_MS = 500
 IDLE_TIMEOUT = 15.0  # seconds a connection may wait for its next request (keep-alive)
 HEADER_TIMEOUT = 10.0  # seconds from a request's first byte to the end of its headers
 SEND_TIMEOUT = 30.0  # seconds one write (or a body read) may block: a client that stopped reading
 BACKLOG = 128
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "[::1]"})
 _HOST_HEADER = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::[0-9]{1,5})?")
-LIVE_SCRIPT = f"""(function () {{
-  "use strict";
-  var known = null;
-  function overlay(message) {{
-    var box = document.getElementById("paperfeed-build-error");
-    if (!message) {{ if (box) box.remove(); return; }}
-    if (!box) {{
-      box = document.createElement("div");
-      box.id = "paperfeed-build-error";
-      box.setAttribute("role", "alert");
-      box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;padding:2rem;" +
-        "background:rgba(20,0,0,.92);color:#fff;font:14px/1.5 ui-monospace,monospace";
-      document.body.appendChild(box);
-    }}
-    box.innerHTML = "";
-    var title = document.createElement("h2");
-    title.textContent = "paperfeed: the build failed (showing the last good site underneath)";
-    title.style.cssText = "margin:0 0 1rem;font:bold 16px/1.4 system-ui,sans-serif;color:#ffb4b4";
-    var text = document.createElement("pre");
-    text.textContent = message;
-    text.style.cssText = "margin:0;white-space:pre-wrap";
-    box.appendChild(title);
-    box.appendChild(text);
-  }}
-  function poll() {{
-    fetch("{PREFIX}status", {{cache: "no-store"}}).then(function (r) {{ return r.json(); }})
-      .then(function (s) {{
-        if (known !== null && s.version !== known && !s.error) {{ location.reload(); return; }}
-        known = s.version;
-        overlay(s.error);
-        setTimeout(poll, {POLL_MS});
-      }}, function () {{ setTimeout(poll, {POLL_MS * 4}); }});
-  }}
-  poll();
-}})();
-"""
+#: The page's side of live reload: a file shipped in the package (see its header).
+LIVE_SCRIPT = resources.files("generator").joinpath("serve_reload.js").read_bytes()
 TAG = f'<script src="{PREFIX}live.js"></script>'.encode()
 WAITING_PAGE = ("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>paperfeed preview"
                 "</title></head><body><p>Waiting for a successful build…</p></body></html>")
@@ -239,7 +205,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         if path == PREFIX + "status":
             return self._send(HTTPStatus.OK, "application/json", self.state.as_json())
         if path == PREFIX + "live.js":
-            return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_SCRIPT.encode())
+            return self._send(HTTPStatus.OK, "text/javascript; charset=utf-8", LIVE_SCRIPT)
         if not Path(self.directory).is_dir():
             return self._send(HTTPStatus.SERVICE_UNAVAILABLE, "text/html; charset=utf-8",
                               inject_live_reload(WAITING_PAGE.encode()))

@@ -26,9 +26,8 @@ def sitemap_xml(page_paths: Sequence[str], index: SiteIndex, urls: Urls) -> byte
     for path in sorted(page_paths):
         if not path.endswith(".html") or path == urls.not_found():
             continue
-        page = path[: -len("index.html")] if path.endswith("index.html") else path
         when = f"<lastmod>{lastmod[path]}</lastmod>" if path in lastmod else ""
-        rows.append(f"<url><loc>{escape(urls.absolute(page))}</loc>{when}</url>")
+        rows.append(f"<url><loc>{escape(urls.absolute_page(path))}</loc>{when}</url>")
     xml = ('<?xml version="1.0" encoding="UTF-8"?>\n'
            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n' + "\n".join(rows) + "\n</urlset>\n")
     return xml.encode()

@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 import generator
 from generator.model import OutputFile
+from generator.tree import files, hidden
 
 _PACKAGE = Path(generator.__file__).parent
 
@@ -59,9 +60,6 @@ def static_files(site_dir: Path, theme: str) -> list[OutputFile]:
     """Static assets under static/, the site's own overriding the theme's of the same name."""
     chosen: dict[str, Path] = {}
     for folder in static_dirs(site_dir, theme):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                rel = path.relative_to(folder)
-                if path.is_file() and not any(part.startswith(".") for part in rel.parts):
-                    chosen[rel.as_posix()] = path
+        for rel in files(folder, prune=hidden):
+            chosen[rel] = folder / rel
     return [OutputFile(f"static/{rel}", chosen[rel].read_bytes()) for rel in sorted(chosen)]

@@ -242,7 +242,26 @@ class Urls:
         """Full URL for feeds, canonical links and the sitemap."""
         return self.base + quote(path, safe="/:@!$&'()*+,;=-._~%")
 
+    def absolute_page(self, output_path: str) -> str:
+        """Full URL of the page a written file serves (the sitemap lists files by output path)."""
+        return self.absolute(self.page_path(output_path))
+
+    def thumbnail(self, value: str, absolute: bool = False) -> str:
+        """A record's thumbnail as a link: a full URL as it is, a site path (/images/card.png)
+        root-relative for HTML or, with `absolute`, a full URL (feeds, og:image, the API); '' stays ''."""
+        if not value.startswith("/"):
+            return value
+        path = value.lstrip("/")
+        return self.absolute(path) if absolute else self.href(path)
+
     @staticmethod
     def output_path(path: str) -> str:
         """The file a page is written to, relative to the output folder."""
         return path + "index.html" if path == "" or path.endswith("/") else path
+
+    @staticmethod
+    def page_path(output_path: str) -> str:
+        """The page a written file serves: output_path's inverse ('days/x/index.html' -> 'days/x/')."""
+        if output_path == "index.html" or output_path.endswith("/index.html"):
+            return output_path.removesuffix("index.html")
+        return output_path

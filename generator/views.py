@@ -93,16 +93,25 @@ class PaperView:
         return self.paper.id.full if self.paper.id.arxiv else ""
 
 
-def byline(names: Sequence[str], author_count: int, organization: str) -> str:
+def byline(names: Sequence[str], author_count: int, organization: str, with_organization: bool = False) -> str:
     """A paper's authors in one line of plain text: 'Ada Lovelace, Alan Turing, Grace Hopper +1',
-    '4 authors' (a count without names) or the organisation."""
-    if names:
-        shown = names[:CARD_AUTHORS]
-        more = author_count - len(shown)
-        return ", ".join(shown) + (f" +{more}" if more > 0 else "")
-    if author_count:
-        return f"{author_count} author{'' if author_count == 1 else 's'}"
-    return organization
+    '4 authors' (a count without names), else the organisation; `with_organization` adds it after
+    the authors, as the email digest shows them ('Ada Lovelace +1 · Tencent')."""
+    shown = names[:CARD_AUTHORS]
+    more = author_count - len(shown)
+    if shown:
+        people = ", ".join(shown) + (f" +{more}" if more > 0 else "")
+    else:
+        people = f"{author_count} author{'' if author_count == 1 else 's'}" if author_count else ""
+    if people and not with_organization:
+        return people
+    return " · ".join(part for part in (people, organization) if part)
+
+
+def paper_byline(paper: Paper, with_organization: bool = False) -> str:
+    """byline() of a paper's record."""
+    return byline([author.name for author in paper.authors], paper.author_count, paper.organization,
+                  with_organization)
 
 
 def human_date(day: date | None) -> str:
@@ -140,9 +149,6 @@ def paper_view(paper: Paper, index: SiteIndex, urls: Urls,
                known: dict[tuple[str, str], NamedLink] | None = None) -> PaperView:
     """Everything a template shows of a paper, computed once per build (`known`: see _named)."""
     authors = tuple(_named(index, urls, "authors", a.name, known) for a in paper.authors)
-    thumbnail = paper.thumbnail
-    if thumbnail.startswith("/"):
-        thumbnail = urls.href(thumbnail.lstrip("/"))
     return PaperView(
         paper=paper, href=urls.href(urls.paper(paper.id)), url=urls.absolute(urls.paper(paper.id)),
         title_html=paper.title_html, abstract_html=paper.abstract_html, authors=authors,
@@ -154,7 +160,7 @@ def paper_view(paper: Paper, index: SiteIndex, urls: Urls,
         tags=tuple(_named(index, urls, "tags", t, known) for t in paper.tags),
         links=tuple(ExternalLink(link.name, LINK_LABELS.get(link.name, link.name), link.url,
                                  link.name in KNOWN_LINKS) for link in paper.links),
-        thumbnail=thumbnail, submitted_by=paper.submitted_by,
+        thumbnail=urls.thumbnail(paper.thumbnail), submitted_by=paper.submitted_by,
     )
 
 

@@ -48,6 +48,7 @@ from pathlib import Path
 
 from generator.errors import BuildError
 from generator.model import OutputFile
+from generator.tree import iter_tree
 
 MAX_COMPONENT_BYTES = 255
 _RENAME_EXCHANGE = 2
@@ -141,24 +142,6 @@ def _exchange(a: Path, b: Path) -> bool:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
-
-
-def iter_tree(folder: Path) -> Iterator[tuple[str, os.DirEntry[str]]]:
-    """Every entry under folder as (path relative to it, '/'-separated; its directory entry),
-    folders included and entered, links not followed: one scandir pass, no stat per entry."""
-    stack = [("", str(folder))]
-    while stack:
-        prefix, path = stack.pop()
-        try:
-            entries = os.scandir(path)
-        except OSError:
-            continue
-        with entries:
-            for entry in entries:
-                name = prefix + entry.name
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((name + "/", entry.path))
-                yield name, entry
 
 
 def _scan(folder: Path) -> tuple[dict[str, int], dict[str, int], set[str]]:

@@ -19,6 +19,8 @@ from lxml import html
 from generator.build import build
 from generator.cli import main
 from generator.mathtext import readable_tex
+from generator.record import RecordContext, parse_record
+from generator.views import paper_byline
 from tests.conftest import make_site, record
 
 BASE_URL = "https://example.org/papers/"  # a sub-path, as on GitHub Pages
@@ -119,6 +121,22 @@ def test_titles_in_rank_order(received: list[EmailMessage]) -> None:
     positions = [text.index(f". {title} (▲") for title in RANKED_TITLES]
     assert positions == sorted(positions)
     assert "Another day" not in text and "Another day" not in page
+
+
+def test_bylines_are_the_sites_with_the_organisation_after_them(site: Path, received: list[EmailMessage]) -> None:
+    text, _ = parts(received[0])
+    lines = text.splitlines()
+    bylines = [lines[n + 1].strip() for n, line in enumerate(lines) if line.endswith(")") and "(▲ " in line]
+    # the old-style paper has neither authors nor an organisation: its teaser follows the title
+    assert bylines == ["Tencent", "Ada Lovelace, Alan Turing, Grace Hopper +1", "3 authors", "An abstract."]
+    card = html.fromstring((site / "public" / "index.html").read_bytes())
+    shown = [" ".join(b.text_content().split()) for b in card.cssselect(".card .byline")]
+    assert any(line.startswith("Ada Lovelace, Alan Turing, Grace Hopper +1") for line in shown), shown
+    two, _ = parse_record(record(organization="Tencent", authors=["Ada Lovelace", "Alan Turing"]), None,
+                          "content/x.yaml", RecordContext())
+    assert two is not None
+    assert paper_byline(two, with_organization=True) == "Ada Lovelace, Alan Turing · Tencent"
+    assert paper_byline(two) == "Ada Lovelace, Alan Turing"
 
 
 def test_no_raw_tex_anywhere(received: list[EmailMessage]) -> None:

@@ -207,8 +207,8 @@ def test_serve_watches_with_watchdog_and_rebuilds_on_a_save(tmp_path: Path,
 
     site = make_site(tmp_path / "s", [record()])
     stop = threading.Event()
-    builds: list[float] = []
-    thread = threading.Thread(target=serve.watch, args=(site, site / "public", lambda: builds.append(1), stop))
+    builds: list[frozenset[str]] = []
+    thread = threading.Thread(target=serve.watch, args=(site, site / "public", builds.append, stop))
     thread.start()
     try:
         time.sleep(0.5)
@@ -222,7 +222,7 @@ def test_serve_watches_with_watchdog_and_rebuilds_on_a_save(tmp_path: Path,
         deadline = time.monotonic() + 5
         while not builds and time.monotonic() < deadline:
             time.sleep(0.05)
-        assert builds == [1]
+        assert builds == [frozenset({"content/r000.yaml"})]
     finally:
         stop.set()
         thread.join(5)

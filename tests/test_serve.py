@@ -11,12 +11,13 @@ import sys
 import threading
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import yaml
 
+from generator import serve
 from generator.build import build
 from generator.serve import inject_live_reload
 from tests.conftest import REPO, make_site, record
@@ -87,6 +88,74 @@ def test_inject_live_reload() -> None:
     assert inject_live_reload(b"<html><body><p>x</p></body></html>") == (
         b'<html><body><p>x</p><script src="/__paperfeed/live.js"></script></body></html>')
     assert inject_live_reload(b"<p>no body</p>").endswith(b"</script>")
+
+
+def test_live_reload_is_the_script_shipped_in_the_package(preview: tuple[Preview, Path]) -> None:
+    server, _ = preview
+    with urllib.request.urlopen(server.url + "__paperfeed/live.js") as response:
+        assert response.headers["Content-Type"] == "text/javascript; charset=utf-8"
+        served = response.read()
+    assert served == (REPO / "generator" / "serve_reload.js").read_bytes()
+    assert b'new URL("status", document.currentScript.src)' in served  # /__paperfeed/status, beside it
+
+
+@pytest.fixture(params=["watchdog", "polling"])
+def watcher(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """serve's watcher on the file system's events, or polling where watchdog is missing."""
+    if request.param == "watchdog":
+        pytest.importorskip("watchdog")
+    else:
+        monkeypatch.setattr(serve, "start_observer", lambda site_dir, output_dir: None)
+    return str(request.param)
+
+
+def _watched_changes(site: Path, change: Callable[[], None], settle: float = 1.5) -> set[str]:
+    """The names serve's watcher hands the rebuild for what `change` does to the site."""
+    stop = threading.Event()
+    calls: list[frozenset[str]] = []
+    thread = threading.Thread(target=serve.watch, args=(site, site / "public", calls.append, stop))
+    thread.start()
+    try:
+        time.sleep(0.7)  # the observer is scheduled, or the poll's first snapshot taken
+        change()
+        time.sleep(settle)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert all(calls), calls  # never a rebuild told of nothing
+    return set().union(*calls)
+
+
+def test_the_watcher_names_each_saved_file(tmp_path: Path, watcher: str) -> None:
+    site = make_site(tmp_path / "site", records=[PAPER, record("2512.00002")],
+                     files={"templates/paper.html": "{% extends 'base.html' %}"})
+
+    def save() -> None:
+        write_record(site, title="Saved")  # content/r000.yaml, written in place
+        temp = site / "templates" / ".paper.html.swp"  # an editor's save: a hidden file renamed
+        temp.write_text("{% extends 'base.html' %}{# edited #}", encoding="utf-8")
+        temp.replace(site / "templates" / "paper.html")
+        (site / "content" / "2025").mkdir()
+        (site / "content" / "2025" / "new.yaml").write_text(yaml.safe_dump(record("2512.00003")), encoding="utf-8")
+        (site / "content" / "r001.yaml").unlink()
+
+    changed = _watched_changes(site, save)
+    assert {"content/r000.yaml", "templates/paper.html", "content/2025/new.yaml", "content/r001.yaml"} <= changed
+    assert changed <= {"content/r000.yaml", "templates/paper.html", "content/2025/new.yaml", "content/r001.yaml",
+                       "content/2025"}, changed  # the new folder itself, from watchdog
+
+
+def test_the_watcher_ignores_the_output_hidden_folders_and_other_files(tmp_path: Path, watcher: str) -> None:
+    site = make_site(tmp_path / "site", records=[PAPER])
+
+    def noise() -> None:
+        for rel in ["public/index.html", ".paperfeed-cache/x.json", ".git/index", "content/notes.md",
+                    "content/.r000.yaml.swp"]:
+            (site / rel).parent.mkdir(parents=True, exist_ok=True)
+            (site / rel).write_text("x", encoding="utf-8")
+
+    assert _watched_changes(site, noise) == set()
 
 
 def test_the_deployable_build_has_no_live_reload(small_site: Path) -> None:

@@ -1,4 +1,4 @@
-"""config.py as a function over values: schema defaults, messages, lines, overrides, paths."""
+"""config.py and config_schema.py as functions over values: schema defaults, messages, lines, overrides, paths."""
 
 from __future__ import annotations
 

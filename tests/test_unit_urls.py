@@ -138,6 +138,26 @@ def test_every_output_path_is_safe_for_the_writer() -> None:
         assert check_output_path(Urls.output_path(path)) == Urls.output_path(path)
 
 
+def test_page_path_undoes_output_path_for_every_url_kind() -> None:
+    for path in every_path(SUB).values():
+        assert Urls.page_path(Urls.output_path(path)) == path
+    assert SUB.absolute_page("days/2025-12-08/index.html") == "https://user.github.io/papers/days/2025-12-08/"
+    assert SUB.absolute_page("index.html") == "https://user.github.io/papers/"
+    assert SUB.absolute_page("404.html") == "https://user.github.io/papers/404.html"
+
+
+@pytest.mark.parametrize("value, href, absolute", [
+    ("", "", ""),
+    ("/images/card.png", "/papers/images/card.png", "https://user.github.io/papers/images/card.png"),
+    ("https://cdn.example.org/a b.png", "https://cdn.example.org/a b.png", "https://cdn.example.org/a b.png"),
+    ("http://cdn.example.org/x.png", "http://cdn.example.org/x.png", "http://cdn.example.org/x.png"),
+])
+def test_a_thumbnail_is_a_site_path_under_the_base_or_a_url_as_it_is(value: str, href: str, absolute: str) -> None:
+    """One rule for cards (root-relative), og:image, feeds and the API (absolute)."""
+    assert SUB.thumbnail(value) == href
+    assert SUB.thumbnail(value, absolute=True) == absolute
+
+
 @pytest.mark.parametrize("name, slug", [
     ("LLM", "llm"),
     ("Large Language Models", "large-language-models"),

@@ -88,6 +88,7 @@ def test_the_wheel_ships_the_theme_and_the_scaffold(dist):
              for name in source_files(REPO / "themes" / "default")}
     assert theme <= names, sorted(theme - names)
     assert {f"generator/scaffold/{name}" for name in WORKFLOWS} <= names
+    assert "generator/serve_reload.js" in names  # serve's live reload (read as a package resource)
 
 
 def test_wheel_installs_and_builds_an_init_site(dist, tmp_path: Path) -> None:
@@ -106,11 +107,12 @@ def test_wheel_installs_and_builds_an_init_site(dist, tmp_path: Path) -> None:
                     "--no-index", "--force-reinstall", str(dist["wheel"])], check=True, capture_output=True)
     work = tmp_path / "work"
     work.mkdir()
-    where = subprocess.run([str(python), "-c", "import generator, generator.themes as t; "
-                            "print(generator.__file__); print(t.default_theme_dir())"],
+    where = subprocess.run([str(python), "-c", "import generator, generator.themes as t, generator.serve_http as s; "
+                            "print(generator.__file__); print(t.default_theme_dir()); print(len(s.LIVE_SCRIPT))"],
                            cwd=work, check=True, capture_output=True, text=True).stdout.splitlines()
     assert where[0].startswith(str(env_dir)), where
     assert where[1].startswith(str(env_dir)) and where[1].endswith("_themes/default"), where
+    assert int(where[2]) == len((REPO / "generator" / "serve_reload.js").read_bytes()), where
     paperfeed = env_dir / "bin" / "paperfeed"
     version = subprocess.run([str(paperfeed), "--version"], cwd=work, check=True, capture_output=True,
                              text=True).stdout.strip()

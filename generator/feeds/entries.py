@@ -83,13 +83,6 @@ def byline(paper: Paper, limit: int | None = None) -> str:
     return " · ".join(html.escape(p) for p in parts if p)
 
 
-def thumbnail_url(paper: Paper, urls: Urls) -> str:
-    """The card image as an absolute URL ('' when the record has none)."""
-    if paper.thumbnail.startswith("/"):
-        return urls.absolute(paper.thumbnail.lstrip("/"))
-    return paper.thumbnail
-
-
 def paper_content(paper: Paper, page_url: str) -> str:
     """Byline, the abstract's HTML (MathML, sanitised) and the paper's links, all absolute."""
     parts = []
@@ -121,7 +114,7 @@ class EntryMaker:
                 date=day_start(paper.date, self.timezone),
                 authors=tuple(xml_text(n) for n in author_names(paper)),
                 categories=tuple(xml_text(t) for t in paper.tags),
-                image=xml_text(thumbnail_url(paper, self.urls)))
+                image=xml_text(self.urls.thumbnail(paper.thumbnail, absolute=True)))
         return found
 
     def digest(self, day: Period) -> Entry:
