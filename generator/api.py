@@ -1,4 +1,4 @@
-"""Pure: (SiteIndex, urls, config) -> [OutputFile] for a static API in Hugging Face's shapes.
+"""Pure: (SiteIndex, urls, config) -> [FilePlan] for a static API in Hugging Face's shapes.
 
 Scripts written against https://huggingface.co/api/daily_papers and /api/papers/<id> (and
 huggingface_hub's `HfApi(endpoint=<site>)`) read a paperfeed site by changing the host:
@@ -12,18 +12,23 @@ Every list is ranked as the site's pages are (most upvoted first, ties by id). O
 record says is published, under HF's key and in HF's key order; a field paperfeed does not
 have (discussionId, ai_summary, githubStars, numComments, avatars, `_id`s …) is left out,
 as HF leaves out an absent projectPage. docs/api.md has the whole mapping.
+
+Each file's plan has its papers as inputs (an entry is made from the paper and the urls
+alone), so generator/incremental.py makes again only the files whose papers changed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from typing import Any
 
 from generator.config import ApiConfig
+from generator.incremental import FilePlan
 from generator.indexes import SiteIndex
-from generator.model import OutputFile, Paper
+from generator.model import Paper
 from generator.urls import Urls
 
 __all__ = ["build_api", "daily_entry", "paper_object"]
@@ -85,8 +90,12 @@ def _json(value: Any) -> bytes:
     return text.encode("utf-8")  # record.py drops lone surrogates
 
 
-def _entries(papers: Iterable[Paper], urls: Urls) -> bytes:
+def _entries(papers: tuple[Paper, ...], urls: Urls) -> bytes:
     return _json([daily_entry(paper, urls) for paper in papers])
+
+
+def _list_plan(path: str, papers: tuple[Paper, ...], urls: Urls) -> FilePlan:
+    return FilePlan(path, (papers,), partial(_entries, papers, urls))
 
 
 def _paper_paths(index: SiteIndex, urls: Urls) -> Iterator[tuple[str, Paper]]:
@@ -98,27 +107,31 @@ def _paper_paths(index: SiteIndex, urls: Urls) -> Iterator[tuple[str, Paper]]:
             yield urls.api_paper(paper.id), paper
 
 
-def build_api(index: SiteIndex, urls: Urls, config: ApiConfig) -> Iterator[OutputFile]:
-    """Every API file, one at a time as the writer asks for them (none for a site without papers)."""
+def build_api(index: SiteIndex, urls: Urls, config: ApiConfig) -> Iterator[FilePlan]:
+    """Every API file as a plan, made one at a time as the writer asks for them (none for a site
+    without papers)."""
     if not config.enabled or not index.days:
         return
     # Weeks and months hold their most upvoted `items` papers only: the day files already hold
     # every paper, and HF's own answer to week= or month= is one page of 50.
-    yield OutputFile(urls.output_path(urls.api_daily_papers()), _entries(index.days[-1].papers, urls))
+    yield _list_plan(urls.output_path(urls.api_daily_papers()), index.days[-1].papers, urls)
     if config.history:
         yield from _history(index, urls, config)
     if config.papers:
         for path, paper in _paper_paths(index, urls):
-            yield OutputFile(path, _json(paper_object(paper)))
+            yield FilePlan(path, (paper,), partial(_paper_json, paper))
 
 
-def _history(index: SiteIndex, urls: Urls, config: ApiConfig) -> Iterator[OutputFile]:
+def _paper_json(paper: Paper) -> bytes:
+    return _json(paper_object(paper))
+
+
+def _history(index: SiteIndex, urls: Urls, config: ApiConfig) -> Iterator[FilePlan]:
     """A file per day (every paper), ISO week and month (the most upvoted `items`)."""
     for day in index.days:
-        yield OutputFile(urls.api_day(day.start), _entries(day.papers, urls))
+        yield _list_plan(urls.api_day(day.start), day.papers, urls)
     for week in index.weeks:
         year, number, _ = week.start.isocalendar()
-        yield OutputFile(urls.api_week(year, number), _entries(week.papers[: config.items], urls))
+        yield _list_plan(urls.api_week(year, number), week.papers[: config.items], urls)
     for month in index.months:
-        yield OutputFile(urls.api_month(month.start.year, month.start.month),
-                         _entries(month.papers[: config.items], urls))
+        yield _list_plan(urls.api_month(month.start.year, month.start.month), month.papers[: config.items], urls)

@@ -5,9 +5,10 @@ pages, feeds, sitemap, static -> writer. Only the loader, the theme and the
 writer touch the disk; everything between is a function over values.
 
 What makes a rebuild fast lives beside it: generator/cache.py keeps parsed
-records and rendered markup between builds, generator/depends.py decides which
-pages and feeds the last build already wrote as they would be now, and
-generator/parallel.py spreads rendering over the cores.
+records and rendered markup between builds; the stages after the index only plan
+(pages.py, feeds, api.py, search.py, sitemap.py: pure), and generator/incremental.py
+alone decides which of those plans the last build already wrote as they would be now
+(its ledger, generator/ledger.py) and makes the rest, on every core (generator/parallel.py).
 """
 
 from __future__ import annotations
@@ -26,11 +27,12 @@ from generator.cache import CACHE_DIR, MarkupCache, RecordCache, code_digest, di
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.content import load_days, load_papers, record_files
 from generator.days import DayMarker
-from generator.depends import Fingerprints, Ledger, tree_signature
+from generator.depends import Fingerprints, tree_signature
 from generator.errors import ContentError, Problem, SourceLocation
 from generator.indexes import Period, SiteIndex, Term, build_index
+from generator.ledger import Ledger
 from generator.model import OutputFile, Paper
-from generator.parallel import MIN_ITEMS, default_jobs, pmap
+from generator.parallel import default_jobs, pmap
 from generator.progress import Progress
 from generator.record import RecordContext, link_name_warnings
 from generator.themes import make_environment, static_dirs, static_files, template_dirs
@@ -40,7 +42,7 @@ from generator.views import NamedLink
 from generator.weight import Weight, human_size, warnings, weigh
 
 if TYPE_CHECKING:
-    from generator.render import PageContext
+    from generator.incremental import Incremental
     from generator.warm import WarmState
 
 # Markdown, feedgen, Pagefind's wrapper, the renderer and the writer are imported
@@ -146,63 +148,30 @@ def site_salt(config: SiteConfig) -> str:
     return digest(f"{code_digest()}\0{settings!r}\0{templates}\0{static}".encode())
 
 
-def _pages(ctx: PageContext, jobs: int, progress: Progress) -> Iterator[OutputFile]:
-    """Every page: kept from the last build where possible, the rest rendered on every core."""
-    from generator.render import PendingPage, render_pages
-
-    planned = list(render_pages(ctx))
-    pending = [item for item in planned if isinstance(item, PendingPage)]
-    if jobs > 1 and len(pending) >= MIN_ITEMS:
-        # Cards first, so that forked page workers share them instead of each making its own:
-        # those of the lists to render only (after a small edit, few lists and few cards).
-        views = list({view.paper.key: view for page in pending for view in page.values.get("cards", ())}.values())
-        if len(views) >= MIN_ITEMS:
-            for view, card in zip(views, pmap(lambda v: ctx.card_html(v).encode("utf-8"), views, jobs), strict=True):
-                ctx.cards[view.paper.key] = card
-    # Small chunks: few pages' HTML in flight at once (it is written as soon as it is back).
-    rendered = pmap(ctx.render, pending, jobs, chunk=16)
-    for number, item in enumerate(planned, 1):
-        progress.update("pages", number, len(planned))
-        yield next(rendered) if isinstance(item, PendingPage) else item
-    ctx.cards.clear()  # every list is rendered: their memory goes to the feeds
-
-
-def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, fingerprints: Fingerprints,
-               ledger: Ledger, jobs: int, progress: Progress, timer: StageTimer) -> Iterator[OutputFile]:
-    """Every output file of the site, in a fixed order, made as the writer asks for them."""
+def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, layer: Incremental,
+               timer: StageTimer) -> Iterator[OutputFile]:
+    """Every output file of the site, in a fixed order, made as the writer asks for them: the
+    stages plan (pure), the incremental layer keeps or makes."""
     from generator.api import build_api
     from generator.feeds import build_feeds, feed_links
-    from generator.render import PageContext, PendingPage
-    from generator.search import search_files, search_scratch
+    from generator.pagefind_run import Indexer, search_scratch
+    from generator.pages import days_json, plan_pages
+    from generator.render import PageContext
+    from generator.search import plan_search
     from generator.sitemap import build_sitemap
 
     urls = Urls(config.base_url, config.feeds.id_base)
-
-    def keep(page: PendingPage) -> bool:
-        # The site-wide values are the same on every page: hashed once, not 22,000 times.
-        own = {name: value for name, value in page.values.items() if name not in site}
-        return ledger.keep(page.path, fingerprints.key(site_key, page.template, own))
-
-    ctx = PageContext(config, urls, index, env, feed_links=feed_links(index, config, urls), keep=keep)
-    site = ctx.site_values()
-    site_key = fingerprints.key(site)
-    page_paths: list[str] = []
-    for item in timer.timed("render", _pages(ctx, jobs, progress)):
-        page_paths.append(item.path)
-        yield item
-    feed_key: list[Any] = [None, ""]  # the last feed and its key: three files (formats) per feed
-
-    def keep_feed(path: str, feed: Any) -> bool:
-        if feed_key[0] is not feed:
-            feed_key[:] = [feed, fingerprints.key(feed)]
-        return ledger.keep(path, feed_key[1])
-
-    yield from timer.timed("feeds", build_feeds(index, config, urls, keep=keep_feed))
-    # Always made (no ledger): a few small JSON files per day, quicker to make than to track.
-    yield from timer.timed("api", build_api(index, urls, config.api))
-    yield from timer.timed("search", search_files(index, urls, search_scratch(config.output_path),
-                                                  ledger, ctx.search_shards(), config.language))
-    yield from build_sitemap(page_paths, index, urls)
+    ctx = PageContext(config, urls, index, env, feed_links=feed_links(index, config, urls))
+    with timer.stage("plan"):
+        pages = plan_pages(ctx)
+    yield from timer.timed("render", layer.pages(ctx, pages))
+    yield from layer.files([days_json(index, urls)])
+    yield from timer.timed("feeds", layer.files(build_feeds(index, config, urls)))
+    yield from timer.timed("api", layer.files(build_api(index, urls, config.api)))
+    indexer = Indexer(search_scratch(config.output_path))
+    yield from timer.timed("search", layer.groups(plan_search(index, urls, indexer, indexer.tool, ctx.shards,
+                                                              config.language)))
+    yield from layer.files(build_sitemap(layer.page_paths, index, urls))
     yield from static_files(config.site_dir, config.theme)
 
 
@@ -275,19 +244,23 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     with timer.stage("index"):
         index = _site_index(papers, config, markers, warm, records.file_digests)
         env = make_environment(config.site_dir, config.theme)
-        fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink))
+        from generator.render import FeedLink
+
+        fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink, FeedLink))
+    from generator.incremental import Incremental
+
+    layer = Incremental(ledger, fingerprints, index, jobs, progress)
     with timer.stage("write"):
-        report = write_site(site_files(config, index, env, fingerprints, ledger, jobs, progress, timer),
-                            config.output_path, reuse=not clean,
+        report = write_site(site_files(config, index, env, layer, timer), config.output_path, reuse=not clean,
                             spare=spare_folder(output_cache, str(config.output_dir)))
-    pages = sum(1 for path in ledger.keys if path.endswith(".html"))
-    kept = len(ledger.kept)
+    outcome = layer.outcome()
+    pages, kept = outcome.pages, outcome.kept
     with timer.stage("save"):
-        manifest = ledger.manifest(report.paths, report.changed_paths, report.digests)
+        manifest = layer.manifest(report)
         weight = weigh({path: entry[0] for path, entry in manifest.items()}, config.limits)
         # The warnings are kept with the report: a build that changes nothing still prints them.
-        ledger.save(inputs, {"papers": len(papers), "pages": pages, "record_warnings": list(record_warnings),
-                             **weight.as_dict()}, manifest)
+        layer.save(inputs, {"papers": len(papers), "pages": pages, "record_warnings": list(record_warnings),
+                            **weight.as_dict()}, manifest)
     progress.close()
     return BuildReport(len(papers), pages, report.files, report.changed, report.removed,
                        time.perf_counter() - started, kept, weight.bytes,

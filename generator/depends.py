@@ -1,44 +1,35 @@
-"""Dependency tracking: what the last build wrote, and which of it can be kept.
+"""Keys: what a page, feed or shard is made from, as one hash.
 
-Every page and feed gets a key: a hash of everything its template receives
-(papers by the digest of their record file, views, pagination, titles …) and,
-through the ledger's salt, of the code, the config and the theme files. When a
-file's key is the one the last build recorded and the file is still in the
-output exactly as that build left it (same size and mtime; or, when the mtime
-did not survive, as after a fresh checkout with the cache restored, the same
-size and content digest), the writer hard-links it instead of rendering it again. A one-record edit so re-renders
-only what shows that record; and when no input changed at all and the output
-is intact, the build stops before doing anything.
+Every page and feed gets a key: a hash of everything its template receives (papers by
+the digest of their record file, views by their view digest, pagination, titles …) and,
+through the ledger's salt, of the code, the config and the theme files. The keys are
+compared by generator/incremental.py, which alone decides what to keep; this module only
+computes them, and `tree_signature` hashes the theme's folders for the salt.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-import os
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from generator.cache import Section, digest
 from generator.model import Paper
-from generator.tree import files, iter_tree
+from generator.tree import files
 from generator.views import PaperView
-from generator.writer import content_digest
-
-Stats = dict[str, tuple[int, int]]  # output path -> (size, mtime_ns)
-Manifest = dict[str, tuple[int, int, str]]  # output path -> (size, mtime_ns, content_digest)
 
 
-def scan_output(folder: Path) -> Stats:
-    """Every file under folder with its size and mtime (one scandir pass)."""
-    found: Stats = {}
-    for name, entry in iter_tree(folder):
-        if not entry.is_dir(follow_symlinks=False):
-            st = entry.stat(follow_symlinks=False)
-            found[name] = (st.st_size, st.st_mtime_ns)
-    return found
+@dataclass(frozen=True)
+class PaperRefs:
+    """Papers a page shows as cards or rows, by key: made into views only when the page is
+    rendered (a kept page's views are known by their digest, often without being made).
+    `one`: the value is a single view (a paper page's own card), not a list."""
+
+    keys: tuple[str, ...]
+    one: bool = False
 
 
 def tree_signature(folders: Iterable[Path], site: Path) -> str:
@@ -66,8 +57,12 @@ class Fingerprints:
     hashed once per build and then stand for their hash.
     """
 
-    def __init__(self, paper_digests: Mapping[str, str], shared: tuple[type, ...] = ()) -> None:
+    def __init__(self, paper_digests: Mapping[str, str], shared: tuple[type, ...] = (),
+                 view_digest: Callable[[str], str] | None = None) -> None:
+        """`view_digest(key)`: the digest of a paper's view (PaperRefs stand for theirs); by
+        default the view is not known by key (generator/incremental.py's ViewBook knows it)."""
         self.papers = paper_digests
+        self.view_digest = view_digest
         self.views: dict[str, str] = {}
         self.shared_types = frozenset(shared)
         self.shared: dict[int, tuple[object, str]] = {}  # id -> (the frozen value, kept alive; its hash)
@@ -100,6 +95,11 @@ class Fingerprints:
             parts.append(repr(value))
         elif kind is PaperView:
             parts.append("V" + self.view(value))
+        elif kind is PaperRefs:
+            if self.view_digest is None:
+                raise TypeError("PaperRefs need Fingerprints(view_digest=...)")
+            parts.append(f"R{len(value.keys)}{'1' if value.one else ''}")
+            parts.extend("V" + self.view_digest(key) for key in value.keys)
         elif kind is Paper:
             parts.append("P" + self.papers[value.id.key])
         elif kind is list or kind is tuple:
@@ -153,140 +153,3 @@ class Fingerprints:
 
 def _hash(parts: list[str]) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
-
-
-class Ledger:
-    """The last build's keys and output files; records this build's for the next one."""
-
-    def __init__(self, folder: Path | None, salt: str, output_dir: Path, name: str, fresh: bool) -> None:
-        """`name` is the output folder as configured (relative to the site, so a moved site keeps
-        its ledger); one ledger per output folder: `serve` and `build` do not undo each other."""
-        self.section = Section(folder, "output-" + digest(name.encode())[:12], name, fresh)
-        self.stored = stored = self.section.load()
-        self.salt = salt
-        self.output_dir = output_dir
-        same_site = stored.get("salt") == salt
-        self.old_keys: dict[str, str] = stored.get("keys", {}) if same_site else {}
-        self.old_files: Manifest = _manifest(stored.get("files"))
-        self.old_inputs: str = stored.get("inputs", "") if same_site else ""
-        self.old_report: dict[str, Any] = stored.get("report", {})
-        # Folders of files made together by one tool run (search shards), keyed apart from the
-        # salt: prefix -> [key, paths]. A template or config edit does not touch them.
-        self.old_groups: dict[str, list[Any]] = stored.get("groups", {})
-        self.groups: dict[str, list[Any]] = {}
-        self.keys: dict[str, str] = {}
-        self.kept: set[str] = set()
-        self._current: Stats | None = None
-        self._intact: dict[str, bool] = {}
-        self.rehashed = 0  # files whose mtime had changed, found intact by their bytes
-
-    def current(self) -> Stats:
-        """The output folder as it is now (scanned once)."""
-        if self._current is None:
-            self._current = scan_output(self.output_dir) if self.old_files else {}
-        return self._current
-
-    def intact(self, path: str) -> bool:
-        """The file is in the output as the last build wrote it: same size and mtime, or (the mtime
-        lost, as after a fresh checkout and a tar round trip) same size and content digest."""
-        found = self._intact.get(path)
-        if found is None:
-            old, now = self.old_files.get(path), self.current().get(path)
-            found = old is not None and now is not None and now[0] == old[0] and (
-                now[1] == old[1] or (bool(old[2]) and _digest_of(self.output_dir / path) == old[2]))
-            if found and now is not None and old is not None and now[1] != old[1]:
-                self.rehashed += 1
-            self._intact[path] = found
-        return found
-
-    def unchanged(self, inputs: str) -> bool:
-        """Nothing changed since the last build, and its output is still exactly there."""
-        return (bool(self.old_inputs) and inputs == self.old_inputs and self.current().keys() == self.old_files.keys()
-                and all(self.intact(path) for path in self.old_files))
-
-    def keep(self, path: str, key: str) -> bool:
-        """Record path's key; True when the previous output of path can be linked as it is."""
-        self.keys[path] = key
-        if self.old_keys.get(path) == key and self.intact(path):
-            self.kept.add(path)
-            return True
-        return False
-
-    def keep_group(self, prefix: str, key: str) -> list[str] | None:
-        """The last build's files of a group (a folder made by one tool run) when the group's key
-        is the same and every file is intact, recorded for the next build; else None."""
-        old = self.old_groups.get(prefix)
-        if old is None or old[0] != key or not old[1]:
-            return None
-        paths: list[str] = old[1]
-        if not all(self.intact(path) for path in paths):
-            return None
-        self.made_group(prefix, key, paths)
-        self.kept.update(paths)
-        return paths
-
-    def made_group(self, prefix: str, key: str, paths: list[str]) -> None:
-        """Record the files of a group this build made, and their key."""
-        self.groups[prefix] = [key, paths]
-        for path in paths:
-            self.keys[path] = key
-
-    def manifest(self, paths: Iterable[str], changed: Collection[str], digests: Mapping[str, str]) -> Manifest:
-        """The output as this build left it, without scanning it again: a file the writer linked
-        from the previous output is that same file (its size and mtime as scanned); the others
-        are looked at one by one. `digests`: the writer's, of every file it had the bytes of;
-        a kept file keeps its old digest."""
-        found: Manifest = {}
-        current = self._current or {}
-        root = str(self.output_dir)
-        for path in paths:
-            known = current.get(path) if path not in changed else None
-            if known is None:
-                try:
-                    st = os.stat(f"{root}/{path}", follow_symlinks=False)
-                except OSError:
-                    continue
-                known = (st.st_size, st.st_mtime_ns)
-            old = self.old_files.get(path)
-            file_digest = digests.get(path) or (old[2] if old is not None else "")
-            if not file_digest:  # kept on the word of a ledger without digests
-                file_digest = _digest_of(self.output_dir / path)
-            found[path] = (known[0], known[1], file_digest)
-        return found
-
-    def save(self, inputs: str, report: dict[str, Any], files: Manifest) -> None:
-        """Remember this build: its inputs, keys, and the output files as written."""
-        self.section.save({"salt": self.salt, "inputs": inputs, "keys": self.keys, "groups": self.groups,
-                           "files": _stored(files), "report": report})
-
-    def restamp(self) -> None:
-        """After a build that kept everything: the files found intact by their bytes are recorded
-        with their mtimes now, so the next build checks them by stat again."""
-        if not self.rehashed:
-            return
-        current = self.current()
-        files = {path: (old[0], current[path][1], old[2]) if path in current else old
-                 for path, old in self.old_files.items()}
-        self.section.save(self.stored | {"files": _stored(files)})
-
-
-def _digest_of(path: Path) -> str:
-    try:
-        return content_digest(path.read_bytes())
-    except OSError:
-        return ""
-
-
-def _stored(files: Manifest) -> dict[str, list[Any]]:
-    return {path: list(entry) for path, entry in files.items()}  # plain data: lists, not tuples
-
-
-def _manifest(stored: Any) -> Manifest:
-    """The stored output files; an older ledger's (size, mtime) entries have no digest."""
-    if not isinstance(stored, dict):
-        return {}
-    try:
-        return {str(path): (int(entry[0]), int(entry[1]), str(entry[2]) if len(entry) > 2 else "")
-                for path, entry in stored.items()}
-    except (TypeError, ValueError, IndexError):
-        return {}

@@ -1,13 +1,16 @@
-"""Pure: (SiteIndex, config, urls, templates) -> [OutputFile] for every HTML page."""
+"""Rendering: a PagePlan (generator/pages.py) and the templates -> the page's HTML.
+
+PageContext is what every template receives besides the page's own values (site-wide
+values, cards and rows rendered once per build, the math font), and how a plan becomes a
+page: its PaperRefs made into views, its Lazy values made, the template rendered. Whether a
+page is rendered at all is generator/incremental.py's decision.
+"""
 
 from __future__ import annotations
 
-import calendar
-import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -15,25 +18,20 @@ import jinja2
 from markupsafe import Markup
 
 from generator import __version__
-from generator.citation import bibtex, json_ld, scholar_meta
 from generator.config import SiteConfig
+from generator.depends import PaperRefs
 from generator.errors import BuildError
-from generator.indexes import TAXONOMIES, Period, SiteIndex, Term
-from generator.markup import shorten
-from generator.mathtext import plain_title, readable_text
+from generator.incremental import PagePlan
+from generator.indexes import Period, SiteIndex
 from generator.model import OutputFile, Paper
-from generator.search import Shard, shard_bundles, shard_papers
+from generator.parallel import MIN_ITEMS, pmap
+from generator.search import Shard, shard_papers
 from generator.urls import Urls
-from generator.views import NamedLink, PaperView, date_range, human_date, pagination, paper_view
+from generator.views import NamedLink, PaperView, paper_view
 
-TAXONOMY_TITLES = {"tags": "Tags", "orgs": "Organizations", "authors": "Authors"}
-TERM_DESCRIPTIONS = {"tags": "tagged", "orgs": "from", "authors": "by"}
-DESCRIPTION_LENGTH = 200
 #: The default theme's math font (static/fonts/), and where base.html may preload it.
 MATH_FONT = "fonts/noto-sans-math.woff2"
 MATH_FONT_MARK = "<!-- paperfeed:math-font -->"
-#: Terms listed per page of a taxonomy's index (names only: ~60 bytes each).
-TERMS_PER_PAGE = 500
 PERIOD_TITLES = {"day": "Daily Papers", "week": "Weekly Papers", "month": "Monthly Papers"}
 
 
@@ -44,18 +42,6 @@ class FeedLink:
     title: str
     type: str
     href: str
-
-
-@dataclass(frozen=True)
-class PendingPage:
-    """A page ready to render: template, output path and every value it receives."""
-
-    template: str
-    path: str
-    values: dict[str, Any]
-
-
-PageItem = PendingPage | OutputFile
 
 
 @dataclass(frozen=True)
@@ -130,9 +116,6 @@ class PageContext:
     cards: dict[str, bytes] = field(default_factory=dict)  # paper key -> its card's HTML, UTF-8
     rows: dict[str, bytes] = field(default_factory=dict)  # paper key -> its compact row's HTML, UTF-8
     names: dict[tuple[str, str], NamedLink] = field(default_factory=dict)  # (taxonomy, name) -> its link
-    #: Whether the last build's file can be kept for a page (dependency tracking; see build.py).
-    keep: Callable[[PendingPage], bool] = lambda page: False
-    _macros: dict[str, Any] = field(default_factory=dict, init=False, repr=False)  # _card.html's, by name
 
     def __post_init__(self) -> None:
         # The icon sheet's URL, for the icon macro (imported without context in every template).
@@ -144,13 +127,23 @@ class PageContext:
             found = self.views[paper.key] = paper_view(paper, self.index, self.urls, self.names)
         return found
 
-    def search_shards(self) -> list[Shard]:
-        """The search index's shards (the search page loads each; build.py indexes them)."""
-        return self._shards
+    def view_by_key(self, key: str) -> PaperView:
+        """The view of the paper with this key."""
+        return self.view(self.papers[key])
 
     @cached_property
-    def _shards(self) -> list[Shard]:
+    def papers(self) -> dict[str, Paper]:
+        """Every paper by its key."""
+        return {paper.key: paper for paper in self.index.papers}
+
+    @cached_property
+    def shards(self) -> list[Shard]:
+        """The search index's shards (the search page loads each; search.plan_search indexes them)."""
         return shard_papers(self.index)
+
+    def refs(self, papers: Sequence[Paper]) -> PaperRefs:
+        """Papers as a page value: their keys (views are made only if the page is rendered)."""
+        return PaperRefs(tuple([paper.id.key for paper in papers]))  # not .key: 200,000 calls at 10,000 papers
 
     def card_html(self, view: PaperView) -> Markup:
         """A paper's card, rendered once per build however many lists show it.
@@ -164,15 +157,20 @@ class PageContext:
         """A paper's compact row (the `row` macro of _card.html), rendered once per build."""
         return self._snippet("row", self.rows, view)
 
+    @cached_property
+    def _macros(self) -> dict[str, Any]:
+        return {}
+
     def _snippet(self, macro_name: str, made: dict[str, bytes], view: PaperView) -> Markup:
         found = made.get(view.paper.key)
         if found is not None:
             return Markup(found.decode("utf-8"))
         try:
-            macro = self._macros.get(macro_name)
+            macros = self._macros
+            macro = macros.get(macro_name)
             if macro is None:
                 module = self.env.get_template("_card.html").make_module(self.site_values())
-                macro = self._macros[macro_name] = getattr(module, macro_name)
+                macro = macros[macro_name] = getattr(module, macro_name)
             html = Markup(macro(view, None) if macro_name == "card" else macro(view))
         except Exception as exc:  # whatever a user's template raises: one line, not a traceback
             raise template_error(exc) from None
@@ -196,21 +194,45 @@ class PageContext:
             "card_html": self.card_html, "row_html": self.row_html,
         }
 
-    def page(self, template: str, path: str, title: str, **values: Any) -> PendingPage | OutputFile:
-        """One page at a site-relative path: to render, or kept from the last build."""
+    def page(self, template: str, path: str, title: str, **values: Any) -> PagePlan:
+        """The plan of one page at a site-relative path (its own values: the site-wide ones are
+        added when it is rendered)."""
         urls = self.urls
-        common = self.site_values() | {
+        common = {
             "section": path.split("/", 1)[0], "image": "",
             "page_title": title, "canonical": urls.absolute(path),
             "feeds": self.feed_links(path), "description": values.pop("description", self.config.description),
         }
-        page = PendingPage(template, urls.output_path(path), common | values)
-        return OutputFile.keep(page.path) if self.keep(page) else page
+        return PagePlan(template, urls.output_path(path), common | values)
 
-    def render(self, page: PendingPage) -> OutputFile:
+    def prepare(self, pages: list[PagePlan], jobs: int) -> None:
+        """Before rendering pages on several cores: the cards of the lists to render, so that
+        forked workers share them instead of each making its own (few after a small edit)."""
+        if jobs <= 1 or len(pages) < MIN_ITEMS:
+            return
+        keys = dict.fromkeys(key for page in pages if type(cards := page.values.get("cards")) is PaperRefs
+                             for key in cards.keys)
+        views = [self.view_by_key(key) for key in keys]
+        if len(views) >= MIN_ITEMS:
+            for view, card in zip(views, pmap(lambda v: self.card_html(v).encode("utf-8"), views, jobs), strict=True):
+                self.cards[view.paper.key] = card
+
+    def done(self) -> None:
+        """Every page is rendered: the cards' memory goes to the feeds."""
+        self.cards.clear()
+
+    def _value(self, value: Any) -> Any:
+        kind = type(value)
+        if kind is Lazy:
+            return value.make(*value.args)
+        if kind is PaperRefs:
+            views = [self.view_by_key(key) for key in value.keys]
+            return views[0] if value.one else views
+        return value
+
+    def render(self, page: PagePlan) -> OutputFile:
         """The page's HTML."""
-        values = {name: value.make(*value.args) if type(value) is Lazy else value
-                  for name, value in page.values.items()}
+        values = self.site_values() | {name: self._value(value) for name, value in page.values.items()}
         try:
             html = self.env.get_template(page.template).render(values)
         except Exception as exc:  # whatever a user's template raises: one line, not a traceback
@@ -244,16 +266,13 @@ class PageContext:
                "tags": urls.href(urls.taxonomy("tags")), "orgs": urls.href(urls.taxonomy("orgs")),
                "authors": urls.href(urls.taxonomy("authors")), "week": "", "month": ""}
         if index.weeks:
-            nav["week"] = urls.href(_period_path(urls, index.weeks[-1])(1))
-            nav["month"] = urls.href(_period_path(urls, index.months[-1])(1))
+            nav["week"] = urls.href(period_path(urls, index.weeks[-1])(1))
+            nav["month"] = urls.href(period_path(urls, index.months[-1])(1))
         return nav
 
 
-def _chunks(items: Sequence[Paper], size: int) -> list[Sequence[Paper]]:
-    return [items[i:i + size] for i in range(0, len(items), size)] or [items]
-
-
-def _period_path(urls: Urls, period: Period) -> Callable[[int], str]:
+def period_path(urls: Urls, period: Period) -> Callable[[int], str]:
+    """Page n of a day's, week's or month's list."""
     start = period.start
     if period.kind == "day":
         return lambda n: urls.day(start, n)
@@ -261,244 +280,3 @@ def _period_path(urls: Urls, period: Period) -> Callable[[int], str]:
         year, week, _ = start.isocalendar()
         return lambda n: urls.week(year, week, n)
     return lambda n: urls.month(start.year, start.month, n)
-
-
-def _neighbours(ctx: PageContext, periods: tuple[Period, ...], i: int) -> dict[str, NamedLink | None]:
-    def link(j: int) -> NamedLink | None:
-        if 0 <= j < len(periods):
-            period = periods[j]
-            label = human_date(period.start) if period.kind == "day" else period.label  # short: fits a phone
-            return NamedLink(label, ctx.urls.href(_period_path(ctx.urls, period)(1)))
-        return None
-    return {"prev": link(i - 1), "next": link(i + 1)}
-
-
-def _period_views(ctx: PageContext, period: Period) -> list[tuple[str, str, bool]]:
-    """Day / week / month links around a period: (label, href, is this page).
-
-    They zoom on the period's newest featured day, so each one has papers (a
-    month's first week, or a week's first month, may have none).
-    """
-    urls = ctx.urls
-    anchor = max(p.date for p in period.papers)
-    year, week, _ = anchor.isocalendar()
-    return [("Day", urls.href(urls.day(anchor)), period.kind == "day"),
-            ("Week", urls.href(urls.week(year, week)), period.kind == "week"),
-            ("Month", urls.href(urls.month(anchor.year, anchor.month)), period.kind == "month")]
-
-
-def _count(n: int) -> str:
-    return f"{n} paper{'' if n == 1 else 's'}"
-
-
-def render_list(ctx: PageContext, papers: Sequence[Paper], path_of: Callable[[int], str],
-                title: str, heading: str, compact: bool = False, **values: Any) -> Iterator[PageItem]:
-    """A paginated list of cards, or of compact rows (no abstracts); page n lives at path_of(n)."""
-    size = ctx.config.rows_per_page if compact else ctx.config.per_page
-    chunks = _chunks(papers, size)
-    for number, chunk in enumerate(chunks, 1):
-        suffix = f" (page {number})" if number > 1 else ""
-        views = [ctx.view(p) for p in chunk]
-        yield ctx.page("list.html", path_of(number), title + suffix, heading=heading,
-                       cards=[] if compact else views, rows=views if compact else [],
-                       first_rank=(number - 1) * size + 1,
-                       pagination=pagination(ctx.urls, path_of, number, len(chunks)), **values)
-
-
-def render_periods(ctx: PageContext) -> Iterator[PageItem]:
-    index = ctx.index
-    for periods in (index.days, index.weeks, index.months):
-        for i, period in enumerate(periods):
-            title = f"{PERIOD_TITLES[period.kind]}: {period.label}"
-            # Days are cards like Hugging Face's; weeks and months list the same papers again,
-            # as compact rows (their abstracts are one click away).
-            yield from render_list(ctx, period.papers, _period_path(ctx.urls, period), title,
-                                   title, compact=period.kind != "day", period=period,
-                                   neighbours=_neighbours(ctx, periods, i),
-                                   views=_period_views(ctx, period), picker=_picker(ctx, period),
-                                   dates=_period_dates(period),
-                                   description=f"{_count(len(period.papers))} of {period.label}, "
-                                               "ranked by upvotes.")
-
-
-def _period_dates(period: Period) -> str:
-    """The days a week covers (its label names only the ISO week); days and months say it already."""
-    if period.kind != "week":
-        return ""
-    return date_range(period.start, period.start + timedelta(days=6))
-
-
-def render_home(ctx: PageContext) -> Iterator[PageItem]:
-    days = ctx.index.days
-    if not days:
-        yield ctx.page("list.html", ctx.urls.home(), ctx.config.title, heading=ctx.config.title,
-                       cards=[], rows=[], first_rank=1, pagination=None, period=None, neighbours=None,
-                       views=[], picker=None)
-        return
-    latest = days[-1]
-    chunk = latest.papers[: ctx.config.per_page]
-    day_path = _period_path(ctx.urls, latest)
-    pages = pagination(ctx.urls, lambda n: ctx.urls.home() if n == 1 else day_path(n), 1,
-                       len(_chunks(latest.papers, ctx.config.per_page)))
-    yield ctx.page("list.html", ctx.urls.home(), ctx.config.title,
-                   heading=f"{PERIOD_TITLES['day']}: {latest.label}", cards=[ctx.view(p) for p in chunk],
-                   rows=[], first_rank=1, pagination=pages, period=latest,
-                   neighbours=_neighbours(ctx, days, len(days) - 1),
-                   views=_period_views(ctx, latest), picker=_picker(ctx, latest),
-                   description=ctx.config.description or
-                   f"{_count(len(latest.papers))} of {latest.label}, ranked by upvotes.")
-
-
-@dataclass(frozen=True)
-class DatePicker:
-    """The day picker of day pages: a form to the calendar, enhanced by script."""
-
-    value: str
-    first: str
-    last: str
-
-
-def _picker(ctx: PageContext, period: Period) -> DatePicker | None:
-    days = ctx.index.days
-    if period.kind != "day" or not days:
-        return None
-    return DatePicker(period.start.isoformat(), days[0].start.isoformat(), days[-1].start.isoformat())
-
-
-def render_trending(ctx: PageContext) -> Iterator[PageItem]:
-    days = ctx.config.trending_days
-    title = f"Trending: the last {days} days"
-    last = ctx.index.days[-1].start if ctx.index.days else None
-    dates = date_range(last - timedelta(days=days - 1), last) if last else ""
-    yield ctx.page("list.html", ctx.urls.trending(), title, heading=title, dates=dates,
-                   cards=[ctx.view(p) for p in ctx.index.trending], rows=[], first_rank=1, pagination=None,
-                   period=None, neighbours=None, views=[], picker=None,
-                   description=f"The most upvoted papers of the last {days} days.")
-
-
-def _description(paper: Paper) -> str:
-    """The meta description: plain text, so math reads as Unicode, not TeX (mathtext.py)."""
-    return shorten(readable_text(paper.abstract), DESCRIPTION_LENGTH)
-
-
-def render_papers(ctx: PageContext) -> Iterator[PageItem]:
-    for paper in ctx.index.papers:
-        view = ctx.view(paper)
-        image = ctx.urls.thumbnail(paper.thumbnail, absolute=True)
-        yield ctx.page("paper.html", ctx.urls.paper(paper.id), plain_title(paper.title), card=view, image=image,
-                       description=Lazy(_description, (paper,)), bibtex=Lazy(bibtex, (paper, view.url)),
-                       scholar=Lazy(scholar_meta, (paper,)), json_ld=Lazy(json_ld, (paper, view.url)),
-                       related=[ctx.view(p) for p in ctx.index.related.get(paper.key, ())])
-
-
-def render_taxonomies(ctx: PageContext) -> Iterator[PageItem]:
-    urls = ctx.urls
-    for taxonomy in TAXONOMIES:
-        terms = ctx.index.taxonomies[taxonomy]
-        # Terms below the page threshold lead to the search page; listing tens of thousands
-        # of them (real keyword data is long-tailed) would only bury the others.
-        listed = [(t, urls.href(urls.term(taxonomy, t.slug))) for t in terms if t.has_page]
-        chunks = [listed[i:i + TERMS_PER_PAGE] for i in range(0, len(listed), TERMS_PER_PAGE)] or [[]]
-        title = TAXONOMY_TITLES[taxonomy]
-
-        def path_of(n: int, taxonomy: str = taxonomy) -> str:
-            return urls.taxonomy(taxonomy, n)
-
-        for number, chunk in enumerate(chunks, 1):
-            suffix = f" (page {number})" if number > 1 else ""
-            yield ctx.page("terms.html", path_of(number), title + suffix, heading=title, terms=chunk,
-                           listed=len(listed), taxonomy=taxonomy, unlisted=len(terms) - len(listed),
-                           min_papers=getattr(ctx.config, taxonomy).min_papers,
-                           pagination=pagination(urls, path_of, number, len(chunks)),
-                           description=f"{title} of {ctx.config.title}, with their number of papers.")
-        for term in terms:
-            if term.has_page:
-                yield from _render_term(ctx, term)
-
-
-def _render_term(ctx: PageContext, term: Term) -> Iterator[PageItem]:
-    title = f"{TAXONOMY_TITLES[term.taxonomy][:-1]}: {term.name}"
-    yield from render_list(ctx, term.papers, lambda n: ctx.urls.term(term.taxonomy, term.slug, n),
-                           title, term.name, compact=True, period=None, neighbours=None, term=term, views=[],
-                           picker=None, description=f"{_count(len(term.papers))} "
-                                                    f"{TERM_DESCRIPTIONS[term.taxonomy]} {term.name}, newest first.")
-
-
-@dataclass(frozen=True)
-class SavedSearch:
-    """What a saved search's page says about it (list.html): its query, matches and feeds."""
-
-    query: str
-    count: int
-    feeds: tuple[NamedLink, ...]
-
-
-SEARCH_FEED_LABELS = (("RSS", "rss"), ("Atom", "atom"), ("JSON Feed", "json"))
-
-
-def render_searches(ctx: PageContext) -> Iterator[PageItem]:
-    """A page per saved search (feeds.searches): every paper it matches, newest first, as rows."""
-    urls = ctx.urls
-    for search in ctx.config.feeds.searches:
-        papers = ctx.index.searches[search.slug]
-        feeds = tuple(NamedLink(label, urls.href(urls.search_feed(search.slug, kind)))
-                      for label, kind in SEARCH_FEED_LABELS) if ctx.index.papers else ()  # no papers: no feeds
-
-        def path_of(n: int, slug: str = search.slug) -> str:
-            return urls.search_page(slug, n)
-
-        yield from render_list(ctx, papers, path_of,
-                               f"Saved search: {search.name}", search.name, compact=True, period=None,
-                               neighbours=None, views=[], picker=None,
-                               search=SavedSearch(search.query, len(papers), feeds),
-                               description=f"{_count(len(papers))} matching the search {search.query}, newest first.")
-
-
-@dataclass(frozen=True)
-class CalendarMonth:
-    label: str
-    href: str
-    weeks: list[list[tuple[int, str, int]]]  # (day number or 0, href or '', paper count)
-
-
-def archive_months(ctx: PageContext) -> list[CalendarMonth]:
-    """Every month with papers, newest first, as a Monday-first calendar grid."""
-    counts = {d.start: len(d.papers) for d in ctx.index.days}
-    months = []
-    for month in reversed(ctx.index.months):
-        year, number = month.start.year, month.start.month
-        weeks = []
-        for week in calendar.Calendar().monthdayscalendar(year, number):
-            row = []
-            for day in week:
-                count = counts.get(date(year, number, day), 0) if day else 0
-                href = ctx.urls.href(ctx.urls.day(date(year, number, day))) if count else ""
-                row.append((day, href, count))
-            weeks.append(row)
-        months.append(CalendarMonth(month.label, ctx.urls.href(ctx.urls.month(year, number)), weeks))
-    return months
-
-
-def days_json(ctx: PageContext) -> OutputFile:
-    """Every day with papers and its page, for the date picker's script."""
-    days = {d.start.isoformat(): ctx.urls.href(ctx.urls.day(d.start)) for d in ctx.index.days}
-    return OutputFile(ctx.urls.archive_days(),
-                      json.dumps({"days": days}, sort_keys=True, separators=(",", ":")).encode())
-
-
-def render_misc(ctx: PageContext) -> Iterator[PageItem]:
-    yield ctx.page("archive.html", ctx.urls.archive(), "Calendar", heading="Calendar",
-                   months=archive_months(ctx), total=len(ctx.index.papers), days=len(ctx.index.days),
-                   description=f"Every day of {ctx.config.title} with papers, as a calendar.")
-    yield days_json(ctx)
-    bundles = [ctx.urls.href(path) for path in shard_bundles(ctx.urls, ctx.search_shards())]
-    yield ctx.page("search.html", ctx.urls.search(), "Search", heading="Search", search_bundles=bundles,
-                   description=f"Search the titles, authors and abstracts of {ctx.config.title}.")
-    yield ctx.page("404.html", ctx.urls.not_found(), "Page not found", heading="Page not found")
-
-
-def render_pages(ctx: PageContext) -> Iterator[PageItem]:
-    """Every HTML page of the site, to render with ctx.render() unless kept."""
-    for stage in (render_home, render_periods, render_trending, render_papers, render_taxonomies,
-                  render_searches, render_misc):
-        yield from stage(ctx)

@@ -1,4 +1,4 @@
-"""The search index: Pagefind over one small HTML fragment per paper, in shards.
+"""Pure: the search index's plan: shards, fragments and shard keys (Pagefind runs in pagefind.py).
 
 Pagefind (PyPI `pagefind[bin]`, a Rust binary) has no incremental mode, and its
 time and memory grow with the pages it reads (~1.7 ms and ~150 KB a paper: a
@@ -14,38 +14,32 @@ The fragments are made from the paper data, not read back from the built pages:
 title (Pagefind's `title` meta), authors and date (meta for the result line),
 abstract, every author and organisation name, and the tags. Pagefind's output is
 byte-identical for identical input, so a kept shard is exactly a cold build's.
+
+`plan_search` gives a GroupPlan per shard (its folder, its key, how to make it); the
+incremental layer keeps or makes it, and making it calls the indexer it was given
+(generator/pagefind.py's, which runs the binary and orders the bundle).
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-import os
-import shutil
-import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from importlib import metadata
-from pathlib import Path
+from functools import partial
 
-from generator.cache import code_digest
-from generator.depends import Ledger
-from generator.errors import BuildError
+from generator.incremental import GroupPlan
 from generator.indexes import TAXONOMIES, SiteIndex, term_names
 from generator.mathtext import plain_title
 from generator.model import OutputFile, Paper
-from generator.pagefind_order import order_bundle
-from generator.tree import file_entries
 from generator.urls import SEARCH_FILTERS, Urls
 from generator.views import byline, human_date
 
 #: A shard closes at the end of the day on which it reaches this many papers.
 SHARD_PAPERS = 2000
-#: The file that says an index is complete (Pagefind's own entry point, fetched first).
-ENTRY = "pagefind-entry.json"
-#: Pagefind's ready-made UIs: the default theme has its own, on top of pagefind.js.
-UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
-TIMEOUT_SECONDS = 600
+#: What indexes one shard: (output path of each paper's page -> its fragment, the shard's folder)
+#: -> the shard's files (generator/pagefind.py's Indexer).
+Indexer = Callable[[dict[str, bytes], str], list[OutputFile]]
 
 
 @dataclass(frozen=True)
@@ -115,68 +109,6 @@ def fragment(paper: Paper, language: str = "en", filters: Filters = ()) -> bytes
             f'</main></body></html>').encode()
 
 
-def pagefind_executable() -> str:
-    """The Pagefind binary from the `pagefind[bin]` package (or PAGEFIND_BINARY_PATH)."""
-    try:
-        from pagefind.service import get_executable
-        found = get_executable()
-    except (ImportError, FileNotFoundError):
-        found = None
-    if found is None or not Path(found).is_file():
-        raise BuildError("the search index needs Pagefind: pip install 'pagefind[bin]'")
-    return str(found)
-
-
-def _pagefind_version() -> str:
-    versions = []
-    for name in ("pagefind", "pagefind_bin", "pagefind-bin"):
-        try:
-            versions.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            pass
-    return ",".join(versions) + f";{os.environ.get('PAGEFIND_BINARY_PATH', '')}"
-
-
-def _run_pagefind(site: Path, bundle: Path) -> None:
-    command = [pagefind_executable(), "--site", str(site), "--output-path", str(bundle), "--silent"]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
-                                check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise BuildError(f"search index: could not run Pagefind: {exc}") from None
-    if result.returncode != 0 or not (bundle / ENTRY).is_file():
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise BuildError("search index: Pagefind failed" + (f": {detail[-1]}" if detail else ""))
-
-
-def _read_bundle(folder: Path, prefix: str) -> Iterator[OutputFile]:
-    for rel, entry in file_entries(folder):
-        if not entry.name.startswith(UNUSED):
-            yield OutputFile(prefix + rel, (folder / rel).read_bytes())
-
-
-def _index_shard(scratch: Path, fragments: dict[str, bytes], prefix: str) -> list[OutputFile]:
-    """Pagefind over one shard's fragments, laid out as the pages are (so results link to them)."""
-    shutil.rmtree(scratch, ignore_errors=True)
-    pages = scratch / "pages"
-    for path, body in fragments.items():
-        target = pages / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(body)
-    try:
-        _run_pagefind(pages, scratch / "bundle")
-        order_bundle(scratch / "bundle")  # Pagefind writes filters in a random order
-        return list(_read_bundle(scratch / "bundle", prefix))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-
-
-def search_scratch(output_dir: Path) -> Path:
-    """The private folder Pagefind works in: one fixed hidden name beside the output (used under
-    the site lock; random names would pile up after killed builds)."""
-    return output_dir.with_name(f".{output_dir.name}.pagefind")
-
-
 def _searchable(paper: Paper, filters: Filters) -> str:
     """Every field a fragment is made from (not upvotes, links or thumbnails: an upvote re-indexes
     nothing). The HTML follows from the text and the code, both in the shard's key."""
@@ -186,7 +118,7 @@ def _searchable(paper: Paper, filters: Filters) -> str:
                         str(paper.author_count), paper.organization, "\x1e".join(paper.tags), facets])
 
 
-def _shard_key(shard: Shard, filters: list[Filters], salt: str) -> str:
+def shard_key(shard: Shard, filters: list[Filters], salt: str) -> str:
     """What a shard's index is made from: its papers' searchable fields, and in `salt` the language, paperfeed's
     code and Pagefind's version. Not the theme or the rest of the config, so a template edit
     re-indexes nothing, and an unchanged shard is known without making its fragments."""
@@ -196,22 +128,20 @@ def _shard_key(shard: Shard, filters: list[Filters], salt: str) -> str:
     return h.hexdigest()
 
 
-def search_files(index: SiteIndex, urls: Urls, scratch: Path, ledger: Ledger, shards: list[Shard] | None = None,
-                 language: str = "en") -> Iterator[OutputFile]:
-    """Every shard's bundle: kept from the last build when none of its papers' searchable fields
-    changed. `scratch` is a private folder (cleared first: a killed build may have left it behind).
-    """
-    shutil.rmtree(scratch, ignore_errors=True)
-    salt = f"{code_digest()}\0{_pagefind_version()}\0{language}"  # the same for every shard: made once
+def plan_search(index: SiteIndex, urls: Urls, indexer: Indexer, tool: str, shards: list[Shard] | None = None,
+                language: str = "en") -> Iterator[GroupPlan]:
+    """A plan per shard: its folder, its key (its papers' searchable fields; `tool` is the
+    indexer's code and version) and how to make it (fragments made only then)."""
+    salt = f"{tool}\0{language}"  # the same for every shard: made once
     for shard in shard_papers(index) if shards is None else shards:
         filters = [paper_filters(index, paper) for paper in shard.papers]
-        key, prefix = _shard_key(shard, filters, salt), urls.search_shard(shard.number)
-        kept = ledger.keep_group(prefix, key)
-        if kept is not None:
-            yield from (OutputFile.keep(path) for path in kept)
-            continue
-        fragments = {urls.output_path(urls.paper(paper.id)): fragment(paper, language, facets)
-                     for paper, facets in zip(shard.papers, filters, strict=True)}
-        files = _index_shard(scratch, fragments, prefix)
-        ledger.made_group(prefix, key, [file.path for file in files])
-        yield from files
+        prefix = urls.search_shard(shard.number)
+        yield GroupPlan(prefix, shard_key(shard, filters, salt),
+                        partial(_make_shard, shard, filters, urls, language, indexer, prefix))
+
+
+def _make_shard(shard: Shard, filters: list[Filters], urls: Urls, language: str, indexer: Indexer,
+                prefix: str) -> list[OutputFile]:
+    fragments = {urls.output_path(urls.paper(paper.id)): fragment(paper, language, facets)
+                 for paper, facets in zip(shard.papers, filters, strict=True)}
+    return indexer(fragments, prefix)

@@ -24,7 +24,7 @@ from generator.build import build
 from generator.cache import CACHE_DIR, MarkupCache, Section
 from generator.cachecodec import PLAIN, Invalid, Unencodable
 from generator.config import load_config
-from generator.depends import Ledger
+from generator.ledger import Ledger
 from generator.record import RecordContext
 from generator.writer import content_digest
 from tests.conftest import make_site, record

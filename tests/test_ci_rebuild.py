@@ -19,8 +19,8 @@ import generator.render as render
 from generator.build import build, site_salt
 from generator.cache import CACHE_DIR, spare_folder
 from generator.config import load_config
-from generator.depends import Ledger, scan_output
 from generator.errors import BuildError
+from generator.ledger import Ledger, scan_output
 from generator.timing import StageTimer
 from tests.conftest import make_site
 from tests.support.trees import snapshot
@@ -77,7 +77,7 @@ def renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     rendered: list[str] = []
     original = render.PageContext.render
 
-    def counting(self: render.PageContext, page: render.PendingPage) -> object:
+    def counting(self: render.PageContext, page: render.PagePlan) -> object:
         rendered.append(page.path)
         return original(self, page)
 

@@ -197,7 +197,7 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_the_ledger_remembers_the_output_exactly_as_written(base_site: Path, tmp_path: Path) -> None:
     """The ledger's record of the output (made without scanning it again) is what a scan finds."""
-    from generator.depends import Ledger, scan_output
+    from generator.ledger import Ledger, scan_output
     from generator.writer import content_digest
 
     site = tmp_path / "site"

@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from lxml import html
 
 import generator.pagefind_order as pagefind_order
-import generator.render as render
+import generator.pages as page_plans
 from generator.build import build
 from generator.cli import main
 from generator.config import SiteConfig
@@ -201,7 +201,7 @@ def test_search_index_has_the_filters_in_a_fixed_order(lean: Path) -> None:
 
 @pytest.mark.slow
 def test_taxonomy_indexes_are_paginated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(render, "TERMS_PER_PAGE", 2)
+    monkeypatch.setattr(page_plans, "TERMS_PER_PAGE", 2)
     records = [record(f"2512.0000{i}", authors=["A One", "B Two", "C Three", "D Four", "E Five"],
                       tags=["alpha", "beta", "gamma"]) for i in range(5)]
     site = make_site(tmp_path / "s", records, config={"title": "T"})

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import html
 
+import generator.pagefind_run as pagefind_run
 import generator.search as search
 from generator.build import build
 from generator.errors import BuildError
@@ -27,12 +28,12 @@ def site(tmp_path: Path) -> Path:
 def _count_pagefind(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record every Pagefind run (the folder of fragments it read) and let it run."""
     runs: list[str] = []
-    real = search._run_pagefind
+    real = pagefind_run._run_pagefind
 
     def counting(site_dir: Path, bundle: Path) -> None:
         runs.append(sorted(p.parent.name for p in site_dir.rglob("index.html")))
         real(site_dir, bundle)
-    monkeypatch.setattr(search, "_run_pagefind", counting)
+    monkeypatch.setattr(pagefind_run, "_run_pagefind", counting)
     return runs
 
 

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from lxml import etree, html
 
-import generator.depends as depends
+import generator.ledger as ledger
 from generator.build import build
 from generator.config import SearchConfig, load_config
 from generator.errors import ContentError
@@ -391,13 +391,13 @@ def test_a_search_feed_is_made_again_only_when_its_papers_change(tmp_path: Path,
     site = search_site(tmp_path / "site")
     build(site, environ={})
     decisions: dict[str, bool] = {}
-    keep = depends.Ledger.keep
+    keep = ledger.Ledger.keep
 
-    def spy(self: depends.Ledger, path: str, key: str) -> bool:
+    def spy(self: ledger.Ledger, path: str, key: str) -> bool:
         decisions[path] = keep(self, path, key)
         return decisions[path]
 
-    monkeypatch.setattr(depends.Ledger, "keep", spy)
+    monkeypatch.setattr(ledger.Ledger, "keep", spy)
 
     def edit(number: int, **fields: Any) -> None:
         path = site / f"content/r{number:03d}.yaml"

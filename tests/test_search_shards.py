@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from lxml import html
 
+import generator.pagefind_run as pagefind_run
 import generator.search as search
 from generator.build import build, load_site
 from generator.indexes import build_index
@@ -82,8 +83,8 @@ def test_an_edit_reindexes_only_its_shard_and_matches_a_cold_build(tmp_path: Pat
     assert form.get("data-bundles").split() == [f"/pagefind/{n}/" for n in (1, 2, 3, 4)]
     inodes = {n: (out / "pagefind" / n / "pagefind-entry.json").stat().st_ino for n in "1234"}
     runs: list[list[str]] = []  # the papers each Pagefind run read
-    real = search._run_pagefind
-    monkeypatch.setattr(search, "_run_pagefind",
+    real = pagefind_run._run_pagefind
+    monkeypatch.setattr(pagefind_run, "_run_pagefind",
                         lambda s, b: (runs.append(sorted(p.parent.name for p in s.rglob("index.html"))), real(s, b)))
     # edit a paper of the second shard (day 3, 'dugong'): only shard 2 is indexed again
     edited = site / "content" / "r004.yaml"

@@ -1,4 +1,7 @@
-"""Pure: (SiteIndex, config, urls) -> [OutputFile] for RSS, Atom, JSON Feed and OPML.
+"""Pure: (SiteIndex, config, urls) -> [FilePlan] for RSS, Atom, JSON Feed and OPML.
+
+A feed's plan in each format has the feed as its inputs (one key for its formats) and
+makes its bytes only when generator/incremental.py finds the last build's file stale.
 
 Also `feed_links`, which tells each page which feeds concern it (the
 `<link rel="alternate">` autodiscovery links of base.html).
@@ -13,8 +16,8 @@ from generator.config import SiteConfig
 from generator.feeds.catalog import KINDS, TAXONOMY_NAMES, Catalog, Feed
 from generator.feeds.formats import FORMAT_NAMES, MEDIA_TYPES, XmlWriter, json_feed
 from generator.feeds.opml import build_opml
+from generator.incremental import FilePlan
 from generator.indexes import TAXONOMIES, SiteIndex, Term
-from generator.model import OutputFile
 from generator.render import FeedLink
 from generator.urls import Urls
 
@@ -26,14 +29,9 @@ def site_feeds(index: SiteIndex, config: SiteConfig, urls: Urls) -> list[Feed]:
     return list(Catalog(index, config, urls).feeds())
 
 
-def build_feeds(index: SiteIndex, config: SiteConfig, urls: Urls,
-                keep: Callable[[str, Feed], bool] = lambda path, feed: False) -> Iterator[OutputFile]:
-    """Every feed file in its formats, plus feeds.opml, made one at a time as the
-    writer asks for them (a site's feeds hold many papers: never all in memory at once).
-
-    `keep(path, feed)` says when the last build's file is still right (dependency
-    tracking): that file is kept, not written again.
-    """
+def build_feeds(index: SiteIndex, config: SiteConfig, urls: Urls) -> Iterator[FilePlan]:
+    """Every feed file in its formats, plus feeds.opml (always made), as plans: each made one at a
+    time as the writer asks for them (a site's feeds hold many papers: never all in memory at once)."""
     feeds = site_feeds(index, config, urls)
     if not feeds:
         return
@@ -42,10 +40,10 @@ def build_feeds(index: SiteIndex, config: SiteConfig, urls: Urls,
         "rss": xml.rss, "atom": xml.atom,
         "json": lambda feed: json_feed(feed, urls, config.language, config.title)}
     for feed in feeds:
+        inputs = feed.inputs  # the same object for each format: keyed once
         for kind, path in feed.paths:
-            make = formats[kind]
-            yield OutputFile.keep(path) if keep(path, feed) else OutputFile(path, make(feed))
-    yield OutputFile(urls.opml(), build_opml(feeds, urls, config.title))
+            yield FilePlan(path, inputs, partial(formats[kind], feed))
+    yield FilePlan(urls.opml(), None, partial(build_opml, feeds, urls, config.title))
 
 
 def _links(urls: Urls, title: str, path_of: Callable[[str], str],

@@ -9,12 +9,13 @@ shrink while a day is being filled.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from generator.config import SearchConfig, SiteConfig
 from generator.feeds.entries import Entry, EntryMaker, day_start, xml_text
-from generator.indexes import TAXONOMIES, SiteIndex, Term
+from generator.indexes import TAXONOMIES, Period, SiteIndex, Term
 from generator.model import Paper
 from generator.urls import Urls
 
@@ -24,7 +25,10 @@ TAXONOMY_NAMES = {"tags": "Tag", "orgs": "Organization", "authors": "Author"}
 
 @dataclass(frozen=True)
 class Feed:
-    """One feed, written in one or more formats; `paths` maps a format to its site path."""
+    """One feed, written in one or more formats; `paths` maps a format to its site path.
+
+    Its entries are made from `sources` (papers, or days for the digest) only when the feed is
+    written: `inputs` is all a feed's files are made from (the incremental layer keys them)."""
 
     key: str
     group: str
@@ -32,8 +36,19 @@ class Feed:
     description: str
     home: str
     paths: tuple[tuple[str, str], ...]
-    entries: tuple[Entry, ...]
+    sources: tuple[Paper | Period, ...]
     updated: datetime
+    maker: EntryMaker = field(compare=False, repr=False)
+
+    @property
+    def inputs(self) -> tuple[object, ...]:
+        """Everything the feed's files are made from (besides the code and config)."""
+        return (self.key, self.group, self.title, self.description, self.home, self.paths, self.sources,
+                self.updated)
+
+    @cached_property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(self.maker.paper(s) if isinstance(s, Paper) else self.maker.digest(s) for s in self.sources)
 
     def path(self, kind: str) -> str:
         return dict(self.paths)[kind]
@@ -64,19 +79,21 @@ class Catalog:
         self.site_updated = day_start(newest, config.timezone) if newest else None
 
     def _feed(self, key: str, group: str, title: str, description: str, home: str,
-              path_of: dict[str, str], entries: list[Entry]) -> Feed:
-        # Entries come newest first, so the first one dates the feed; an empty top-K feed
-        # takes the site's newest day rather than the clock.
-        updated = max((e.date for e in entries), default=self.site_updated)
+              path_of: dict[str, str], sources: list[Paper] | list[Period]) -> Feed:
+        # The newest entry dates the feed (an entry is dated with its paper's featured day, or
+        # its digest's day); an empty top-K feed takes the site's newest day rather than the clock.
+        timezone = self.config.timezone
+        updated = max((day_start(s.date if isinstance(s, Paper) else s.start, timezone) for s in sources),
+                      default=self.site_updated)
         assert updated is not None
         return Feed(key, group, xml_text(title), xml_text(description), self.urls.absolute(home),
-                    tuple((kind, path_of[kind]) for kind in KINDS if kind in path_of), tuple(entries), updated)
+                    tuple((kind, path_of[kind]) for kind in KINDS if kind in path_of), tuple(sources), updated,
+                    self.maker)
 
     def _papers_feed(self, key: str, group: str, title: str, description: str, home: str,
                      path_of: dict[str, str], papers: Iterable[Paper], limit: int | None = None) -> Feed:
         chosen = _unique(papers, limit or self.config.feeds.items)
-        return self._feed(key, group, title, description, home, path_of,
-                          [self.maker.paper(p) for p in chosen])
+        return self._feed(key, group, title, description, home, path_of, chosen)
 
     def site(self) -> Feed:
         config = self.config
@@ -89,11 +106,10 @@ class Catalog:
         # Complete days only (generator/days.py): an RSS-to-email service mails an entry once,
         # on first sight, so a day still being filled must not be seen yet.
         days = [day for day in self.index.days if day.complete][-self.config.feeds.digest_days:]
-        entries = [self.maker.digest(day) for day in reversed(days)]
         return self._feed("digest", "Site", f"{self.config.title}: daily digest",
                           f"One entry per day listing the papers featured on {self.config.title}, "
                           "ranked by upvotes.", self.urls.home(),
-                          {k: self.urls.digest_feed(k) for k in KINDS}, entries)
+                          {k: self.urls.digest_feed(k) for k in KINDS}, list(reversed(days)))
 
     def top(self, threshold: int) -> Feed:
         papers = (p for p in self.index.papers if p.upvotes >= threshold)

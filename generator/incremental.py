@@ -1,0 +1,235 @@
+"""The incremental layer: stages plan, this layer alone decides keep-or-make, the writer writes.
+
+The stages are pure functions of the index (and config, urls, templates): they return
+*plans*, not files, and know nothing of the last build:
+
+    PagePlan(template, path, values)   a page (generator/pages.py): rendered by the Renderer
+    PageGroup(name, inputs, plans)     pages made from a few values (a paper's page, a term's):
+                                       planned only when those values changed
+    FilePlan(path, inputs, make)       a feed, an API file, the sitemap: make() gives its bytes
+    GroupPlan(prefix, key, make)       a search shard: make() runs Pagefind over its papers
+
+This layer keys each plan (generator/depends.py), asks the ledger (generator/ledger.py)
+whether the last build's file is still right, and hands the writer one stream of
+OutputFile: a kept file as OutputFile.keep(path), the others made (pages on every core).
+It then saves the ledger, and tells build what it needs (`Outcome`).
+
+Page planning does work in proportion to a change: a page's key holds its papers by their
+*view digest*, and the ViewBook takes a paper's view digest from the last build when its
+record and the link state of each of its terms (slug, name, has a page) are unchanged, so
+the views of the other papers are never made. Templates receive PaperRefs (paper keys),
+made into views only for the pages rendered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from generator.depends import Fingerprints
+from generator.indexes import SiteIndex
+from generator.ledger import Ledger, Manifest
+from generator.model import OutputFile
+from generator.parallel import pmap
+from generator.progress import Progress
+from generator.views import PaperView
+from generator.writer import WriteReport
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """A page to keep or render: its template, output path and own values (the site-wide values
+    are added by the Renderer, and keyed once for every page)."""
+
+    template: str
+    path: str
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class PageGroup:
+    """Pages made from the same few values (a paper's page, a term's pages): when `inputs` (hashed
+    with the site-wide values) are the last build's and its pages are intact, the group is kept
+    whole without planning its pages; else plans() gives them, each kept or rendered alone."""
+
+    name: str
+    inputs: tuple[Any, ...]
+    plans: Callable[[], list[PagePlan]]
+
+
+@dataclass(frozen=True)
+class FilePlan:
+    """A file to keep or make: `inputs` are what make() depends on besides the salt (code, config,
+    theme); None means it is always made (cheaper to make than to track)."""
+
+    path: str
+    inputs: tuple[Any, ...] | None
+    make: Callable[[], bytes]
+
+
+@dataclass(frozen=True)
+class GroupPlan:
+    """Files made together by one tool run (a search shard's bundle under `prefix`): kept all
+    together when `key` (made by the stage, independent of the salt) is the last build's."""
+
+    prefix: str
+    key: str
+    make: Callable[[], list[OutputFile]]
+
+
+class Renderer(Protocol):
+    """What renders pages (generator/render.py's PageContext)."""
+
+    def site_values(self) -> dict[str, Any]: ...
+
+    def view_by_key(self, key: str) -> PaperView: ...
+
+    def prepare(self, pages: list[PagePlan], jobs: int) -> None: ...
+
+    def render(self, page: PagePlan) -> OutputFile: ...
+
+    def done(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What build needs of the layer after the write."""
+
+    pages: int  # pages planned (HTML made from templates)
+    kept: int  # files kept from the last build: pages, feeds, shards' files
+    keys: Mapping[str, str]  # output path -> key, of every file keyed this build
+
+
+def term_states(index: SiteIndex) -> dict[str, dict[str, str]]:
+    """taxonomy -> term key -> what a link to the term shows (its slug, name, whether it has a page)."""
+    return {taxonomy: {term.key: f"{term.slug}\x1f{term.name}\x1f{int(term.has_page)}" for term in terms}
+            for taxonomy, terms in index.taxonomies.items()}
+
+
+class ViewBook:
+    """Each paper's view digest: the last build's when the paper's record and its terms' link
+    states are unchanged (a view is made from nothing else but the code and config, in the
+    salt), else made from the view."""
+
+    def __init__(self, index: SiteIndex, ledger: Ledger, paper_digests: Mapping[str, str],
+                 make: Callable[[str], str]) -> None:
+        self.terms = term_states(index)
+        self.old = ledger.old_views
+        self.records = paper_digests
+        self.make = make
+        self.digests: dict[str, str] = {}
+        self.suspect: set[str] = set()  # papers of a term whose link changed (or is new)
+        by_key = {taxonomy: {term.key: term for term in terms} for taxonomy, terms in index.taxonomies.items()}
+        for taxonomy, states in self.terms.items():
+            old = ledger.old_terms.get(taxonomy, {})
+            for key, state in states.items():
+                if old.get(key) != state:
+                    self.suspect.update(paper.key for paper in by_key[taxonomy][key].papers)
+        self.made = 0  # views made (for tests and profiles)
+
+    def digest(self, key: str) -> str:
+        found = self.digests.get(key)
+        if found is None:
+            old = self.old.get(key)
+            if old is not None and key not in self.suspect and old[0] == self.records[key]:
+                found = old[1]
+            else:
+                found = self.make(key)
+                self.made += 1
+            self.digests[key] = found
+        return found
+
+    def state(self) -> dict[str, list[str]]:
+        """paper key -> [record digest, view digest], for the next build."""
+        return {key: [self.records[key], found] for key, found in self.digests.items()}
+
+
+class Incremental:
+    """Plans in, OutputFiles out: the one place that decides what the last build's output keeps."""
+
+    def __init__(self, ledger: Ledger, fingerprints: Fingerprints, index: SiteIndex, jobs: int = 1,
+                 progress: Progress | None = None) -> None:
+        self.ledger = ledger
+        self.fingerprints = fingerprints
+        self.index = index
+        self.jobs = jobs
+        self.progress = progress or Progress()
+        self.book: ViewBook | None = None
+        self.page_count = 0
+        self.page_paths: list[str] = []
+
+    def pages(self, renderer: Renderer, items: list[PagePlan | PageGroup]) -> Iterator[OutputFile]:
+        """Every page: kept where its key (or its group's) is the last build's, the rest rendered
+        on every core. `page_paths` then lists every page."""
+        prints = self.fingerprints
+        self.book = book = ViewBook(self.index, self.ledger, prints.papers,
+                                    lambda key: prints.view(renderer.view_by_key(key)))
+        prints.view_digest = book.digest
+        site_key = prints.key(renderer.site_values())  # the same on every page: hashed once
+        decided: list[PagePlan | OutputFile] = []
+        for item in items:
+            if isinstance(item, PageGroup):
+                decided.extend(self._group(item, site_key))
+            else:
+                decided.append(self._page(item, site_key))
+        self.page_paths = [item.path for item in decided]
+        self.page_count += len(decided)
+        pending = [item for item in decided if isinstance(item, PagePlan)]
+        renderer.prepare(pending, self.jobs)
+        # Small chunks: few pages' HTML in flight at once (it is written as soon as it is back).
+        rendered = pmap(renderer.render, pending, self.jobs, chunk=16)
+        for number, done in enumerate(decided, 1):
+            self.progress.update("pages", number, len(decided))
+            yield next(rendered) if isinstance(done, PagePlan) else done
+        renderer.done()
+
+    def _page(self, plan: PagePlan, site_key: str) -> PagePlan | OutputFile:
+        kept = self.ledger.keep(plan.path, self.fingerprints.key(site_key, plan.template, plan.values))
+        return OutputFile.keep(plan.path) if kept else plan
+
+    def _group(self, group: PageGroup, site_key: str) -> list[PagePlan | OutputFile]:
+        key = self.fingerprints.key(site_key, *group.inputs)
+        kept = self.ledger.keep_pages(group.name, key)
+        if kept is not None:
+            return [OutputFile.keep(path) for path in kept]
+        decided = [self._page(plan, site_key) for plan in group.plans()]
+        self.ledger.made_pages(group.name, key, [item.path for item in decided])
+        return decided
+
+    def files(self, plans: Iterable[FilePlan]) -> Iterator[OutputFile]:
+        """Each file kept or made; plans with the same `inputs` object (a feed's formats) are keyed once."""
+        last: tuple[Any, str] | None = None
+        for plan in plans:
+            if plan.inputs is None:
+                yield OutputFile(plan.path, plan.make())
+                continue
+            if last is None or last[0] is not plan.inputs:
+                last = (plan.inputs, self.fingerprints.key(*plan.inputs))
+            kept = self.ledger.keep(plan.path, last[1])
+            yield OutputFile.keep(plan.path) if kept else OutputFile(plan.path, plan.make())
+
+    def groups(self, plans: Iterable[GroupPlan]) -> Iterator[OutputFile]:
+        """Each group's files: the last build's when its key is the same and they are intact."""
+        for plan in plans:
+            kept = self.ledger.keep_group(plan.prefix, plan.key)
+            if kept is not None:
+                yield from (OutputFile.keep(path) for path in kept)
+                continue
+            files = plan.make()
+            self.ledger.made_group(plan.prefix, plan.key, [file.path for file in files])
+            yield from files
+
+    def outcome(self) -> Outcome:
+        """What the layer decided (once the writer has drained the stream)."""
+        return Outcome(self.page_count, len(self.ledger.kept), dict(self.ledger.keys))
+
+    def manifest(self, report: WriteReport) -> Manifest:
+        """The output as the writer left it (see Ledger.manifest)."""
+        return self.ledger.manifest(report.paths, report.changed_paths, report.digests)
+
+    def save(self, inputs: str, report: dict[str, Any], files: Manifest) -> None:
+        """Persist the ledger: keys, files, and the view digests and term states planning starts from."""
+        book = self.book
+        self.ledger.save(inputs, report, files, book.state() if book else {},
+                         book.terms if book else term_states(self.index))

@@ -1,0 +1,215 @@
+"""The ledger: what the last build wrote, with which keys, for the incremental layer.
+
+Owned by generator/incremental.py (which alone decides keep-or-make and saves it). It
+remembers, per output folder: the keys of every page, feed and search shard; the output
+files as written (size, mtime, content digest); and what page planning needs to skip work
+the next time: each paper's view digest (with the record digest it was made from) and each
+term's link state (slug, name, whether it has a page), so a view is made again only for a
+paper whose record or whose terms changed. A file whose key is the one recorded and that
+is still in the output exactly as that build left it (same size and mtime; or, when the
+mtime did not survive, as after a fresh checkout, same size and content digest) is kept.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from generator.cache import Section, digest
+from generator.tree import iter_tree
+from generator.writer import content_digest
+
+Stats = dict[str, tuple[int, int]]  # output path -> (size, mtime_ns)
+Manifest = dict[str, tuple[int, int, str]]  # output path -> (size, mtime_ns, content_digest)
+
+
+def scan_output(folder: Path) -> Stats:
+    """Every file under folder with its size and mtime (one scandir pass)."""
+    found: Stats = {}
+    for name, entry in iter_tree(folder):
+        if not entry.is_dir(follow_symlinks=False):
+            st = entry.stat(follow_symlinks=False)
+            found[name] = (st.st_size, st.st_mtime_ns)
+    return found
+
+
+
+class Ledger:
+    """The last build's keys and output files; records this build's for the next one."""
+
+    def __init__(self, folder: Path | None, salt: str, output_dir: Path, name: str, fresh: bool) -> None:
+        """`name` is the output folder as configured (relative to the site, so a moved site keeps
+        its ledger); one ledger per output folder: `serve` and `build` do not undo each other."""
+        self.section = Section(folder, "output-" + digest(name.encode())[:12], name, fresh)
+        self.stored = stored = self.section.load()
+        self.salt = salt
+        self.output_dir = output_dir
+        same_site = stored.get("salt") == salt
+        self.old_keys: dict[str, str] = stored.get("keys", {}) if same_site else {}
+        self.old_files: Manifest = _manifest(stored.get("files"))
+        self.old_inputs: str = stored.get("inputs", "") if same_site else ""
+        self.old_report: dict[str, Any] = stored.get("report", {})
+        # Folders of files made together by one tool run (search shards), keyed apart from the
+        # salt: prefix -> [key, paths]. A template or config edit does not touch them.
+        self.old_groups: dict[str, list[Any]] = stored.get("groups", {})
+        self.groups: dict[str, list[Any]] = {}
+        # What page planning needs (generator/incremental.py): paper key -> [record digest, view
+        # digest], and taxonomy -> term key -> its link state. Both follow the salt, as keys do.
+        self.old_views: dict[str, list[str]] = _pairs(stored.get("views")) if same_site else {}
+        self.old_terms: dict[str, dict[str, str]] = _terms(stored.get("terms")) if same_site else {}
+        self.keys: dict[str, str] = {}
+        self.kept: set[str] = set()
+        self._current: Stats | None = None
+        self._intact: dict[str, bool] = {}
+        self.rehashed = 0  # files whose mtime had changed, found intact by their bytes
+
+    def current(self) -> Stats:
+        """The output folder as it is now (scanned once)."""
+        if self._current is None:
+            self._current = scan_output(self.output_dir) if self.old_files else {}
+        return self._current
+
+    def intact(self, path: str) -> bool:
+        """The file is in the output as the last build wrote it: same size and mtime, or (the mtime
+        lost, as after a fresh checkout and a tar round trip) same size and content digest."""
+        found = self._intact.get(path)
+        if found is None:
+            old, now = self.old_files.get(path), self.current().get(path)
+            found = old is not None and now is not None and now[0] == old[0] and (
+                now[1] == old[1] or (bool(old[2]) and _digest_of(self.output_dir / path) == old[2]))
+            if found and now is not None and old is not None and now[1] != old[1]:
+                self.rehashed += 1
+            self._intact[path] = found
+        return found
+
+    def unchanged(self, inputs: str) -> bool:
+        """Nothing changed since the last build, and its output is still exactly there."""
+        return (bool(self.old_inputs) and inputs == self.old_inputs and self.current().keys() == self.old_files.keys()
+                and all(self.intact(path) for path in self.old_files))
+
+    def keep(self, path: str, key: str) -> bool:
+        """Record path's key; True when the previous output of path can be linked as it is."""
+        self.keys[path] = key
+        if self.old_keys.get(path) == key and self.intact(path):
+            self.kept.add(path)
+            return True
+        return False
+
+    def keep_group(self, prefix: str, key: str) -> list[str] | None:
+        """The last build's files of a group (a folder made by one tool run) when the group's key
+        is the same and every file is intact, recorded for the next build; else None."""
+        old = self.old_groups.get(prefix)
+        if old is None or old[0] != key or not old[1]:
+            return None
+        paths: list[str] = old[1]
+        if not all(self.intact(path) for path in paths):
+            return None
+        self.made_group(prefix, key, paths)
+        self.kept.update(paths)
+        return paths
+
+    def made_group(self, prefix: str, key: str, paths: list[str]) -> None:
+        """Record the files of a group this build made, and their key."""
+        self.groups[prefix] = [key, paths]
+        for path in paths:
+            self.keys[path] = key
+
+    def keep_pages(self, name: str, key: str) -> list[str] | None:
+        """The last build's pages of a page group when the group's key is the same and every page
+        is intact (each keeps its own key, for its page alone next time); else None."""
+        old = self.old_groups.get(name)
+        if old is None or old[0] != key:
+            return None
+        paths: list[str] = old[1]
+        if not all(path in self.old_keys and self.intact(path) for path in paths):
+            return None
+        self.groups[name] = old
+        for path in paths:
+            self.keys[path] = self.old_keys[path]
+        self.kept.update(paths)
+        return paths
+
+    def made_pages(self, name: str, key: str, paths: list[str]) -> None:
+        """Record a page group planned this build (its pages' keys are recorded one by one)."""
+        self.groups[name] = [key, paths]
+
+    def manifest(self, paths: Iterable[str], changed: Collection[str], digests: Mapping[str, str]) -> Manifest:
+        """The output as this build left it, without scanning it again: a file the writer linked
+        from the previous output is that same file (its size and mtime as scanned); the others
+        are looked at one by one. `digests`: the writer's, of every file it had the bytes of;
+        a kept file keeps its old digest."""
+        found: Manifest = {}
+        current = self._current or {}
+        root = str(self.output_dir)
+        for path in paths:
+            known = current.get(path) if path not in changed else None
+            if known is None:
+                try:
+                    st = os.stat(f"{root}/{path}", follow_symlinks=False)
+                except OSError:
+                    continue
+                known = (st.st_size, st.st_mtime_ns)
+            old = self.old_files.get(path)
+            file_digest = digests.get(path) or (old[2] if old is not None else "")
+            if not file_digest:  # kept on the word of a ledger without digests
+                file_digest = _digest_of(self.output_dir / path)
+            found[path] = (known[0], known[1], file_digest)
+        return found
+
+    def save(self, inputs: str, report: dict[str, Any], files: Manifest,
+             views: Mapping[str, list[str]], terms: Mapping[str, Mapping[str, str]]) -> None:
+        """Remember this build: its inputs, keys, the output files as written, and the papers'
+        view digests and terms' link states page planning starts from next time."""
+        self.section.save({"salt": self.salt, "inputs": inputs, "keys": self.keys, "groups": self.groups,
+                           "files": _stored(files), "report": report, "views": dict(views),
+                           "terms": {name: dict(states) for name, states in terms.items()}})
+
+    def restamp(self) -> None:
+        """After a build that kept everything: the files found intact by their bytes are recorded
+        with their mtimes now, so the next build checks them by stat again."""
+        if not self.rehashed:
+            return
+        current = self.current()
+        files = {path: (old[0], current[path][1], old[2]) if path in current else old
+                 for path, old in self.old_files.items()}
+        self.section.save(self.stored | {"files": _stored(files)})
+
+
+def _digest_of(path: Path) -> str:
+    try:
+        return content_digest(path.read_bytes())
+    except OSError:
+        return ""
+
+
+def _stored(files: Manifest) -> dict[str, list[Any]]:
+    return {path: list(entry) for path, entry in files.items()}  # plain data: lists, not tuples
+
+
+def _manifest(stored: Any) -> Manifest:
+    """The stored output files; an older ledger's (size, mtime) entries have no digest."""
+    if not isinstance(stored, dict):
+        return {}
+    try:
+        return {str(path): (int(entry[0]), int(entry[1]), str(entry[2]) if len(entry) > 2 else "")
+                for path, entry in stored.items()}
+    except (TypeError, ValueError, IndexError):
+        return {}
+
+
+def _pairs(stored: Any) -> dict[str, list[str]]:
+    """paper key -> [record digest, view digest]; anything else is dropped."""
+    if not isinstance(stored, dict):
+        return {}
+    return {key: [str(value[0]), str(value[1])] for key, value in stored.items()
+            if isinstance(key, str) and isinstance(value, list | tuple) and len(value) == 2}
+
+
+def _terms(stored: Any) -> dict[str, dict[str, str]]:
+    """taxonomy -> term key -> link state; anything else is dropped."""
+    if not isinstance(stored, dict):
+        return {}
+    return {str(name): {str(key): str(state) for key, state in states.items()}
+            for name, states in stored.items() if isinstance(states, dict)}
