@@ -17,7 +17,9 @@ from generator.cache import MarkupCache, Section
 from generator.record import _CONTROL, has_control
 from generator.warm import WarmState
 from tests.conftest import make_site
-from tests.test_incremental import CHANGES, cold_build, records, snapshot
+from tests.support.rebuilds import cold_build
+from tests.support.trees import snapshot
+from tests.test_incremental import CHANGES, records
 
 CONFIG = {"title": "Warm", "base_url": "https://example.org/papers/", "per_page": 2,
           "tags": {"min_papers": 2, "feed_min_papers": 2}}

@@ -23,8 +23,9 @@ from generator.errors import BuildError
 from generator.ledger import Ledger, scan_output
 from generator.timing import StageTimer
 from tests.conftest import make_site
+from tests.support.rebuilds import edit_record
 from tests.support.trees import snapshot
-from tests.test_incremental import add_record, delete_record, edit_record, records
+from tests.test_incremental import add_record, delete_record, records
 
 CONFIG = {"title": "CI", "base_url": "https://example.org/papers/", "per_page": 2,
           "tags": {"min_papers": 2, "feed_min_papers": 2}}

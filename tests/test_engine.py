@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,16 +20,17 @@ import generator.incremental as incremental
 import generator.pages as pages
 import generator.search as search
 from generator.build import build, load_content, render_markup
-from generator.cache import CACHE_DIR
 from generator.depends import PaperRefs
 from generator.feeds import build_feeds
 from generator.incremental import FilePlan, GroupPlan, PageGroup, PagePlan
 from generator.indexes import build_index
 from generator.model import OutputFile
 from generator.render import PageContext
-from generator.themes import default_theme_dir, make_environment
+from generator.themes import make_environment
 from generator.urls import Urls
 from tests.conftest import make_site, record
+from tests.support.rebuilds import cold_build, edit_record, override_template, set_config
+from tests.support.trees import snapshot
 
 AUTHORS = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov"]
 TAGS = ["attention", "diffusion", "efficiency", "agents"]
@@ -49,17 +50,6 @@ def records() -> list[dict]:
     return found
 
 
-def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture(scope="module")
-def small_shards() -> Iterator[None]:
-    saved, search.SHARD_PAPERS = search.SHARD_PAPERS, 4
-    yield
-    search.SHARD_PAPERS = saved
-
-
 @pytest.fixture(scope="module")
 def base_site(small_shards: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("engine") / "site"
@@ -68,39 +58,10 @@ def base_site(small_shards: None, tmp_path_factory: pytest.TempPathFactory) -> P
     return site
 
 
-def cold(site: Path, tmp_path: Path) -> dict[str, bytes]:
-    fresh = tmp_path / "cold"
-    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("public", CACHE_DIR, ".public*"))
-    build(fresh, environ={}, clean=True, jobs=1)
-    return snapshot(fresh / "public")
-
-
-def edit(name: str, **fields: object) -> Callable[[Path], None]:
-    def change(site: Path) -> None:
-        path = site / "content" / name
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        data.update(fields)
-        path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return change
-
-
 def add(site: Path) -> None:
     new = record("2512.09999", title="A newcomer", date="2025-12-04", upvotes=9,
                  authors=["Katherine Johnson", "Ada Lovelace"], tags=["rare", "robots"])
     (site / "content" / "new.yaml").write_text(yaml.safe_dump(new), encoding="utf-8")
-
-
-def template(site: Path) -> None:
-    text = (default_theme_dir() / "templates" / "list.html").read_text(encoding="utf-8")
-    (site / "templates").mkdir(exist_ok=True)
-    (site / "templates" / "list.html").write_text(text.replace("{% block main %}", "{% block main %}<!-- m -->", 1),
-                                                  encoding="utf-8")
-
-
-def config(site: Path) -> None:
-    data = yaml.safe_load((site / "paperfeed.yaml").read_text(encoding="utf-8"))
-    data["description"] = "Another description"
-    (site / "paperfeed.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
 
 
 def static(site: Path) -> None:
@@ -108,16 +69,16 @@ def static(site: Path) -> None:
 
 
 CHANGES: dict[str, Callable[[Path], None]] = {
-    "record edit": edit("r010.yaml", title="Edited $z$ title", upvotes=40),
-    "upvotes only": edit("r004.yaml", upvotes=30),
+    "record edit": edit_record("content/r010.yaml", title="Edited $z$ title", upvotes=40),
+    "upvotes only": edit_record("content/r004.yaml", upvotes=30),
     # other papers' views change: a tag gets a page, an author loses one (links move to search)
-    "a tag gets a page": edit("r005.yaml", tags=["rare"]),
-    "a tag loses its page": edit("r004.yaml", tags=["agents"]),
+    "a tag gets a page": edit_record("content/r005.yaml", tags=["rare"]),
+    "a tag loses its page": edit_record("content/r004.yaml", tags=["agents"]),
     "add": add,
     "delete": lambda site: (site / "content" / "r006.yaml").unlink(),
     "rename": lambda site: (site / "content" / "r007.yaml").rename(site / "content" / "moved.yaml"),
-    "template": template,
-    "config": config,
+    "template": override_template("list.html", "<!-- m -->"),
+    "config": set_config(description="Another description"),
     "theme static file": static,
 }
 
@@ -144,7 +105,7 @@ def test_a_rebuild_through_the_layer_equals_a_cold_build(name: str, base_site: P
     CHANGES[name](site)
     report = build(site, environ={}, jobs=1)
     after = snapshot(site / "public")
-    assert after == cold(site, tmp_path)
+    assert after == cold_build(site, tmp_path)
     if name == "rename":  # a record's file name shows nowhere
         assert after == before and report.changed == 0
     else:
@@ -166,7 +127,7 @@ def test_a_record_edit_makes_views_and_plans_in_proportion(base_site: Path, tmp_
     monkeypatch.setattr(pages, "_paper_page", lambda ctx, paper: planned.append(paper.key) or paper_page(ctx, paper))
     site = tmp_path / "site"
     shutil.copytree(base_site, site, symlinks=True)
-    edit("r010.yaml", upvotes=41)(site)
+    edit_record("content/r010.yaml", upvotes=41)(site)
     build(site, environ={}, jobs=1)
     book = layers[0].book
     assert book is not None and book.made == 1 and not book.suspect
@@ -174,7 +135,7 @@ def test_a_record_edit_makes_views_and_plans_in_proportion(base_site: Path, tmp_
     related = {paper.key for paper in layers[0].index.papers if "2512.00011" in
                {p.key for p in layers[0].index.related.get(paper.key, ())}}
     assert set(planned) == {"2512.00011"} | related and len(planned) == len(set(planned)) < len(layers[0].index.papers)
-    assert snapshot(site / "public") == cold(site, tmp_path)
+    assert snapshot(site / "public") == cold_build(site, tmp_path)
 
 
 def test_a_second_rebuild_keeps_what_the_first_made(base_site: Path, tmp_path: Path,
@@ -182,12 +143,12 @@ def test_a_second_rebuild_keeps_what_the_first_made(base_site: Path, tmp_path: P
     """The ledger the layer saved after an edit is complete: the next edit starts from it."""
     site = tmp_path / "site"
     shutil.copytree(base_site, site, symlinks=True)
-    edit("r002.yaml", authors=["Katherine Johnson", "Alan Turing"])(site)  # a term changes its papers
+    edit_record("content/r002.yaml", authors=["Katherine Johnson", "Alan Turing"])(site)  # a term changes its papers
     build(site, environ={}, jobs=1)
-    edit("r009.yaml", title="Then another")(site)
+    edit_record("content/r009.yaml", title="Then another")(site)
     build(site, environ={}, jobs=1)
     assert layers[1].book is not None and layers[1].book.made == 1
-    assert snapshot(site / "public") == cold(site, tmp_path)
+    assert snapshot(site / "public") == cold_build(site, tmp_path)
 
 
 # Planning: pure functions of the index, no cache, no output.

@@ -16,9 +16,9 @@ import yaml
 
 from generator.build import build
 from generator.cache import CACHE_DIR
-from generator.themes import default_theme_dir
 from generator.timing import StageTimer
 from tests.conftest import make_site, record
+from tests.support.rebuilds import cold_build, edit_record, override_template, set_config
 from tests.support.trees import snapshot
 
 AUTHORS = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Edsger Dijkstra", "Barbara Liskov"]
@@ -53,22 +53,6 @@ def base_site(small_shards: None, tmp_path_factory: pytest.TempPathFactory) -> P
     return site
 
 
-def cold_build(site: Path, tmp_path: Path) -> dict[str, bytes]:
-    """The same input built from scratch in another folder, no cache."""
-    fresh = tmp_path / "cold"
-    shutil.copytree(site, fresh, ignore=shutil.ignore_patterns("public", CACHE_DIR, ".public*"))
-    build(fresh, environ={}, clean=True, jobs=1)
-    return snapshot(fresh / "public")
-
-
-def edit_record(path: str, **fields: object) -> Callable[[Path], None]:
-    def change(site: Path) -> None:
-        data = yaml.safe_load((site / path).read_text(encoding="utf-8"))
-        data.update(fields)
-        (site / path).write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    return change
-
-
 def add_record(site: Path) -> None:
     new = record("2512.09999", title="A new paper", date="2025-12-05", upvotes=50,
                  authors=["Grace Hopper", "Katherine Johnson"], tags=["agents", "robots"])
@@ -83,19 +67,6 @@ def rename_record(site: Path) -> None:
     (site / "content" / "r005.yaml").rename(site / "content" / "renamed.yaml")
 
 
-def override_template(site: Path) -> None:
-    text = (default_theme_dir() / "templates" / "paper.html").read_text(encoding="utf-8")
-    (site / "templates").mkdir(exist_ok=True)
-    (site / "templates" / "paper.html").write_text(text.replace("{% block main %}", "{% block main %}<!-- mine -->", 1),
-                                                   encoding="utf-8")
-
-
-def change_config(site: Path) -> None:
-    config = yaml.safe_load((site / "paperfeed.yaml").read_text(encoding="utf-8"))
-    config["title"] = "Renamed site"
-    (site / "paperfeed.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
-
-
 CHANGES: dict[str, Callable[[Path], None]] = {
     "edit title and upvotes": edit_record("content/r007.yaml", title="Edited $z$ title", upvotes=99),
     "edit the date": edit_record("content/r001.yaml", date="2025-12-05"),
@@ -104,8 +75,8 @@ CHANGES: dict[str, Callable[[Path], None]] = {
     "add": add_record,
     "delete": delete_record,
     "rename": rename_record,
-    "template": override_template,
-    "config": change_config,
+    "template": override_template("paper.html", "<!-- mine -->"),
+    "config": set_config(title="Renamed site"),
 }
 
 
