@@ -108,6 +108,16 @@ def status_version(body: bytes) -> int | None:
     return version if isinstance(version, int) and not isinstance(version, bool) else None
 
 
+def status_indexing(body: bytes) -> bool:
+    """Whether a /__paperfeed/status answer says the search index is still being made (serve
+    shows a save's pages first, then indexes its shard); False for an older serve without it."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(data, dict) and data.get("indexing") is True
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -145,6 +155,10 @@ class Preview:
     def version(self) -> int | None:
         return status_version(get(self.base + "__paperfeed/status")[1])
 
+    def indexing(self) -> bool:
+        """Whether serve is still bringing the search index up to the pages it shows."""
+        return status_indexing(get(self.base + "__paperfeed/status")[1])
+
     def wait_for(self, path: str, ok, timeout: float) -> float:
         """Poll `path` until ok(status, body); the perf_counter time of that answer."""
         deadline = time.perf_counter() + timeout
@@ -171,7 +185,7 @@ class Preview:
             now = time.perf_counter()
             if v is not None and v != last:
                 seen_at, last, quiet_from = seen_at or now, v, now
-            elif seen_at is not None and now - quiet_from >= QUIET:
+            elif seen_at is not None and now - quiet_from >= QUIET and not self.indexing():
                 return seen_at
             self.alive()
             time.sleep(POLL * 5)

@@ -61,6 +61,7 @@ class BuildReport:
     kept: int = 0  # pages and feeds not made again: the last build's were still right
     bytes: int = 0  # the whole site's size
     warnings: tuple[str, ...] = ()  # limits the site passes (generator/weight.py)
+    deferred: int = 0  # search shards left stale (defer_search): the next build makes them
 
     def summary(self) -> str:
         papers = f"{self.papers} paper{'' if self.papers == 1 else 's'}"
@@ -178,7 +179,8 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, la
 def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: bool = False,
           environ: Mapping[str, str] | None = None, jobs: int | None = None,
           progress: Progress | None = None, timer: StageTimer | None = None,
-          output_cache: Path | None = None, warm: WarmState | None = None) -> BuildReport:
+          output_cache: Path | None = None, warm: WarmState | None = None,
+          defer_search: bool = False) -> BuildReport:
     """Build the site in site_dir; raise ContentError or BuildError and write nothing on failure.
 
     clean=True ignores the cache and the previous output (every file is made and written
@@ -188,6 +190,8 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     session leaves no site copy behind. Parsed records and markup stay in the site's cache.
     warm (serve) keeps parsed records and markup in memory from one build to the next: a
     rebuild neither decodes nor re-checks them, and the cache files are written by warm.flush().
+    defer_search (serve) keeps a changed search shard's last index, stale, so the pages show
+    sooner; the report counts such shards in `deferred`, and the next build makes them.
     """
     started = time.perf_counter()
     timer = timer or StageTimer()
@@ -249,7 +253,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink, FeedLink))
     from generator.incremental import Incremental
 
-    layer = Incremental(ledger, fingerprints, index, jobs, progress)
+    layer = Incremental(ledger, fingerprints, index, jobs, progress, defer_groups=defer_search)
     with timer.stage("write"):
         report = write_site(site_files(config, index, env, layer, timer), config.output_path, reuse=not clean,
                             spare=spare_folder(output_cache, str(config.output_dir)))
@@ -259,9 +263,11 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         manifest = layer.manifest(report)
         weight = weigh({path: entry[0] for path, entry in manifest.items()}, config.limits)
         # The warnings are kept with the report: a build that changes nothing still prints them.
-        layer.save(inputs, {"papers": len(papers), "pages": pages, "record_warnings": list(record_warnings),
-                            **weight.as_dict()}, manifest)
+        # A build that left shards stale is not the site its inputs make: the next one must not stop early.
+        layer.save(inputs if not layer.deferred else "",
+                   {"papers": len(papers), "pages": pages, "record_warnings": list(record_warnings),
+                    **weight.as_dict()}, manifest)
     progress.close()
     return BuildReport(len(papers), pages, report.files, report.changed, report.removed,
                        time.perf_counter() - started, kept, weight.bytes,
-                       record_warnings + warnings(weight, config.limits))
+                       record_warnings + warnings(weight, config.limits), layer.deferred)

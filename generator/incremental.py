@@ -149,8 +149,12 @@ class Incremental:
     """Plans in, OutputFiles out: the one place that decides what the last build's output keeps."""
 
     def __init__(self, ledger: Ledger, fingerprints: Fingerprints, index: SiteIndex, jobs: int = 1,
-                 progress: Progress | None = None) -> None:
+                 progress: Progress | None = None, defer_groups: bool = False) -> None:
+        """defer_groups (serve): a group whose key changed keeps the last build's files, stale,
+        when it has them; `deferred` counts those, and the next build without it makes them."""
         self.ledger = ledger
+        self.defer_groups = defer_groups
+        self.deferred = 0
         self.fingerprints = fingerprints
         self.index = index
         self.jobs = jobs
@@ -213,6 +217,9 @@ class Incremental:
         """Each group's files: the last build's when its key is the same and they are intact."""
         for plan in plans:
             kept = self.ledger.keep_group(plan.prefix, plan.key)
+            if kept is None and self.defer_groups:
+                kept = self.ledger.keep_stale_group(plan.prefix)
+                self.deferred += kept is not None
             if kept is not None:
                 yield from (OutputFile.keep(path) for path in kept)
                 continue

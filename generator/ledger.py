@@ -110,6 +110,17 @@ class Ledger:
         self.kept.update(paths)
         return paths
 
+    def keep_stale_group(self, prefix: str) -> list[str] | None:
+        """The last build's files of a group whatever its key now, when they are intact, recorded
+        with their old key (so the next build makes them again); else None."""
+        old = self.old_groups.get(prefix)
+        if old is None or not old[1] or not all(self.intact(path) for path in old[1]):
+            return None
+        paths: list[str] = old[1]
+        self.made_group(prefix, old[0], paths)
+        self.kept.update(paths)
+        return paths
+
     def made_group(self, prefix: str, key: str, paths: list[str]) -> None:
         """Record the files of a group this build made, and their key."""
         self.groups[prefix] = [key, paths]

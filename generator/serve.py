@@ -273,14 +273,24 @@ def _serve(site_dir: Path, folder: Path, deploy_output: Path, host: str, port: i
         try:
             # The ledger and mirror of this output go in the temp folder (same file system, so
             # the mirror is hard links), and with it: never a site copy per session in the cache.
-            echo(build(site_dir, overrides, output_cache=folder, warm=warm).summary())
+            # A changed search shard keeps its last index for the first build, so the page shows
+            # at once; a second build then indexes it (the browser does not reload for that).
+            report = build(site_dir, overrides, output_cache=folder, warm=warm, defer_search=built)
+            echo(report.summary())
+            if report.deferred:
+                state.succeeded()
+                state.indexing = True
+                echo(build(site_dir, overrides, output_cache=folder, warm=warm).summary() + " (search index)")
         except (ContentError, BuildError) as error:
             _report_failure(state, str(error), echo_error, built)
         except Exception as error:  # noqa: BLE001 - a bug in one build must not end the preview
             _report_failure(state, f"{type(error).__name__}: {error}", echo_error, built)
         else:
             built = True
-            state.succeeded()
+            if not report.deferred:
+                state.succeeded()
+        finally:
+            state.indexing = False
 
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     serving.start()

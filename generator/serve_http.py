@@ -51,6 +51,7 @@ class BuildState:
 
     version: int = 0
     error: str = ""
+    indexing: bool = False  # the pages are up to date; the search index is being brought up to them
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def succeeded(self) -> None:
@@ -65,7 +66,7 @@ class BuildState:
 
     def as_json(self) -> bytes:
         with self.lock:
-            return json.dumps({"version": self.version, "error": self.error}).encode()
+            return json.dumps({"version": self.version, "error": self.error, "indexing": self.indexing}).encode()
 
 
 def inject_live_reload(page: bytes) -> bytes:

@@ -151,6 +151,26 @@ def test_a_second_rebuild_keeps_what_the_first_made(base_site: Path, tmp_path: P
     assert snapshot(site / "public") == cold_build(site, tmp_path)
 
 
+def test_a_deferred_search_shard_stays_stale_until_the_next_build(base_site: Path, tmp_path: Path) -> None:
+    """serve's first build after a save (defer_search): the pages are new, the changed shard is the
+    last build's; the next build indexes it (it does not stop as "nothing changed") and equals cold."""
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site, symlinks=True)
+    before = snapshot(site / "public")
+    edit_record("content/r010.yaml", title="A searchable new title")(site)
+    report = build(site, environ={}, jobs=1, defer_search=True)
+    deferred = snapshot(site / "public")
+    assert report.deferred == 1
+    assert "A searchable new title" in deferred["papers/2512.00011/index.html"].decode()
+    search_files = {path for path in before if path.startswith("pagefind/")}
+    assert {path: deferred.get(path) for path in search_files} == {path: before[path] for path in search_files}
+    again = build(site, environ={}, jobs=1)
+    assert again.deferred == 0 and again.changed > 0
+    after = snapshot(site / "public")
+    assert after == cold_build(site, tmp_path)
+    assert any(after.get(path) != before[path] for path in search_files)  # the shard was indexed again
+
+
 # Planning: pure functions of the index, no cache, no output.
 
 

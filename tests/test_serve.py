@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import signal
@@ -200,8 +201,23 @@ def test_serve_injects_only_in_responses_and_never_writes_public(preview: tuple[
         assert b'<script src="/__paperfeed/live.js"></script>' in response.read()
         assert response.headers["Cache-Control"] == "no-store"
     with urllib.request.urlopen(server.url + "__paperfeed/status") as response:
-        assert response.read() == b'{"version": 1, "error": ""}'
+        assert response.read() == b'{"version": 1, "error": "", "indexing": false}'
     assert not (site / "public").exists()
+
+
+@pytest.mark.slow
+def test_a_save_shows_before_its_search_shard_is_indexed_again(preview: tuple[Preview, Path]) -> None:
+    """The first build after a save keeps the changed search shard's last index (the page shows
+    sooner); a second build indexes it without another reload (the version moves once)."""
+    server, site = preview
+    write_record(site, title="A title to search")
+    first = server.wait_for("Built ")
+    assert "(search index)" not in first
+    assert "(search index)" in server.wait_for("Built ")
+    with urllib.request.urlopen(server.url + "papers/2512.00001/") as response:
+        assert "A title to search" in response.read().decode()
+    with urllib.request.urlopen(server.url + "__paperfeed/status") as response:
+        assert json.loads(response.read()) == {"version": 2, "error": "", "indexing": False}
 
 
 @pytest.mark.browser
