@@ -14,6 +14,7 @@ alone decides which of those plans the last build already wrote as they would be
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from generator.cache import CACHE_DIR, MarkupCache, RecordCache, code_digest, digest, spare_folder
+from generator.cache import CACHE_DIR, MarkupCache, RecordCache, code_digest, digest, fragments_folder, spare_folder
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.content import load_days, load_papers, record_files
 from generator.days import DayMarker
@@ -150,9 +151,10 @@ def site_salt(config: SiteConfig) -> str:
 
 
 def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, layer: Incremental,
-               timer: StageTimer) -> Iterator[OutputFile]:
+               timer: StageTimer, fragments: Path | None = None) -> Iterator[OutputFile]:
     """Every output file of the site, in a fixed order, made as the writer asks for them: the
-    stages plan (pure), the incremental layer keeps or makes."""
+    stages plan (pure), the incremental layer keeps or makes. `fragments`: where the search
+    shards' fragments stay between builds (in the cache), or None."""
     from generator.api import build_api
     from generator.feeds import build_feeds, feed_links
     from generator.pagefind_run import Indexer, search_scratch
@@ -169,7 +171,7 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, la
     yield from layer.files([days_json(index, urls)])
     yield from timer.timed("feeds", layer.files(build_feeds(index, config, urls)))
     yield from timer.timed("api", layer.files(build_api(index, urls, config.api)))
-    indexer = Indexer(search_scratch(config.output_path))
+    indexer = Indexer(search_scratch(config.output_path), fragments)
     yield from timer.timed("search", layer.groups(plan_search(index, urls, indexer, indexer.tool, ctx.shards,
                                                               config.language)))
     yield from layer.files(build_sitemap(layer.page_paths, index, urls))
@@ -255,8 +257,11 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
 
     layer = Incremental(ledger, fingerprints, index, jobs, progress, defer_groups=defer_search)
     with timer.stage("write"):
-        report = write_site(site_files(config, index, env, layer, timer), config.output_path, reuse=not clean,
-                            spare=spare_folder(output_cache, str(config.output_dir)))
+        fragments = fragments_folder(output_cache, str(config.output_dir))
+        if clean and fragments is not None:
+            shutil.rmtree(fragments, ignore_errors=True)
+        report = write_site(site_files(config, index, env, layer, timer, fragments), config.output_path,
+                            reuse=not clean, spare=spare_folder(output_cache, str(config.output_dir)))
     outcome = layer.outcome()
     pages, kept = outcome.pages, outcome.kept
     with timer.stage("save"):

@@ -72,6 +72,7 @@ from generator.cachefile import (  # noqa: F401 - the cache's API: one place to 
     _committed,
     code_digest,
     digest,
+    fragments_folder,
     spare_folder,
     usable_folder,
 )
@@ -80,7 +81,7 @@ from generator.parallel import pmap
 from generator.record import RecordContext
 
 __all__ = ["CACHE_DIR", "FORMAT", "MarkupCache", "RecordCache", "Section", "code_digest", "digest",
-           "spare_folder", "usable_folder"]
+           "fragments_folder", "spare_folder", "usable_folder"]
 
 if TYPE_CHECKING:
     from generator.warm import WarmState

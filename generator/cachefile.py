@@ -245,6 +245,13 @@ def spare_folder(folder: Path, name: str, make: bool = True) -> Path | None:
     return folder / f"spare-{digest(name.encode())[:12]}"
 
 
+def fragments_folder(folder: Path, name: str) -> Path | None:
+    """Where the search shards' fragments stay between builds (generator/pagefind_run.py), for
+    the output folder `name`; None when the cache folder is not to be used."""
+    spare = spare_folder(folder, name)
+    return None if spare is None else folder / f"fragments-{digest(name.encode())[:12]}"
+
+
 def _make_folder(folder: Path) -> None:
     """The cache folder, ignoring itself in git (as .pytest_cache does): never committed by mistake."""
     if usable_folder(folder) is None:
