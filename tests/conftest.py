@@ -82,3 +82,16 @@ def small_shards() -> Iterator[None]:
     saved, search.SHARD_PAPERS = search.SHARD_PAPERS, 4
     yield
     search.SHARD_PAPERS = saved
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Importers reach the network only through fetch(); in tests it must never be called. Use it
+    with `pytestmark = pytest.mark.usefixtures("no_network")`."""
+    from generator.importers import newrecord
+    from generator.importers import run as import_run
+
+    def refuse(url: str) -> bytes:
+        raise AssertionError(f"network used in a test: {url}")
+    monkeypatch.setattr(import_run, "fetch", refuse)
+    monkeypatch.setattr(newrecord, "fetch", refuse)

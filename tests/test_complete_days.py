@@ -18,7 +18,6 @@ from lxml import html
 from generator.build import build, load_content
 from generator.cli import main
 from generator.days import day_ended
-from generator.importers import run as import_run
 from generator.importers.run import fetch_hf_batch, import_batches
 from generator.indexes import build_index
 from tests.conftest import REPO, make_site, record
@@ -36,11 +35,7 @@ RECORDS = [
 MARKER = "content/2025/12/08/_day.yaml"
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(url: str) -> bytes:
-        raise AssertionError(f"network used in a test: {url}")
-    monkeypatch.setattr(import_run, "fetch", refuse)
+pytestmark = pytest.mark.usefixtures("no_network")  # tests/conftest.py: fetch() refuses
 
 
 def paperfeed(*args: str) -> tuple[int, str]:

@@ -15,8 +15,6 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.importers import newrecord
-from generator.importers import run as import_run
 from tests.conftest import make_site, record
 
 ENTRY = {"paper": {"id": "2511.00001", "title": "A paper", "summary": "An abstract.",
@@ -25,12 +23,7 @@ ENTRY = {"paper": {"id": "2511.00001", "title": "A paper", "summary": "An abstra
 RECORD_FILE = "content/2025/11/21/2511.00001.yaml"
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(url: str) -> bytes:
-        raise AssertionError(f"network used in a test: {url}")
-    monkeypatch.setattr(import_run, "fetch", refuse)
-    monkeypatch.setattr(newrecord, "fetch", refuse)
+pytestmark = pytest.mark.usefixtures("no_network")  # tests/conftest.py: fetch() refuses
 
 
 class Disk:

@@ -22,11 +22,7 @@ ARXIV = REPO / "tests" / "data" / "arxiv"
 BIBTEX = REPO / "tests" / "data" / "bibtex" / "papers.bib"
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(url: str) -> bytes:
-        raise AssertionError(f"network used in a test: {url}")
-    monkeypatch.setattr(newrecord, "fetch", refuse)
+pytestmark = pytest.mark.usefixtures("no_network")  # tests/conftest.py: fetch() refuses
 
 
 def paperfeed(*args: str) -> tuple[int, str]:

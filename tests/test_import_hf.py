@@ -20,12 +20,7 @@ DATA = REPO / "tests" / "data" / "hf-daily-papers"
 RESPONSES = sorted(DATA.glob("*.json"))
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Importers reach the network only through fetch(); in tests it must never be called."""
-    def refuse(url: str) -> bytes:
-        raise AssertionError(f"network used in a test: {url}")
-    monkeypatch.setattr(import_run, "fetch", refuse)
+pytestmark = pytest.mark.usefixtures("no_network")  # tests/conftest.py: fetch() refuses
 
 
 def git(repo: Path, *args: str) -> str:

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 
 from generator.build import load_site
 from generator.cli import main
-from generator.importers import newrecord
 from generator.importers import run as import_run
 from generator.importers.bibtex import parse_bibtex
 from generator.importers.yamlout import dump_record
@@ -23,12 +22,7 @@ ENTRY = {"paper": {"id": "2511.00001", "title": "A paper", "summary": "An abstra
          "submittedOnDailyAt": "2025-11-21T08:00:00.000Z"}
 
 
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    def refuse(url: str) -> bytes:
-        raise AssertionError(f"network used in a test: {url}")
-    monkeypatch.setattr(import_run, "fetch", refuse)
-    monkeypatch.setattr(newrecord, "fetch", refuse)
+pytestmark = pytest.mark.usefixtures("no_network")  # tests/conftest.py: fetch() refuses
 
 
 def paperfeed(*args: str, input: str | bytes | None = None) -> tuple[int, str]:
