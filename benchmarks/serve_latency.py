@@ -108,14 +108,15 @@ def status_version(body: bytes) -> int | None:
     return version if isinstance(version, int) and not isinstance(version, bool) else None
 
 
-def status_indexing(body: bytes) -> bool:
-    """Whether a /__paperfeed/status answer says the search index is still being made (serve
-    shows a save's pages first, then indexes its shard); False for an older serve without it."""
+def status_busy(body: bytes) -> bool:
+    """Whether a /__paperfeed/status answer says serve is still at work on the last save: the
+    rest of the site after the saved record's own page (`rebuilding`), or the search index
+    after the pages (`indexing`); False for an older serve without them."""
     try:
         data = json.loads(body)
     except ValueError:
         return False
-    return isinstance(data, dict) and data.get("indexing") is True
+    return isinstance(data, dict) and (data.get("indexing") is True or data.get("rebuilding") is True)
 
 
 def free_port() -> int:
@@ -155,9 +156,9 @@ class Preview:
     def version(self) -> int | None:
         return status_version(get(self.base + "__paperfeed/status")[1])
 
-    def indexing(self) -> bool:
-        """Whether serve is still bringing the search index up to the pages it shows."""
-        return status_indexing(get(self.base + "__paperfeed/status")[1])
+    def busy(self) -> bool:
+        """Whether serve is still bringing the rest of the site or its search index up to the save."""
+        return status_busy(get(self.base + "__paperfeed/status")[1])
 
     def wait_for(self, path: str, ok, timeout: float) -> float:
         """Poll `path` until ok(status, body); the perf_counter time of that answer."""
@@ -185,7 +186,7 @@ class Preview:
             now = time.perf_counter()
             if v is not None and v != last:
                 seen_at, last, quiet_from = seen_at or now, v, now
-            elif seen_at is not None and now - quiet_from >= QUIET and not self.indexing():
+            elif seen_at is not None and now - quiet_from >= QUIET and not self.busy():
                 return seen_at
             self.alive()
             time.sleep(POLL * 5)

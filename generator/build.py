@@ -272,6 +272,10 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         layer.save(inputs if not layer.deferred else "",
                    {"papers": len(papers), "pages": pages, "record_warnings": list(record_warnings),
                     **weight.as_dict()}, manifest)
+    if warm is not None:
+        from generator.preview import Basis
+
+        warm.basis = Basis(config, index, env)
     progress.close()
     return BuildReport(len(papers), pages, report.files, report.changed, report.removed,
                        time.perf_counter() - started, kept, weight.bytes,

@@ -164,10 +164,12 @@ def render_papers(ctx: PageContext) -> Iterator[PageGroup]:
     for paper in ctx.index.papers:
         papers = (paper, *ctx.index.related.get(paper.key, ()))
         yield PageGroup(f"paper:{paper.key}", (paper, ctx.refs(papers), ctx.feed_links(ctx.urls.paper(paper.id))),
-                        partial(_paper_page, ctx, paper))
+                        partial(paper_pages, ctx, paper))
 
 
-def _paper_page(ctx: PageContext, paper: Paper) -> list[PagePlan]:
+def paper_pages(ctx: PageContext, paper: Paper) -> list[PagePlan]:
+    """A paper's own page (its view is the context's by the paper's key: serve's quick page
+    puts the saved paper's there first, generator/preview.py)."""
     url = ctx.urls.absolute(ctx.urls.paper(paper.id))  # the view's url
     image = ctx.urls.thumbnail(paper.thumbnail, absolute=True)
     return [ctx.page("paper.html", ctx.urls.paper(paper.id), plain_title(paper.title),

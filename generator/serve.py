@@ -24,10 +24,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from generator.serve_http import BuildState, host_allowed, inject_live_reload, make_server
 from generator.tree import Entry, file_entries
+
+if TYPE_CHECKING:
+    from generator.warm import WarmState
 
 __all__ = ["BuildState", "Changes", "ServeError", "host_allowed", "inject_live_reload", "make_server", "serve_site",
            "site_path", "watch"]
@@ -271,6 +274,8 @@ def _serve(site_dir: Path, folder: Path, deploy_output: Path, host: str, port: i
         """Build; `changed` names the site files that changed since the last build (None: the first)."""
         nonlocal built
         try:
+            if built and changed:
+                _quick_pages(warm, changed, output, state, echo)
             # The ledger and mirror of this output go in the temp folder (same file system, so
             # the mirror is hard links), and with it: never a site copy per session in the cache.
             # A changed search shard keeps its last index for the first build, so the page shows
@@ -290,7 +295,7 @@ def _serve(site_dir: Path, folder: Path, deploy_output: Path, host: str, port: i
             if not report.deferred:
                 state.succeeded()
         finally:
-            state.indexing = False
+            state.indexing = state.rebuilding = False
 
     serving = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     serving.start()
@@ -312,6 +317,23 @@ def _serve(site_dir: Path, folder: Path, deploy_output: Path, host: str, port: i
         serving.join(5)
         server.server_close()
         warm.flush()  # the session's caches, for the next build
+
+
+def _quick_pages(warm: WarmState, changed: frozenset[str], output: Path, state: BuildState,
+                 echo: Callable[[str], None]) -> None:
+    """Show the saved records' own pages before the whole rebuild (generator/preview.py): the
+    browser reloads now, and again when the rebuild is done."""
+    from generator.preview import quick_pages
+
+    started = time.perf_counter()
+    try:
+        written = quick_pages(warm.basis, changed, output)
+    except Exception:  # noqa: BLE001 - whatever it is, the whole build that follows reports it
+        return
+    if written:
+        state.succeeded()
+        state.rebuilding = True
+        echo(f"Showing {', '.join(written)} ({time.perf_counter() - started:.2f} s); rebuilding the rest")
 
 
 class _Ending:

@@ -52,6 +52,7 @@ class BuildState:
     version: int = 0
     error: str = ""
     indexing: bool = False  # the pages are up to date; the search index is being brought up to them
+    rebuilding: bool = False  # the saved records' own pages are shown; the rest of the site is being rebuilt
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def succeeded(self) -> None:
@@ -66,7 +67,8 @@ class BuildState:
 
     def as_json(self) -> bytes:
         with self.lock:
-            return json.dumps({"version": self.version, "error": self.error, "indexing": self.indexing}).encode()
+            return json.dumps({"version": self.version, "error": self.error, "indexing": self.indexing,
+                               "rebuilding": self.rebuilding}).encode()
 
 
 def inject_live_reload(page: bytes) -> bytes:

@@ -18,7 +18,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from generator.preview import Basis
 
 
 @dataclass
@@ -34,6 +37,7 @@ class WarmState:
     records: dict[str, Any] | None = None  # file digest -> (shown path, (papers, problems))
     markup: dict[bytes, Any] | None = None  # markup key -> HTML (checked or made here)
     index: tuple[str, Any] | None = None  # (digest of the records and config, the SiteIndex)
+    basis: Basis | None = None  # the last good build's config, index and templates (serve's quick page)
     unsaved: dict[str, Callable[[], None]] = field(default_factory=dict)  # section -> its save
 
     def defer(self, section: str, save: Callable[[], None]) -> None:

@@ -88,9 +88,10 @@ def test_page_and_status_parsing() -> None:
     assert not serve_latency.shows(b"<h1>Serve latency probe 1 7</h1>", "Serve latency probe 2 7")
     assert serve_latency.shows(b"<title>A &amp; B</title>", "A & B")
     assert serve_latency.status_version(b'{"version": 3, "error": ""}') == 3
-    assert serve_latency.status_indexing(b'{"version": 3, "error": "", "indexing": true}') is True
-    assert serve_latency.status_indexing(b'{"version": 3, "error": "", "indexing": false}') is False
-    assert serve_latency.status_indexing(b'{"version": 3, "error": ""}') is False
+    assert serve_latency.status_busy(b'{"version": 3, "error": "", "indexing": true}') is True
+    assert serve_latency.status_busy(b'{"version": 3, "error": "", "indexing": false, "rebuilding": true}') is True
+    assert serve_latency.status_busy(b'{"version": 3, "error": "", "indexing": false, "rebuilding": false}') is False
+    assert serve_latency.status_busy(b'{"version": 3, "error": ""}') is False
     assert serve_latency.status_version(b"<html>") is None
     assert serve_latency.status_version(b'{"version": true}') is None
     s = serve_latency.summarise({"latencies": [0.9, 0.3, 2.0, 0.5, 0.4], "built_after": [1.0, None],

@@ -123,8 +123,8 @@ def test_a_record_edit_makes_views_and_plans_in_proportion(base_site: Path, tmp_
                                                             monkeypatch: pytest.MonkeyPatch) -> None:
     """Only the edited paper's view is made again, and only the groups that show it are planned."""
     planned: list[str] = []
-    paper_page = pages._paper_page
-    monkeypatch.setattr(pages, "_paper_page", lambda ctx, paper: planned.append(paper.key) or paper_page(ctx, paper))
+    paper_page = pages.paper_pages
+    monkeypatch.setattr(pages, "paper_pages", lambda ctx, paper: planned.append(paper.key) or paper_page(ctx, paper))
     site = tmp_path / "site"
     shutil.copytree(base_site, site, symlinks=True)
     edit_record("content/r010.yaml", upvotes=41)(site)

@@ -201,23 +201,25 @@ def test_serve_injects_only_in_responses_and_never_writes_public(preview: tuple[
         assert b'<script src="/__paperfeed/live.js"></script>' in response.read()
         assert response.headers["Cache-Control"] == "no-store"
     with urllib.request.urlopen(server.url + "__paperfeed/status") as response:
-        assert response.read() == b'{"version": 1, "error": "", "indexing": false}'
+        assert response.read() == b'{"version": 1, "error": "", "indexing": false, "rebuilding": false}'
     assert not (site / "public").exists()
 
 
 @pytest.mark.slow
-def test_a_save_shows_before_its_search_shard_is_indexed_again(preview: tuple[Preview, Path]) -> None:
-    """The first build after a save keeps the changed search shard's last index (the page shows
-    sooner); a second build indexes it without another reload (the version moves once)."""
+def test_a_save_shows_its_page_then_the_site_then_the_search_index(preview: tuple[Preview, Path]) -> None:
+    """A save's own page is shown first (generator/preview.py), then the whole rebuild keeps the
+    changed search shard's last index (the lists show sooner); a third build indexes it without
+    another reload (the version moves twice: the quick page, the rebuild)."""
     server, site = preview
     write_record(site, title="A title to search")
+    assert "rebuilding the rest" in server.wait_for("Showing papers/2512.00001/index.html")
     first = server.wait_for("Built ")
     assert "(search index)" not in first
     assert "(search index)" in server.wait_for("Built ")
     with urllib.request.urlopen(server.url + "papers/2512.00001/") as response:
         assert "A title to search" in response.read().decode()
     with urllib.request.urlopen(server.url + "__paperfeed/status") as response:
-        assert json.loads(response.read()) == {"version": 2, "error": "", "indexing": False}
+        assert json.loads(response.read()) == {"version": 3, "error": "", "indexing": False, "rebuilding": False}
 
 
 @pytest.mark.browser

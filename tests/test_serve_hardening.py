@@ -107,7 +107,7 @@ def test_loopback_host_names_are_answered(running: Running) -> None:
                  "[::1]", f"[::1]:{port}"]:
         response = get(port, host)
         assert status_of(response) == 200, host
-        assert response.endswith(b'{"version": 0, "error": "", "indexing": false}'), host
+        assert response.endswith(b'{"version": 0, "error": "", "indexing": false, "rebuilding": false}'), host
 
 
 def test_foreign_host_names_are_refused(running: Running) -> None:
