@@ -28,7 +28,7 @@ from generator.cache import CACHE_DIR, MarkupCache, RecordCache, code_digest, di
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.content import load_days, load_papers, record_files
 from generator.days import DayMarker
-from generator.depends import Fingerprints, tree_signature
+from generator.depends import Fingerprints, TemplateKeys, tree_signature
 from generator.errors import ContentError, Problem, SourceLocation
 from generator.indexes import Period, SiteIndex, Term, build_index
 from generator.ledger import Ledger
@@ -142,12 +142,12 @@ def _site_index(papers: list[Paper], config: SiteConfig, markers: dict[date, Day
 
 
 def site_salt(config: SiteConfig) -> str:
-    """What every page depends on besides the records: code, config, templates, static files."""
+    """What every page depends on besides the records and its templates (which its key holds:
+    depends.TemplateKeys): code, config, static files."""
     site = config.site_dir
-    templates = tree_signature(template_dirs(site, config.theme), site)
     static = tree_signature(static_dirs(site, config.theme), site)
     settings = dataclasses.replace(config, site_dir=Path("."))  # a moved site keeps its cache
-    return digest(f"{code_digest()}\0{settings!r}\0{templates}\0{static}".encode())
+    return digest(f"{code_digest()}\0{settings!r}\0{static}".encode())
 
 
 def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, layer: Incremental,
@@ -222,7 +222,8 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         records.scan(files)
         salt = site_salt(config)
         ledger = Ledger(output_cache, salt, config.output_path, str(config.output_dir), fresh=clean)
-        inputs = digest("\0".join([salt, *sorted(records.file_digests.values())]).encode())
+        templates = tree_signature(template_dirs(config.site_dir, config.theme), config.site_dir)
+        inputs = digest("\0".join([salt, templates, *sorted(records.file_digests.values())]).encode())
         if ledger.unchanged(inputs):
             records.save()  # new stats (a fresh checkout): the next check reads nothing
             ledger.restamp()
@@ -255,7 +256,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink, FeedLink))
     from generator.incremental import Incremental
 
-    layer = Incremental(ledger, fingerprints, index, jobs, progress, defer_groups=defer_search)
+    layer = Incremental(ledger, fingerprints, index, TemplateKeys(env), jobs, progress, defer_groups=defer_search)
     with timer.stage("write"):
         fragments = fragments_folder(output_cache, str(config.output_dir))
         if clean and fragments is not None:

@@ -1,10 +1,11 @@
 """Keys: what a page, feed or shard is made from, as one hash.
 
 Every page and feed gets a key: a hash of everything its template receives (papers by
-the digest of their record file, views by their view digest, pagination, titles …) and,
-through the ledger's salt, of the code, the config and the theme files. The keys are
-compared by generator/incremental.py, which alone decides what to keep; this module only
-computes them, and `tree_signature` hashes the theme's folders for the salt.
+the digest of their record file, views by their view digest, pagination, titles …), of its
+template and the templates that one uses (`TemplateKeys`) and, through the ledger's salt, of
+the code, the config and the static files. The keys are compared by generator/incremental.py,
+which alone decides what to keep; this module only computes them, and `tree_signature` hashes
+the static folders for the salt.
 """
 
 from __future__ import annotations
@@ -16,6 +17,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+import jinja2
+from jinja2 import meta
 
 from generator.model import Paper
 from generator.tree import files
@@ -153,3 +157,53 @@ class Fingerprints:
 
 def _hash(parts: list[str]) -> str:
     return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+class TemplateKeys:
+    """Each page template's digest: its source and those of every template it extends, includes
+    or imports, and of `always` (what the code loads for every page: the cards' macros). A
+    page's key holds its template's, so a template edit makes again only the pages using it.
+    A template naming another by a variable depends on them all."""
+
+    def __init__(self, env: jinja2.Environment, always: tuple[str, ...] = ("_card.html",)) -> None:
+        self.env = env
+        self.always = always
+        self.sources: dict[str, str] = {}
+        self.keys: dict[str, str] = {}
+
+    def __call__(self, name: str) -> str:
+        found = self.keys.get(name)
+        if found is None:
+            names = self._closure((name, *self.always))
+            h = hashlib.blake2b(digest_size=16)
+            for each in sorted(names):
+                h.update(f"{each}\0{len(self._source(each))}\0{self._source(each)}".encode("utf-8", "surrogatepass"))
+            found = self.keys[name] = h.hexdigest()
+        return found
+
+    def _source(self, name: str) -> str:
+        found = self.sources.get(name)
+        if found is None:
+            try:
+                found = self.env.loader.get_source(self.env, name)[0] if self.env.loader else ""
+            except jinja2.TemplateNotFound:
+                found = ""  # rendering says which is missing
+            self.sources[name] = found
+        return found
+
+    def _closure(self, names: tuple[str, ...]) -> set[str]:
+        seen: set[str] = set()
+        todo = list(names)
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                found = list(meta.find_referenced_templates(self.env.parse(self._source(name))))
+            except jinja2.TemplateSyntaxError:
+                found = []  # rendering says where
+            if None in found:
+                return set(self.env.list_templates())
+            todo.extend(ref for ref in found if ref is not None)
+        return seen

@@ -50,12 +50,14 @@ class PagePlan:
 @dataclass(frozen=True)
 class PageGroup:
     """Pages made from the same few values (a paper's page, a term's pages): when `inputs` (hashed
-    with the site-wide values) are the last build's and its pages are intact, the group is kept
-    whole without planning its pages; else plans() gives them, each kept or rendered alone."""
+    with the site-wide values and the `templates` its pages use) are the last build's and its
+    pages are intact, the group is kept whole without planning its pages; else plans() gives
+    them, each kept or rendered alone."""
 
     name: str
     inputs: tuple[Any, ...]
     plans: Callable[[], list[PagePlan]]
+    templates: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -148,11 +150,14 @@ class ViewBook:
 class Incremental:
     """Plans in, OutputFiles out: the one place that decides what the last build's output keeps."""
 
-    def __init__(self, ledger: Ledger, fingerprints: Fingerprints, index: SiteIndex, jobs: int = 1,
-                 progress: Progress | None = None, defer_groups: bool = False) -> None:
-        """defer_groups (serve): a group whose key changed keeps the last build's files, stale,
+    def __init__(self, ledger: Ledger, fingerprints: Fingerprints, index: SiteIndex,
+                 templates: Callable[[str], str], jobs: int = 1, progress: Progress | None = None,
+                 defer_groups: bool = False) -> None:
+        """templates(name): the digest of a page template and those it uses (depends.TemplateKeys).
+        defer_groups (serve): a group whose key changed keeps the last build's files, stale,
         when it has them; `deferred` counts those, and the next build without it makes them."""
         self.ledger = ledger
+        self.templates = templates
         self.defer_groups = defer_groups
         self.deferred = 0
         self.fingerprints = fingerprints
@@ -189,15 +194,20 @@ class Incremental:
         renderer.done()
 
     def _page(self, plan: PagePlan, site_key: str) -> PagePlan | OutputFile:
-        kept = self.ledger.keep(plan.path, self.fingerprints.key(site_key, plan.template, plan.values))
+        key = self.fingerprints.key(site_key, self.templates(plan.template), plan.template, plan.values)
+        kept = self.ledger.keep(plan.path, key)
         return OutputFile.keep(plan.path) if kept else plan
 
     def _group(self, group: PageGroup, site_key: str) -> list[PagePlan | OutputFile]:
-        key = self.fingerprints.key(site_key, *group.inputs)
+        key = self.fingerprints.key(site_key, *map(self.templates, group.templates), *group.inputs)
         kept = self.ledger.keep_pages(group.name, key)
         if kept is not None:
             return [OutputFile.keep(path) for path in kept]
-        decided = [self._page(plan, site_key) for plan in group.plans()]
+        plans = group.plans()
+        strays = {plan.template for plan in plans} - set(group.templates)
+        if strays:  # a group kept whole would not follow an edit of those templates
+            raise ValueError(f"{group.name}: pages of {sorted(strays)}, not among the group's templates")
+        decided = [self._page(plan, site_key) for plan in plans]
         self.ledger.made_pages(group.name, key, [item.path for item in decided])
         return decided
 

@@ -164,7 +164,7 @@ def render_papers(ctx: PageContext) -> Iterator[PageGroup]:
     for paper in ctx.index.papers:
         papers = (paper, *ctx.index.related.get(paper.key, ()))
         yield PageGroup(f"paper:{paper.key}", (paper, ctx.refs(papers), ctx.feed_links(ctx.urls.paper(paper.id))),
-                        partial(paper_pages, ctx, paper))
+                        partial(paper_pages, ctx, paper), ("paper.html",))
 
 
 def paper_pages(ctx: PageContext, paper: Paper) -> list[PagePlan]:
@@ -202,7 +202,7 @@ def render_taxonomies(ctx: PageContext) -> Iterator[PagePlan | PageGroup]:
         for term in terms:
             if term.has_page:  # a term's pages are made from the term (its papers, slug …) and their views
                 yield PageGroup(f"term:{taxonomy}:{term.key}", (term, ctx.refs(term.papers)),
-                                partial(_render_term, ctx, term))
+                                partial(_render_term, ctx, term), ("list.html",))
 
 
 def _render_term(ctx: PageContext, term: Term) -> list[PagePlan]:
