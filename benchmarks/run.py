@@ -327,9 +327,13 @@ class Paperfeed:
             self._write_override(0)
 
     def _write_override(self, rev: int) -> None:
+        # Inside the last block: text after it is dropped by Jinja in a template that extends
+        # another, and would change no page at all.
         text = self.theme_template.read_text(encoding="utf-8")
-        self.override.write_text(text.rstrip("\n") + f"\n<!-- benchmark template edit {rev} -->\n",
-                                 encoding="utf-8")
+        head, end, tail = text.rpartition("{% endblock %}")
+        if not end:
+            raise Failed(f"{self.theme_template}: no {{% endblock %}} to put the edit before")
+        self.override.write_text(f"{head}<!-- benchmark template edit {rev} -->\n{end}{tail}", encoding="utf-8")
 
     def edit_record(self, rev: int) -> None:
         text = self.record_text

@@ -16,6 +16,7 @@ sys.path.insert(0, str(BENCH))
 
 import report  # noqa: E402
 import results_md  # noqa: E402
+import run  # noqa: E402
 import serve_latency  # noqa: E402
 
 HAND = """# paperfeed build benchmark: results
@@ -136,3 +137,19 @@ def test_the_serve_measure_times_saves_until_the_page_shows_the_new_title(tmp_pa
     assert all(b is not None and b > 0 for b in result.built_after)  # the status endpoint was read
     assert result.papers_url.endswith("/papers/2512.00001/")
     assert edited.read_bytes() == before  # the record is put back
+
+
+def test_the_template_edit_reaches_every_paper_page(tmp_path: Path) -> None:
+    """The benchmark's template-edit measure changes paper.html where Jinja keeps it (inside a
+    block: text after the last block of a template that extends another is dropped)."""
+    from generator.build import build
+
+    corpus = make_site(tmp_path / "corpus", [record("2512.00001"), record("2512.00002")])
+    bench = run.Paperfeed(corpus, tmp_path / "site", "{python} -m generator build", tmp_path / "work", 2)
+    bench.setup_override()
+    build(bench.site, environ={})
+    bench.edit_template(1)
+    report = build(bench.site, environ={})
+    pages = sorted((bench.out / "papers").glob("*/index.html"))
+    assert len(pages) == 2 and report.changed == 2
+    assert all("<!-- benchmark template edit 1 -->" in page.read_text(encoding="utf-8") for page in pages)
