@@ -78,11 +78,16 @@ def index_shard(scratch: Path, fragments: dict[str, bytes], prefix: str, kept: P
 
     kept: a folder where this shard's fragments stay between builds (in the cache): only the
     fragments that changed are written again (writing 2,000 files into 2,000 new folders is
-    half of a one-record edit's search time). None: they are written into the scratch folder."""
+    half of a one-record edit's search time), and Pagefind reads a new tree of links to them
+    (_link_tree). None: they are written into the scratch folder."""
     shutil.rmtree(scratch, ignore_errors=True)
-    pages = scratch / "pages" if kept is None else kept
-    _lay_out(pages, fragments, fresh=kept is None)
+    pages = scratch / "pages"
     try:
+        if kept is None:
+            _lay_out(pages, fragments, fresh=True)
+        else:
+            _lay_out(kept, fragments, fresh=False)
+            _link_tree(kept, pages, fragments)
         _run_pagefind(pages, scratch / "bundle")
         order_bundle(scratch / "bundle")  # Pagefind writes filters in a random order
         files = list(_read_bundle(scratch / "bundle", prefix))
@@ -114,6 +119,27 @@ def _lay_out(folder: Path, fragments: dict[str, bytes], fresh: bool) -> None:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(body)
+
+
+def _link_tree(kept: Path, pages: Path, fragments: dict[str, bytes]) -> None:
+    """pages: a new tree of hard links to the kept fragments, made in the fragments' order.
+
+    Pagefind numbers the pages in the order it finds them, which is the order a folder lists
+    them in; on tmpfs or btrfs that is the order they were made in, and a kept folder's order
+    is its history's (papers moved between shards, a copy or a cache restore made in listing
+    order). A tree made afresh, in one order, lists them as a cold build's does: the same
+    bundle, byte for byte. Links cost ~0.1-0.3 s for 2,000 fragments, against their bytes
+    written anew."""
+    made: set[str] = set()
+    for path in fragments:
+        folder = path.rpartition("/")[0]
+        if folder not in made:
+            (pages / folder).mkdir(parents=True, exist_ok=True)
+            made.add(folder)
+        try:
+            os.link(kept / path, pages / path)
+        except OSError:  # no hard links here: a copy
+            shutil.copyfile(kept / path, pages / path)
 
 
 def _has_links(folder: Path) -> bool:

@@ -84,3 +84,22 @@ def test_a_linked_fragments_folder_is_never_written_through(built: Path, tmp_pat
     assert snapshot(elsewhere) == untouched and not any(inner.iterdir())
     assert not _fragments(site).is_symlink()
     assert snapshot(site / "public") == cold_build(site, tmp_path)
+
+
+def test_a_copied_cache_on_a_file_system_that_lists_in_creation_order_gives_a_cold_bundle() -> None:
+    """tmpfs lists a folder's entries in the order they were made, so a copy of the cache (as a
+    CI restore makes) lists the kept fragments in another order than a fresh layout: Pagefind,
+    which numbers pages as it finds them, must still read them in one order (a new tree)."""
+    import tempfile
+
+    shm = Path("/dev/shm")
+    if not shm.is_dir():
+        pytest.skip("no /dev/shm (tmpfs) here")
+    with tempfile.TemporaryDirectory(dir=shm) as folder:
+        first = make_site(Path(folder) / "first", records(), CONFIG)
+        build(first, environ={}, jobs=1)
+        site = Path(folder) / "site"
+        shutil.copytree(first, site, symlinks=True)  # in listing order: the kept folders reversed
+        edit_record("content/r010.yaml", title="A title only search knows")(site)
+        build(site, environ={}, jobs=1)
+        assert snapshot(site / "public") == cold_build(site, Path(folder))
