@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from generator.cache import CACHE_DIR, MarkupCache, RecordCache, code_digest, digest, fragments_folder, spare_folder
+from generator.cachecodec import MarkupValue
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.content import load_days, load_papers, record_files
 from generator.days import DayMarker
@@ -32,7 +33,7 @@ from generator.depends import Fingerprints, TemplateKeys, tree_signature
 from generator.errors import ContentError, Problem, SourceLocation
 from generator.indexes import Period, SiteIndex, Term, build_index
 from generator.ledger import Ledger
-from generator.model import OutputFile, Paper
+from generator.model import OutputFile, Paper, utf8
 from generator.parallel import default_jobs, pmap
 from generator.progress import Progress
 from generator.record import RecordContext, link_name_warnings
@@ -98,11 +99,16 @@ def load_content(site_dir: Path, overrides: Mapping[str, Any] | None = None,
     return config, papers, markers
 
 
-def _markup(item: tuple[str, str]) -> str | tuple[str, str]:
+def _markup(item: tuple[str, str]) -> MarkupValue:
+    """A title's HTML, or an abstract's (HTML, plain text), as UTF-8 (see model.Paper): in a
+    worker, so the bytes are what comes back to the build."""
     from generator.markup import render_abstract, render_inline
 
     kind, text = item
-    return render_inline(text) if kind == "title" else render_abstract(text)
+    if kind == "title":
+        return utf8(render_inline(text))
+    html, plain = render_abstract(text)
+    return utf8(html), utf8(plain)
 
 
 def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: int = 1,
@@ -122,8 +128,9 @@ def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: i
     for number, (key, html) in enumerate(zip(missing, pmap(_markup, list(missing.values()), jobs), strict=True), 1):
         progress.update("markup", number, len(missing))
         cache.put(key, html)
-    return [dataclasses.replace(p, title_html=cache.new[t], abstract_html=cache.new[a][0],
-                                abstract_text=cache.new[a][1])
+    new: dict[bytes, Any] = cache.new  # a title's key: bytes; an abstract's: (html, plain)
+    return [dataclasses.replace(p, title_html_utf8=new[t], abstract_html_utf8=new[a][0],
+                                abstract_text_utf8=new[a][1])
             for p, (t, a) in zip(papers, keys, strict=True)]
 
 

@@ -58,6 +58,7 @@ from generator.cachecodec import (
     INDEX,
     MARKUP,
     Codec,
+    MarkupValue,
     Parsed,
     decode_parsed,
     encode_parsed,
@@ -192,7 +193,8 @@ class RecordCache:
 
 
 class MarkupCache:
-    """Rendered HTML by (kind, source text); only entries used by this build are kept.
+    """Rendered HTML by (kind, source text), as UTF-8 (see model.Paper); only entries used by
+    this build are kept.
 
     A stored entry is used only when its HTML is a fixed point of the sanitiser every rendered
     text passes (see the module docstring): a forged or damaged one is rendered again.
@@ -200,7 +202,7 @@ class MarkupCache:
 
     def __init__(self, folder: Path | None, fresh: bool = False, warm: WarmState | None = None) -> None:
         self.section = Section(folder, "markup", "", fresh, MARKUP, partial=True)
-        self.old: dict[bytes, Any] = {}
+        self.old: dict[bytes, MarkupValue] = {}
         self.warm = warm
         # Markup this process made or checked (the last build's, kept in memory): used as it is.
         self.trusted = warm is not None and not fresh and warm.markup is not None
@@ -213,7 +215,7 @@ class MarkupCache:
                 continue
             if len(found) == 17 and found[:1] == key_kind(value):
                 self.old[found] = value
-        self.new: dict[bytes, Any] = {}
+        self.new: dict[bytes, MarkupValue] = {}
         self.made: set[bytes] = set()  # keys of entries rendered by this build
         self.checked: set[bytes] = set()  # keys of stored entries check() found trusted
         self.refused = 0
@@ -237,7 +239,7 @@ class MarkupCache:
             if good:
                 self.checked.add(key)
 
-    def get(self, key: bytes) -> Any:
+    def get(self, key: bytes) -> MarkupValue | None:
         found = self.old.get(key)
         if found is not None:
             if not self.trusted and key not in self.checked and not trusted_markup(found):
@@ -247,7 +249,7 @@ class MarkupCache:
             self.new[key] = found
         return found
 
-    def put(self, key: bytes, html: Any) -> None:
+    def put(self, key: bytes, html: MarkupValue) -> None:
         self.new[key] = html
         self.made.add(key)
 
@@ -263,5 +265,5 @@ class MarkupCache:
                 self.warm.defer("markup", functools.partial(_save_markup, self.section, self.new, unchanged))
 
 
-def _save_markup(section: Section, entries: dict[bytes, Any], unchanged: set[bytes]) -> None:
+def _save_markup(section: Section, entries: dict[bytes, MarkupValue], unchanged: set[bytes]) -> None:
     section.save({key.hex(): value for key, value in entries.items()}, {key.hex() for key in unchanged})

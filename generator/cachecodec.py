@@ -26,7 +26,7 @@ from datetime import date, datetime, timezone
 from typing import Any, cast
 
 from generator.errors import Problem, SourceLocation
-from generator.model import Author, Link, Paper, PaperId, parse_paper_id
+from generator.model import Author, Link, Paper, PaperId, parse_paper_id, utf8
 from generator.record import (
     MAX_ABSTRACT,
     MAX_YEAR,
@@ -301,32 +301,42 @@ INDEX = Codec(_encode_index, _decode_index)
 """The record files index, one entry: shown path -> ((size, mtime_ns, inode), digest of its path and bytes)."""
 
 
-def _encode_markup(value: str | tuple[str, str]) -> str:
-    return json.dumps(value if type(value) is str else list(value))
+MarkupValue = bytes | tuple[bytes, bytes]
+"""One markup entry, UTF-8 (see model.Paper): a title's HTML, or an abstract's (HTML, plain text)."""
 
 
-def _decode_markup(text: str) -> str | tuple[str, str]:
+def _encode_markup(value: MarkupValue) -> str:
+    if type(value) is bytes:
+        return json.dumps(value.decode("utf-8", "surrogatepass"))
+    html, plain = cast(tuple[bytes, bytes], value)
+    return json.dumps([html.decode("utf-8", "surrogatepass"), plain.decode("utf-8", "surrogatepass")])
+
+
+def _decode_markup(text: str) -> MarkupValue:
     value = json.loads(text)
     if type(value) is str:
-        return value
+        return utf8(value)
     html, plain = _list(value, 2)
-    return _str(html), _str(plain)
+    return utf8(_str(html)), utf8(_str(plain))
 
 
 MARKUP = Codec(_encode_markup, _decode_markup)
-"""Rendered markup: a title's HTML, or an abstract's (HTML, plain text)."""
+"""Rendered markup: a title's HTML, or an abstract's (HTML, plain text); stored as JSON text,
+held as UTF-8 bytes."""
 
 
 def key_kind(value: Any) -> bytes:
     """The kind byte a markup entry's key starts with: b't' a title, b'a' an abstract."""
-    return b"t" if type(value) is str else b"a"
+    return b"t" if type(value) is bytes else b"a"
 
 
-def trusted_markup(value: str | tuple[str, str]) -> bool:
+def trusted_markup(value: MarkupValue) -> bool:
     """Whether stored markup is what rendering could give: HTML the sanitiser leaves as it is."""
     from generator.markup import plain_text, sanitize
 
-    if type(value) is str:
-        return sanitize(value) == value
-    html, plain = cast(tuple[str, str], value)
+    if type(value) is bytes:
+        html = value.decode("utf-8", "surrogatepass")
+        return sanitize(html) == html
+    html_bytes, plain_bytes = cast(tuple[bytes, bytes], value)
+    html, plain = html_bytes.decode("utf-8", "surrogatepass"), plain_bytes.decode("utf-8", "surrogatepass")
     return sanitize(html) == html and plain_text(plain) == plain

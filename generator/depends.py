@@ -78,7 +78,7 @@ class Fingerprints:
         if found is None:
             parts: list[str] = [self.papers[key]]
             for name, value in view.__dict__.items():
-                if name not in ("paper", "title_html", "abstract_html"):  # those follow the record
+                if name != "paper":  # it follows the record (its markup too)
                     parts.append(name)
                     self._walk(value, parts)
             found = self.views[key] = _hash(parts)

@@ -41,8 +41,6 @@ class PaperView:
     paper: Paper
     href: str
     url: str
-    title_html: str
-    abstract_html: str
     authors: tuple[NamedLink, ...]
     authors_more: int
     author_count: int
@@ -57,6 +55,16 @@ class PaperView:
     links: tuple[ExternalLink, ...]
     thumbnail: str
     submitted_by: str = ""
+
+    @property
+    def title_html(self) -> str:
+        """The paper's title as safe HTML (decoded from the paper's UTF-8 when asked: see model.Paper)."""
+        return self.paper.title_html
+
+    @property
+    def abstract_html(self) -> str:
+        """The paper's abstract as safe HTML."""
+        return self.paper.abstract_html
 
     @property
     def card_authors(self) -> tuple[NamedLink, ...]:
@@ -151,7 +159,7 @@ def paper_view(paper: Paper, index: SiteIndex, urls: Urls,
     authors = tuple(_named(index, urls, "authors", a.name, known) for a in paper.authors)
     return PaperView(
         paper=paper, href=urls.href(urls.paper(paper.id)), url=urls.absolute(urls.paper(paper.id)),
-        title_html=paper.title_html, abstract_html=paper.abstract_html, authors=authors,
+        authors=authors,
         authors_more=max(0, paper.author_count - len(authors)), author_count=paper.author_count,
         organization=_named(index, urls, "orgs", paper.organization, known) if paper.organization else None,
         published=human_date(paper.published), published_iso=paper.published.isoformat() if paper.published else "",

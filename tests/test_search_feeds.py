@@ -35,7 +35,7 @@ BASE = "https://example.org/papers/"
 def paper(title: str = "A paper", abstract: str = "", **fields: Any) -> Paper:
     """A Paper as the markup stage leaves it (abstract_text is what queries read)."""
     return Paper(PaperId(fields.pop("key", "2512.00001")), title, abstract, date(2025, 12, 8), "x.yaml",
-                 abstract_text=abstract, **fields)
+                 **fields).with_markup(abstract_text=abstract)
 
 
 # --- the language on Paper values: every operator, a paper that matches and one that does not ---

@@ -1,0 +1,95 @@
+"""What keeps a 10,000-paper build under its memory target (peak RSS <= 300 MB, issue 14).
+
+Not a measure of memory (too slow and too noisy for the fast tier): these check the forms that
+keep it small. A str holding one character beyond U+FFFF (MathML's 𝒪, 𝑥 …) takes 4 bytes a
+character (PEP 393), so the rendered markup, held for the whole build, is kept as UTF-8 bytes in
+the papers, the markup cache and never copied into the views; and the cards, held until every
+page is rendered, are kept without the abstract the paper holds already.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.build import load_content, render_markup
+from generator.cache import MarkupCache
+from generator.indexes import build_index
+from generator.model import Paper
+from generator.render import PageContext, pack, unpack
+from generator.themes import make_environment
+from generator.urls import Urls
+from tests.conftest import make_site, record
+
+MATH_TITLE = r"Fast $\mathcal{O}(n)$ attention"
+MATH_ABSTRACT = (r"We show that $\mathcal{O}(n \log n)$ steps suffice for $x \in \mathbb{R}^d$, "
+                 "with **bold** claims and a [link](https://example.org/x). " * 3)
+
+
+def _wide(value: Any) -> bool:
+    return isinstance(value, str) and any(ord(char) > 0xFFFF for char in value)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    records = [record("2512.00001", title=MATH_TITLE, abstract=MATH_ABSTRACT, tags=["agents"]),
+               record("2512.00002", title="Plain title", abstract="Short.", tags=["agents"])]
+    return make_site(tmp_path_factory.mktemp("memory") / "site", records)
+
+
+@pytest.fixture(scope="module")
+def rendered(site: Path) -> tuple[list[Paper], MarkupCache]:
+    _, papers, _ = load_content(site, environ={})
+    cache = MarkupCache(None)
+    return render_markup(papers, cache), cache
+
+
+def test_markup_is_held_as_utf8_bytes(rendered: tuple[list[Paper], MarkupCache]) -> None:
+    papers, cache = rendered
+    paper = papers[0]
+    assert _wide(paper.title_html) and _wide(paper.abstract_html)  # the math the test is about
+    assert not [name for name, value in vars(paper).items() if _wide(value)]
+    assert type(paper.title_html_utf8) is bytes and type(paper.abstract_html_utf8) is bytes
+    assert paper.abstract_html_utf8.decode() == paper.abstract_html and r"\mathcal{O}" in paper.abstract_text
+    for value in cache.new.values():
+        assert type(value) is bytes or (type(value) is tuple and all(type(part) is bytes for part in value))
+
+
+def test_markup_cache_round_trip_gives_bytes(rendered: tuple[list[Paper], MarkupCache], tmp_path: Path) -> None:
+    _, made = rendered
+    cache = MarkupCache(tmp_path / "cache")
+    for key, value in made.new.items():
+        cache.put(key, value)
+    cache.save()
+    stored = MarkupCache(tmp_path / "cache")
+    assert stored.old == made.new
+    stored.check(made.new)
+    assert all(stored.get(key) == value for key, value in made.new.items())
+
+
+def test_views_and_cards_hold_no_copy_of_the_markup(site: Path, rendered: tuple[list[Paper], MarkupCache]) -> None:
+    papers, _ = rendered
+    config, _, markers = load_content(site, environ={})
+    index = build_index(papers, config, markers)
+    ctx = PageContext(config, Urls(config.base_url, config.feeds.id_base), index,
+                      make_environment(site, config.theme))
+    paper = next(p for p in index.papers if p.key == "2512.00001")
+    view = ctx.view(paper)
+    assert not [name for name, value in vars(view).items() if _wide(value)]
+    assert view.title_html == paper.title_html and view.abstract_html == paper.abstract_html
+    card = ctx.card_html(view)
+    assert paper.abstract_html in card
+    kept = ctx.cards[paper.key]
+    assert isinstance(kept, tuple) and paper.abstract_html_utf8 not in b"".join(kept)
+    assert ctx.card_html(view) == card  # made again from what is kept: the same HTML
+
+
+def test_pack_gives_back_the_same_bytes() -> None:
+    abstract = "<p>𝒪(n) ".encode() + b"x" * 100 + b"</p>"
+    for html in (b"<li>" + abstract + b"</li>", abstract, b"<li>" + abstract + b"<p>again</p>" + abstract,
+                 b"<li>no abstract</li>", b""):
+        assert unpack(pack(html, abstract), abstract) == html
+    assert pack(b"<li>" + abstract + b"</li>", abstract) == (b"<li>", b"</li>")
+    assert pack(b"<li><p>a</p></li>", b"<p>a</p>") == b"<li><p>a</p></li>"  # too short to cut out
