@@ -100,15 +100,16 @@ def load_content(site_dir: Path, overrides: Mapping[str, Any] | None = None,
 
 
 def _markup(item: tuple[str, str]) -> MarkupValue:
-    """A title's HTML, or an abstract's (HTML, plain text), as UTF-8 (see model.Paper): in a
-    worker, so the bytes are what comes back to the build."""
+    """A title's HTML, or an abstract's (HTML, plain text, meta description), as UTF-8 (see
+    model.Paper): in a worker, so the bytes are what comes back to the build."""
     from generator.markup import render_abstract, render_inline
+    from generator.mathtext import description
 
     kind, text = item
     if kind == "title":
         return utf8(render_inline(text))
     html, plain = render_abstract(text)
-    return utf8(html), utf8(plain)
+    return utf8(html), utf8(plain), utf8(description(text))
 
 
 def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: int = 1,
@@ -128,9 +129,9 @@ def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: i
     for number, (key, html) in enumerate(zip(missing, pmap(_markup, list(missing.values()), jobs), strict=True), 1):
         progress.update("markup", number, len(missing))
         cache.put(key, html)
-    new: dict[bytes, Any] = cache.new  # a title's key: bytes; an abstract's: (html, plain)
+    new: dict[bytes, Any] = cache.new  # a title's key: bytes; an abstract's: (html, plain, description)
     return [dataclasses.replace(p, title_html_utf8=new[t], abstract_html_utf8=new[a][0],
-                                abstract_text_utf8=new[a][1])
+                                abstract_text_utf8=new[a][1], description_utf8=new[a][2])
             for p, (t, a) in zip(papers, keys, strict=True)]
 
 

@@ -301,23 +301,23 @@ INDEX = Codec(_encode_index, _decode_index)
 """The record files index, one entry: shown path -> ((size, mtime_ns, inode), digest of its path and bytes)."""
 
 
-MarkupValue = bytes | tuple[bytes, bytes]
-"""One markup entry, UTF-8 (see model.Paper): a title's HTML, or an abstract's (HTML, plain text)."""
+MarkupValue = bytes | tuple[bytes, bytes, bytes]
+"""One markup entry, UTF-8 (see model.Paper): a title's HTML, or an abstract's (HTML, plain
+text, meta description)."""
 
 
 def _encode_markup(value: MarkupValue) -> str:
     if type(value) is bytes:
         return json.dumps(value.decode("utf-8", "surrogatepass"))
-    html, plain = cast(tuple[bytes, bytes], value)
-    return json.dumps([html.decode("utf-8", "surrogatepass"), plain.decode("utf-8", "surrogatepass")])
+    return json.dumps([part.decode("utf-8", "surrogatepass") for part in cast(tuple[bytes, ...], value)])
 
 
 def _decode_markup(text: str) -> MarkupValue:
     value = json.loads(text)
     if type(value) is str:
         return utf8(value)
-    html, plain = _list(value, 2)
-    return utf8(_str(html)), utf8(_str(plain))
+    html, plain, summary = _list(value, 3)
+    return utf8(_str(html)), utf8(_str(plain)), utf8(_str(summary))
 
 
 MARKUP = Codec(_encode_markup, _decode_markup)
@@ -333,10 +333,11 @@ def key_kind(value: Any) -> bytes:
 def trusted_markup(value: MarkupValue) -> bool:
     """Whether stored markup is what rendering could give: HTML the sanitiser leaves as it is."""
     from generator.markup import plain_text, sanitize
+    from generator.mathtext import DESCRIPTION_LENGTH
 
     if type(value) is bytes:
         html = value.decode("utf-8", "surrogatepass")
         return sanitize(html) == html
-    html_bytes, plain_bytes = cast(tuple[bytes, bytes], value)
-    html, plain = html_bytes.decode("utf-8", "surrogatepass"), plain_bytes.decode("utf-8", "surrogatepass")
-    return sanitize(html) == html and plain_text(plain) == plain
+    html, plain, summary = (part.decode("utf-8", "surrogatepass") for part in cast(tuple[bytes, ...], value))
+    return (sanitize(html) == html and plain_text(plain) == plain and plain_text(summary) == summary
+            and len(summary) <= DESCRIPTION_LENGTH)

@@ -99,6 +99,7 @@ class Paper:
     title_html_utf8: bytes = field(default=b"", compare=False)
     abstract_html_utf8: bytes = field(default=b"", compare=False)
     abstract_text_utf8: bytes = field(default=b"", compare=False)  # plain text (saved searches)
+    description_utf8: bytes = field(default=b"", compare=False)  # readable summary (meta description)
 
     @property
     def key(self) -> str:
@@ -119,10 +120,17 @@ class Paper:
         """The abstract as plain text (what saved searches look at); '' before the markup stage."""
         return self.abstract_text_utf8.decode("utf-8", "surrogatepass")
 
-    def with_markup(self, title_html: str = "", abstract_html: str = "", abstract_text: str = "") -> Paper:
+    @property
+    def description(self) -> str:
+        """The abstract's first ~200 characters as plain text with math as Unicode (the pages' meta
+        description, mathtext.description); '' before the markup stage."""
+        return self.description_utf8.decode("utf-8", "surrogatepass")
+
+    def with_markup(self, title_html: str = "", abstract_html: str = "", abstract_text: str = "",
+                    description: str = "") -> Paper:
         """This paper with its rendered markup (see the class docstring)."""
         return dataclasses.replace(self, title_html_utf8=utf8(title_html), abstract_html_utf8=utf8(abstract_html),
-                                   abstract_text_utf8=utf8(abstract_text))
+                                   abstract_text_utf8=utf8(abstract_text), description_utf8=utf8(description))
 
     def link(self, name: str) -> str:
         """URL of a named link, or ''."""

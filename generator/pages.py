@@ -21,8 +21,7 @@ from generator.citation import bibtex, json_ld, scholar_meta
 from generator.depends import PaperRefs
 from generator.incremental import FilePlan, PageGroup, PagePlan
 from generator.indexes import TAXONOMIES, Period, SiteIndex, Term
-from generator.markup import shorten
-from generator.mathtext import plain_title, readable_text
+from generator.mathtext import description, plain_title
 from generator.model import Paper
 from generator.render import PERIOD_TITLES, Lazy, PageContext, period_path
 from generator.search import shard_bundles
@@ -31,7 +30,6 @@ from generator.views import NamedLink, date_range, human_date, pagination
 
 TAXONOMY_TITLES = {"tags": "Tags", "orgs": "Organizations", "authors": "Authors"}
 TERM_DESCRIPTIONS = {"tags": "tagged", "orgs": "from", "authors": "by"}
-DESCRIPTION_LENGTH = 200
 #: Terms listed per page of a taxonomy's index (names only: ~60 bytes each).
 TERMS_PER_PAGE = 500
 
@@ -154,8 +152,9 @@ def render_trending(ctx: PageContext) -> Iterator[PagePlan]:
 
 
 def _description(paper: Paper) -> str:
-    """The meta description: plain text, so math reads as Unicode, not TeX (mathtext.py)."""
-    return shorten(readable_text(paper.abstract), DESCRIPTION_LENGTH)
+    """The meta description: plain text, so math reads as Unicode, not TeX (mathtext.description;
+    made by the markup stage, or here for a paper that has not been through it)."""
+    return paper.description or description(paper.abstract)
 
 
 def render_papers(ctx: PageContext) -> Iterator[PageGroup]:
