@@ -34,7 +34,7 @@ from generator.errors import ContentError, Problem, SourceLocation
 from generator.indexes import Period, SiteIndex, Term, build_index
 from generator.ledger import Ledger
 from generator.model import OutputFile, Paper, utf8
-from generator.parallel import default_jobs, pmap
+from generator.parallel import default_jobs, pmap, release_memory
 from generator.progress import Progress
 from generator.record import RecordContext, link_name_warnings
 from generator.themes import make_environment, static_dirs, static_files, template_dirs
@@ -256,6 +256,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         papers = render_markup(papers, markup, jobs, progress)
         markup.save()
         del markup  # the HTML is in the papers; stale entries go
+        release_memory()  # before the render workers fork
     with timer.stage("index"):
         index = _site_index(papers, config, markers, warm, records.file_digests)
         env = make_environment(config.site_dir, config.theme)
@@ -273,6 +274,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
                             reuse=not clean, spare=spare_folder(output_cache, str(config.output_dir)))
     outcome = layer.outcome()
     pages, kept = outcome.pages, outcome.kept
+    release_memory()  # the pages are written: their memory, before the ledger is encoded
     with timer.stage("save"):
         manifest = layer.manifest(report)
         weight = weigh({path: entry[0] for path, entry in manifest.items()}, config.limits)

@@ -50,6 +50,19 @@ def default_jobs() -> int:
         return os.cpu_count() or 1
 
 
+def release_memory() -> None:
+    """Give the heap this process has freed back to the system (glibc's malloc_trim), before a
+    stage forks its workers or encodes its caches: a freed stage's memory is otherwise still this
+    process's, and every worker forked from it counts it again (~25 MB at 10,000 papers after the
+    markup stage). Nothing where there is no such call."""
+    libc_name = ctypes.util.find_library("c")
+    if libc_name:
+        try:
+            ctypes.CDLL(libc_name).malloc_trim(0)
+        except (AttributeError, OSError):
+            pass  # not glibc
+
+
 def _die_with_parent(parent: int) -> None:
     """In each worker: end when the build does. A build killed with kill -9 would otherwise
     leave its workers waiting for work forever, each holding a copy of the site's memory."""
