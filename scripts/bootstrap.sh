@@ -5,7 +5,8 @@
 #   sh scripts/bootstrap.sh          paperfeed itself, editable, in .venv
 #   sh scripts/bootstrap.sh --test   also what the test suite needs: the test extra, and
 #                                    Debian's chromium, fonts, a Java runtime (the Nu HTML
-#                                    Checker) and Node.js/npm (its test tools, npm ci)
+#                                    Checker), Node.js/npm (its test tools, npm ci), and
+#                                    newsboat and tmux (a real feed reader's test)
 #
 # Debian packages are installed with apt-get (as root, or through sudo) only when missing.
 set -eu
@@ -53,6 +54,8 @@ if [ "$TEST" -eq 1 ]; then
     [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages="$packages fonts-dejavu-core"
     command -v java >/dev/null 2>&1 || packages="$packages default-jre-headless"
     command -v npm >/dev/null 2>&1 || packages="$packages nodejs npm"
+    command -v newsboat >/dev/null 2>&1 || packages="$packages newsboat"  # a real feed reader (tests/test_feed_authors.py)
+    command -v tmux >/dev/null 2>&1 || packages="$packages tmux"  # drives newsboat's screen
     # shellcheck disable=SC2086
     [ -z "$packages" ] || apt_install $packages
 fi
