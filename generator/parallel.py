@@ -13,8 +13,6 @@ lost chunk.
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import multiprocessing
 import os
 import signal
@@ -25,6 +23,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from generator.errors import BuildError
+from generator.libc import libc
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -55,23 +54,19 @@ def release_memory() -> None:
     stage forks its workers or encodes its caches: a freed stage's memory is otherwise still this
     process's, and every worker forked from it counts it again (~25 MB at 10,000 papers after the
     markup stage). Nothing where there is no such call."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name:
-        try:
-            ctypes.CDLL(libc_name).malloc_trim(0)
-        except (AttributeError, OSError):
-            pass  # not glibc
+    found = libc()
+    trim = getattr(found, "malloc_trim", None) if found is not None else None
+    if trim is not None:  # glibc only
+        trim(0)
 
 
 def _die_with_parent(parent: int) -> None:
     """In each worker: end when the build does. A build killed with kill -9 would otherwise
     leave its workers waiting for work forever, each holding a copy of the site's memory."""
-    libc_name = ctypes.util.find_library("c")
-    if libc_name:
-        try:
-            ctypes.CDLL(libc_name, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        except AttributeError:
-            pass  # not Linux: no such call
+    found = libc()
+    prctl = getattr(found, "prctl", None) if found is not None else None
+    if prctl is not None:  # Linux only
+        prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # it died before the call above
         os._exit(1)
 

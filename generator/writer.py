@@ -34,8 +34,6 @@ What is guaranteed where:
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import fcntl
 import os
 import shutil
@@ -46,6 +44,7 @@ from pathlib import Path
 
 from generator.errors import BuildError
 from generator.files import remove, write_atomic
+from generator.libc import libc
 from generator.model import OutputFile
 from generator.sink import Sink, check_output_path, content_digest, scan_tree
 from generator.tree import iter_tree
@@ -119,11 +118,8 @@ def site_lock(output_dir: Path) -> Iterator[None]:
 
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two folders (Linux renameat2); False where unsupported."""
-    libc_name = ctypes.util.find_library("c")
-    if not libc_name:
-        return False
-    libc = ctypes.CDLL(libc_name, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
+    found = libc()
+    renameat2 = getattr(found, "renameat2", None) if found is not None else None
     if renameat2 is None:
         return False
     result = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
