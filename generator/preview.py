@@ -22,6 +22,7 @@ build makes that page anew (its ledger key holds the paper's digest) instead of 
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -50,13 +51,18 @@ class Basis:
 
 
 def record_names(config: SiteConfig, changed: frozenset[str]) -> list[str] | None:
-    """The changed site-relative names, if every one is a record file (not a day marker) in the
-    content folder; None if anything else changed (the config, a template, a theme file)."""
+    """The changed record files (not day markers) of the content folder, if nothing else that is
+    still there changed; None if something did (the config, a template, a theme file). A name
+    that is gone and names no record is left out: an editor's or `sed -i`'s temp file, written
+    and renamed over the record within the same burst of events."""
     prefix = config.content_dir.strip("/") + "/"
-    names = sorted(changed)
-    for name in names:
-        if (name == CONFIG_NAME or not name.startswith(prefix) or not name.lower().endswith(SUFFIXES)
-                or is_marker(name.rsplit("/", 1)[-1])):
+    names = []
+    for name in sorted(changed):
+        record = (name != CONFIG_NAME and name.startswith(prefix) and name.lower().endswith(SUFFIXES)
+                  and not is_marker(name.rsplit("/", 1)[-1]))
+        if record:
+            names.append(name)
+        elif os.path.lexists(config.site_dir / name):
             return None
     return names
 

@@ -107,5 +107,20 @@ def test_record_names_are_records_of_the_content_folder_only(warm_site: tuple[Pa
     assert warm.basis is not None
     config = warm.basis.config
     assert record_names(config, frozenset({"content/b.yaml", "content/a.YML"})) == ["content/a.YML", "content/b.yaml"]
+    site = config.site_dir
     for other in ("content/2025/12/01/_day.yaml", "static/x.yaml", "content/notes.txt", "contentx/a.yaml"):
+        (site / other).parent.mkdir(parents=True, exist_ok=True)
+        (site / other).write_text("x", encoding="utf-8")
         assert record_names(config, frozenset({"content/a.yaml", other})) is None, other
+        (site / other).unlink()  # gone again (an editor's temp file): the record alone counts
+        assert record_names(config, frozenset({"content/a.yaml", other})) == ["content/a.yaml"], other
+
+
+def test_a_save_through_a_temp_file_shows_quickly(warm_site: tuple[Path, WarmState]) -> None:
+    """`sed -i` and many editors write a temp file beside the record and rename it over the record:
+    the watcher names both, and the temp file is gone by then."""
+    site, warm = warm_site
+    edit_record("content/r007.yaml", title="Saved through a temp file")(site)
+    names = frozenset({"content/r007.yaml", "content/sedAb12Cd", "content/.r007.yaml.swp"})
+    assert quick_pages(warm.basis, names, site / "public") == [PAGE]
+    assert title_of(site / "public" / PAGE) == "Saved through a temp file"
