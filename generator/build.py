@@ -22,34 +22,33 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jinja2
-
 from generator.cache import CACHE_DIR, MarkupCache, RecordCache, code_digest, digest, fragments_folder, spare_folder
-from generator.cachecodec import MarkupValue
 from generator.config import CONFIG_NAME, SiteConfig, load_config
 from generator.content import load_days, load_papers, record_files
-from generator.days import DayMarker
-from generator.depends import Fingerprints, TemplateKeys, tree_signature
 from generator.errors import ContentError, Problem, SourceLocation
-from generator.indexes import Period, SiteIndex, Term, build_index
 from generator.ledger import Ledger
-from generator.model import OutputFile, Paper, utf8
+from generator.model import utf8
 from generator.parallel import default_jobs, pmap, release_memory
 from generator.progress import Progress
 from generator.record import RecordContext, link_name_warnings
-from generator.themes import make_environment, static_dirs, static_files, template_dirs
+from generator.themes import static_dirs, template_dirs
 from generator.timing import StageTimer
-from generator.urls import Urls
-from generator.views import NamedLink
+from generator.tree import tree_signature
 from generator.weight import Weight, human_size, warnings, weigh
 
 if TYPE_CHECKING:
+    import jinja2
+
+    from generator.cachecodec import MarkupValue
+    from generator.days import DayMarker
     from generator.incremental import Incremental
+    from generator.indexes import SiteIndex
+    from generator.model import OutputFile, Paper
     from generator.warm import WarmState
 
-# Markdown, feedgen, Pagefind's wrapper, the renderer and the writer are imported
-# where they are used: a no-change rebuild stops before needing any of them, and
-# importing them is a third of its time.
+# Jinja, the index, Markdown, feedgen, Pagefind's wrapper, the renderer and the writer are
+# imported where they are used: a no-change rebuild stops before needing any of them, and
+# importing them would be a third of its time.
 
 
 @dataclass(frozen=True)
@@ -143,6 +142,8 @@ def _site_index(papers: list[Paper], config: SiteConfig, markers: dict[date, Day
     key = digest("\0".join([repr(config), *files]).encode("utf-8", "surrogatepass"))
     if warm is not None and warm.index is not None and warm.index[0] == key:
         return warm.index[1]  # type: ignore[no-any-return]
+    from generator.indexes import build_index
+
     index = build_index(papers, config, markers)
     if warm is not None:
         warm.index = (key, index)
@@ -170,6 +171,8 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, la
     from generator.render import PageContext
     from generator.search import plan_search
     from generator.sitemap import build_sitemap
+    from generator.themes import static_files
+    from generator.urls import Urls
 
     urls = Urls(config.base_url, config.feeds.id_base)
     ctx = PageContext(config, urls, index, env, feed_links=feed_links(index, config, urls))
@@ -259,9 +262,13 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         release_memory()  # before the render workers fork
     with timer.stage("index"):
         index = _site_index(papers, config, markers, warm, records.file_digests)
-        env = make_environment(config.site_dir, config.theme)
+        from generator.depends import Fingerprints, TemplateKeys
+        from generator.indexes import Period, Term
         from generator.render import FeedLink
+        from generator.themes import make_environment
+        from generator.views import NamedLink
 
+        env = make_environment(config.site_dir, config.theme)
         fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink, FeedLink))
     from generator.incremental import Incremental
 

@@ -4,26 +4,24 @@ Every page and feed gets a key: a hash of everything its template receives (pape
 the digest of their record file, views by their view digest, pagination, titles …), of its
 template and the templates that one uses (`TemplateKeys`) and, through the ledger's salt, of
 the code, the config and the static files. The keys are compared by generator/incremental.py,
-which alone decides what to keep; this module only computes them, and `tree_signature` hashes
-the static folders for the salt.
+which alone decides what to keep; this module only computes them (generator/tree.py's
+`tree_signature` hashes the static folders for the salt).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
-from typing import Any
-
-import jinja2
-from jinja2 import meta
+from typing import TYPE_CHECKING, Any
 
 from generator.model import Paper
-from generator.tree import files
 from generator.views import PaperView
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 @dataclass(frozen=True)
@@ -34,20 +32,6 @@ class PaperRefs:
 
     keys: tuple[str, ...]
     one: bool = False
-
-
-def tree_signature(folders: Iterable[Path], site: Path) -> str:
-    """A hash of the files under folders and their bytes (not their mtimes: a fresh checkout
-    gives every file a new one, and must not make every page again)."""
-    h = hashlib.blake2b(digest_size=16)
-    for folder in folders:
-        h.update(f"\0{folder.relative_to(site) if folder.is_relative_to(site) else folder}\0".encode())
-        if not folder.is_dir():
-            continue
-        for rel in files(folder):
-            data = (folder / rel).read_bytes()
-            h.update(f"{rel}\0{len(data)}\0".encode() + data)
-    return h.hexdigest()
 
 
 _PLAIN = frozenset({int, bool, float, type(None), date, datetime})
@@ -182,16 +166,20 @@ class TemplateKeys:
         return found
 
     def _source(self, name: str) -> str:
+        from jinja2 import TemplateNotFound
+
         found = self.sources.get(name)
         if found is None:
             try:
                 found = self.env.loader.get_source(self.env, name)[0] if self.env.loader else ""
-            except jinja2.TemplateNotFound:
+            except TemplateNotFound:
                 found = ""  # rendering says which is missing
             self.sources[name] = found
         return found
 
     def _closure(self, names: tuple[str, ...]) -> set[str]:
+        from jinja2 import TemplateSyntaxError, meta
+
         seen: set[str] = set()
         todo = list(names)
         while todo:
@@ -201,7 +189,7 @@ class TemplateKeys:
             seen.add(name)
             try:
                 found = list(meta.find_referenced_templates(self.env.parse(self._source(name))))
-            except jinja2.TemplateSyntaxError:
+            except TemplateSyntaxError:
                 found = []  # rendering says where
             if None in found:
                 return set(self.env.list_templates())

@@ -3,14 +3,19 @@ call): for the Linux calls Python has no wrapper for (renameat2, prctl, malloc_t
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ctypes
 
 
 @lru_cache(maxsize=1)
 def libc() -> ctypes.CDLL | None:
     """The C library (errno kept for ctypes.get_errno), or None where there is none to load."""
+    import ctypes
+    import ctypes.util  # their import and find_library (`ldconfig -p`) only when a call needs it
+
     name = ctypes.util.find_library("c")
     if not name:
         return None

@@ -13,17 +13,17 @@ lost chunk.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import signal
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from generator.errors import BuildError
 from generator.libc import libc
+
+if TYPE_CHECKING:  # multiprocessing loads when work is shared out: a no-change build never does
+    from concurrent.futures import Future
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -80,7 +80,14 @@ def _run_chunk(number: int) -> list[Any]:
 def pmap(fn: Callable[[T], R], items: Sequence[T], jobs: int, chunk: int = 0) -> Iterator[R]:
     """fn(item) for each item, in order, over `jobs` processes when it is worth it."""
     global _work
-    if jobs <= 1 or len(items) < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
+    if jobs <= 1 or len(items) < MIN_ITEMS:
+        yield from map(fn, items)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         yield from map(fn, items)
         return
     size = chunk or max(16, min(256, len(items) // (jobs * 8) or 1))

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-
-import jinja2
-from markupsafe import Markup
+from typing import TYPE_CHECKING
 
 import generator
 from generator.model import OutputFile
 from generator.tree import files, hidden
+
+if TYPE_CHECKING:  # Jinja loads when a build renders: a no-change build never does
+    import jinja2
+    from markupsafe import Markup
 
 _PACKAGE = Path(generator.__file__).parent
 
@@ -41,6 +43,8 @@ def static_dirs(site_dir: Path, theme: str) -> list[Path]:
 
 def make_environment(site_dir: Path, theme: str) -> jinja2.Environment:
     """Jinja2 with autoescape and StrictUndefined: a typo in a template is an error, not blank output."""
+    import jinja2
+
     loader = jinja2.FileSystemLoader([str(d) for d in template_dirs(site_dir, theme) if d.is_dir()])
     env = jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
@@ -51,6 +55,8 @@ def make_environment(site_dir: Path, theme: str) -> jinja2.Environment:
 
 def inline_math(text: str) -> str | Markup:
     """`{{ tag.name|math }}`: a short plain text (a tag) with its $TeX$ as MathML, escaped otherwise."""
+    from markupsafe import Markup
+
     from generator.markup import render_inline  # Markdown and TeX load only when a build renders
 
     return Markup(render_inline(text)) if "$" in text else text

@@ -9,8 +9,9 @@ Folders that cannot be read are left out.
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 Entry = os.DirEntry[str]
@@ -62,3 +63,17 @@ def _is_file(entry: Entry) -> bool:
         return entry.is_file()  # follows a link: a link to a file is a file
     except OSError:
         return False
+
+
+def tree_signature(folders: Iterable[Path], site: Path) -> str:
+    """A hash of the files under folders and their bytes (not their mtimes: a fresh checkout
+    gives every file a new one, and must not make every page again)."""
+    h = hashlib.blake2b(digest_size=16)
+    for folder in folders:
+        h.update(f"\0{folder.relative_to(site) if folder.is_relative_to(site) else folder}\0".encode())
+        if not folder.is_dir():
+            continue
+        for rel in files(folder):
+            data = (folder / rel).read_bytes()
+            h.update(f"{rel}\0{len(data)}\0".encode() + data)
+    return h.hexdigest()

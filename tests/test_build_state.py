@@ -140,11 +140,11 @@ def test_a_save_copies_unchanged_lines_and_encodes_the_rest(tmp_path: Path) -> N
 
 def test_a_template_edit_keeps_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No record and no setting changed: the warm rebuild uses the last build's site index."""
-    import generator.build as build_module
+    import generator.indexes as indexes_module
 
     made: list[int] = []
-    real = build_module.build_index
-    monkeypatch.setattr(build_module, "build_index", lambda *args: made.append(1) or real(*args))
+    real = indexes_module.build_index
+    monkeypatch.setattr(indexes_module, "build_index", lambda *args: made.append(1) or real(*args))
     site = make_site(tmp_path / "site", records(), CONFIG)
     warm = WarmState()
     build(site, environ={}, warm=warm, jobs=1)
