@@ -34,8 +34,7 @@ from a CI cache another run saved, so:
   fixed point of the same sanitiser every rendered text passes (sanitize(html)
   == html): a forged `<script>` is never published, the entry is rendered
   again. Sanitising the ~18,800 entries of a 10,000-paper site costs ~1.3 s
-  of CPU in a ~50 s one-record edit build (the no-change build never loads
-  markup). What remains, a forged entry showing other sanitised text for a
+  of CPU (the no-change build never loads markup). What remains, a forged entry showing other sanitised text for a
   paper, is what editing the record does anyway; CI should still not restore
   caches saved by untrusted branches.
 - Never followed through a link. A `.paperfeed-cache` that is a symlink or not
@@ -65,6 +64,7 @@ from generator.cachecodec import (
     key_kind,
     storable,
     trusted_markup,
+    trusted_parsed,
 )
 from generator.cachefile import (  # noqa: F401 - the cache's API: one place to import it from
     CACHE_DIR,
@@ -102,7 +102,8 @@ class RecordCache:
         shared: dict[Any, Any] = {}  # an author or tag of many papers: one object, checked once
         self.index_section = Section(folder, "files", repr(context), fresh, INDEX)
         self.records_section = Section(folder, "records", repr(context), fresh,
-                                       Codec(encode_parsed, lambda text: decode_parsed(text, context, shared)),
+                                       Codec(encode_parsed, lambda text: decode_parsed(text, context, shared),
+                                             lambda text: trusted_parsed(text, shared)),
                                        partial=True)
         self.warm, self.warm_key = warm, f"{code_digest()}:{context!r}"
         self._records: dict[str, tuple[str, Parsed]] | None = None  # digest -> (shown path, parsed)
@@ -174,11 +175,15 @@ class RecordCache:
                 self.warm.records = self.used
         if self.index != self.old_index:
             self._save(self.index_section, {"index": self.index})
+        elif self.warm is None:
+            self.index_section.reseal()
         if self._records is not None and (self.parsed or self.used.keys() != self._records.keys()
                                           or self.records_section.dropped):
             stored = self._records
             unchanged = {key for key, value in self.used.items() if stored.get(key) is value}
             self._save(self.records_section, self.used, unchanged)
+        elif self._records is not None and self.warm is None:
+            self.records_section.reseal()  # every entry decoded (checked) and used
 
     def release(self) -> None:
         """Forget the parsed records once the build holds its papers (the digests stay)."""
@@ -215,6 +220,9 @@ class MarkupCache:
                 continue
             if len(found) == 17 and found[:1] == key_kind(value):
                 self.old[found] = value
+        # A file this user's build wrote and sealed (generator/seal.py): its markup was made or
+        # checked by that build, and is used as it is.
+        self.trusted = self.trusted or self.section.sealed
         self.new: dict[bytes, MarkupValue] = {}
         self.made: set[bytes] = set()  # keys of entries rendered by this build
         self.checked: set[bytes] = set()  # keys of stored entries check() found trusted
@@ -263,6 +271,8 @@ class MarkupCache:
                 _save_markup(self.section, self.new, unchanged)
             else:
                 self.warm.defer("markup", functools.partial(_save_markup, self.section, self.new, unchanged))
+        elif self.warm is None:
+            self.section.reseal()  # every stored entry was used, so checked by get()
 
 
 def _save_markup(section: Section, entries: dict[bytes, MarkupValue], unchanged: set[bytes]) -> None:

@@ -109,14 +109,18 @@ def loads(text: str) -> Any:
 
 
 class Codec:
-    """How one section's entry values become text and back (see PLAIN and PARSED)."""
+    """How one section's entry values become text and back (see PLAIN and PARSED). `trusted`
+    reads back what this user's build wrote (a sealed file: generator/seal.py) without the
+    checks; None: such a file is checked all the same."""
 
-    def __init__(self, encode: Callable[[Any], str], decode: Callable[[str], Any]) -> None:
+    def __init__(self, encode: Callable[[Any], str], decode: Callable[[str], Any],
+                 trusted: Callable[[str], Any] | None = None) -> None:
         self.encode = encode
         self.decode = decode
+        self.trusted = trusted
 
 
-PLAIN = Codec(dumps, loads)
+PLAIN = Codec(dumps, loads, loads)
 
 
 # --- parsed records ---------------------------------------------------------------------------
@@ -273,6 +277,32 @@ def decode_parsed(text: str, ctx: RecordContext, shared: dict[Any, Any] | None =
     return shown, ([_decode_paper(raw, _str(shown), ctx, shared) for raw in _list(papers)], found)
 
 
+def trusted_parsed(text: str, shared: dict[Any, Any]) -> tuple[str, Parsed]:
+    """decode_parsed() without its checks, for what this user's build wrote (a sealed file,
+    generator/seal.py): the same values, an author or tag of many papers one object."""
+    shown, papers, problems = loads(text)
+    return shown, ([_trusted_paper(raw, shared) for raw in papers],
+                   [Problem(SourceLocation(path, line), field, message) for path, line, field, message in problems])
+
+
+def _trusted_paper(raw: list[Any], shared: dict[Any, Any]) -> Paper:
+    (key, version, arxiv, title, abstract, day, path, line, authors, author_count, organization,
+     published, upvotes, tags, links, thumbnail, submitted_by, extra) = raw
+    people = []
+    for name, affiliation, url in authors:
+        found = shared.get((name, affiliation, url))
+        if found is None:
+            found = shared[(name, affiliation, url)] = Author(name, affiliation, url)
+        people.append(found)
+    return Paper(
+        id=PaperId(key, version, arxiv), title=title, abstract=abstract, date=date.fromisoformat(day),
+        source=path, line=line, authors=tuple(people), author_count=author_count, organization=organization,
+        published=None if published is None else date.fromisoformat(published), upvotes=upvotes,
+        tags=tuple(shared.setdefault(("tag", tag), tag) for tag in tags),
+        links=tuple(Link(name, url) for name, url in links), thumbnail=thumbnail, submitted_by=submitted_by,
+        extra=tuple((field, value) for field, value in extra))
+
+
 def storable(shown: str, parsed: Parsed, ctx: RecordContext) -> bool:
     """Whether one file's parse comes back from the cache exactly as it is (else it is not stored)."""
     try:
@@ -297,7 +327,7 @@ def _decode_index(text: str) -> dict[str, tuple[tuple[int, int, int], str]]:
     return found
 
 
-INDEX = Codec(_encode_index, _decode_index)
+INDEX = Codec(_encode_index, _decode_index, _decode_index)
 """The record files index, one entry: shown path -> ((size, mtime_ns, inode), digest of its path and bytes)."""
 
 
@@ -320,7 +350,7 @@ def _decode_markup(text: str) -> MarkupValue:
     return utf8(_str(html)), utf8(_str(plain)), utf8(_str(summary))
 
 
-MARKUP = Codec(_encode_markup, _decode_markup)
+MARKUP = Codec(_encode_markup, _decode_markup, _decode_markup)
 """Rendered markup: a title's HTML, or an abstract's (HTML, plain text); stored as JSON text,
 held as UTF-8 bytes."""
 

@@ -9,7 +9,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Collection, Generator
+from collections.abc import Callable, Collection, Generator, Iterator
 from functools import lru_cache
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
@@ -19,6 +19,7 @@ import generator
 from generator import __version__
 from generator.cachecodec import PLAIN, Codec, Unencodable
 from generator.files import write_atomic
+from generator.seal import hasher, machine_key, remove_seal, sealed, write_seal
 from generator.tree import files
 
 CACHE_DIR = ".paperfeed-cache"
@@ -103,8 +104,13 @@ class Section:
         self.codec = codec
         self.partial = partial
         self.dropped = 0  # entries the last load() refused
+        self.sealed = False  # the last load() read a file this user's build wrote: nothing was checked
+        self._key_bytes: bytes | None = None  # this user's key (generator/seal.py), known at load()
+        self._read_seal: bytes | None = None  # the keyed hash of the file as load() read it
         self._key = hashlib.blake2b(f"{FORMAT}\0{name}\0{self.salt}".encode("utf-8", "surrogatepass"),
                                     digest_size=32).digest()
+        # A seal stands for the lines' MACs, so it binds what they bind: format, section, salt (code).
+        self._seal_name = f"{FORMAT}\0{name}\0{self.salt}"
 
     def _mac(self, line: bytes) -> bytes:
         return hashlib.blake2b(line, key=self._key, digest_size=16).hexdigest().encode()
@@ -112,8 +118,41 @@ class Section:
     def load(self) -> dict[str, Any]:
         if self.path is None or self.fresh:
             return {}
+        self._key_bytes = machine_key()
+        if self._key_bytes is not None and self.codec.trusted is not None:
+            found = self._load_sealed(self._key_bytes)
+            if found is not None:
+                return found
+        return self._load_checked()
+
+    def _load_sealed(self, key: bytes) -> dict[str, Any] | None:
+        """What this user's build wrote (its seal is right: generator/seal.py), read without a
+        check; None when the file is not so sealed (it is then checked)."""
+        assert self.path is not None and self.codec.trusted is not None
+        seal = hasher(key, self._seal_name)
+        lines = _read_lines(self.path, seal.update)
+        decode = self.codec.trusted
+        found: dict[str, Any] = {}
+        try:
+            next(lines, b"")
+            for line in lines:
+                key_text, text = line[33:].decode("ascii").split("\t", 1)
+                found[json.loads(key_text)] = decode(text)
+        except (OSError, UnicodeDecodeError, *_DECODE_ERRORS):
+            return None
+        finally:
+            lines.close()
+        self._read_seal = seal.digest()
+        if not sealed(self.path, self._read_seal):
+            return None
+        self.sealed = True
+        return found
+
+    def _load_checked(self) -> dict[str, Any]:
+        assert self.path is not None
+        seal = hasher(self._key_bytes, self._seal_name) if self._key_bytes is not None else None
         # Line by line: never the whole file (30 MB of markup at 10,000 papers) and its lines at once.
-        lines = _read_lines(self.path)
+        lines = _read_lines(self.path, seal.update if seal is not None else None)
         try:
             header = self._entry(next(lines, b""))
             if header is None or header[0] != "paperfeed-cache" or type(header[1]) is not int:
@@ -129,10 +168,20 @@ class Section:
             return {}
         finally:
             lines.close()
+        self._read_seal = seal.digest() if seal is not None else None
         self.dropped = header[1] - len(found)
         if self.dropped and not self.partial:
             return {}
         return found
+
+    def reseal(self) -> None:
+        """Seal the file as load() read it, when it was checked and every entry in it was found
+        good (by this section and by its owner), so the next build need not check it again: a
+        restored CI cache or a copied site is checked once, not on every build. No entry may have
+        been refused: a sealed file is read without a check."""
+        if self.path is not None and self._read_seal is not None and not self.sealed and not self.dropped:
+            write_seal(self.path, self._read_seal)
+            self.sealed = True
 
     def _entry(self, line: bytes) -> tuple[str, Any] | None:
         """(key, value text) of a line whose mac is right, else None."""
@@ -172,14 +221,20 @@ class Section:
             rest = f"{json.dumps(key)}\t{text}".encode("ascii")
             lines[key] = self._mac(rest) + b"\t" + rest
         rest = f'{_HEADER}\t{len(lines)}'.encode("ascii")
+        secret = self._key_bytes if self._key_bytes is not None else machine_key()
+        seal = hasher(secret, self._seal_name) if secret is not None else None
         try:
             _make_folder(self.path.parent)
+            if seal is None:
+                remove_seal(self.path)
             # Replaces a link itself, never what it points to; no fsync: a cache lost in a
             # crash is made again. Line by line: no second copy of the whole file in memory.
-            write_atomic(self.path, itertools.chain([self._mac(rest) + b"\t" + rest],
-                                                    (b"\n" + line for line in lines.values())), durable=False)
+            chunks = itertools.chain([self._mac(rest) + b"\t" + rest], (b"\n" + line for line in lines.values()))
+            write_atomic(self.path, _fed(chunks, seal.update) if seal is not None else chunks, durable=False)
         except OSError:
-            pass
+            return
+        if seal is not None:
+            write_seal(self.path, seal.digest())
 
     def _stored(self, data: dict[str, Any], unchanged: Collection[str]) -> dict[str, bytes]:
         """The file's lines for the entries of data named in unchanged, by key. Their macs are
@@ -188,7 +243,8 @@ class Section:
         if self.path is None:
             return found
         wanted = {json.dumps(key).encode("ascii"): key for key in unchanged if key in data}
-        lines = _read_lines(self.path)
+        seal = hasher(self._key_bytes, self._seal_name) if self._key_bytes is not None else None
+        lines = _read_lines(self.path, seal.update if seal is not None else None)
         try:
             for line in itertools.islice(lines, 1, None):
                 key = wanted.get(line[33:line.find(b"\t", 33)])
@@ -198,6 +254,8 @@ class Section:
             return {}
         finally:
             lines.close()
+        if seal is not None and seal.digest() != self._read_seal:
+            return {}  # not the file load() read (and checked): nothing of it is sealed again
         return found
 
     def _discard(self) -> None:
@@ -209,9 +267,15 @@ class Section:
             pass
 
 
-def _read_lines(path: Path) -> Generator[bytes, None, None]:
+def _fed(chunks: Iterator[bytes], feed: Callable[[bytes], object]) -> Iterator[bytes]:
+    for chunk in chunks:
+        feed(chunk)
+        yield chunk
+
+
+def _read_lines(path: Path, feed: Callable[[bytes], object] | None = None) -> Generator[bytes, None, None]:
     """A regular file's lines (without their b"\\n"), never through a symlink, never more than
-    _MAX_SECTION bytes; OSError (at the first line) otherwise."""
+    _MAX_SECTION bytes; OSError (at the first line) otherwise. `feed` is given every block read."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as handle:
         st = os.fstat(handle.fileno())
@@ -222,6 +286,8 @@ def _read_lines(path: Path) -> Generator[bytes, None, None]:
             left -= len(block)
             if left < 0:
                 raise OSError(f"{path}: grew past a sane size")
+            if feed is not None:
+                feed(block)
             lines = (rest + block).split(b"\n")
             rest = lines.pop()
             yield from lines

@@ -38,6 +38,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def seal_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The cache's seal (generator/seal.py) on, under CI too, with a key of the suite's own: every
+    build here reads back sealed caches the way a user's machine does, and every forged or
+    damaged cache file must get past a seal that no longer fits. Yields the key's state folder."""
+    import os
+
+    state = tmp_path_factory.mktemp("state")
+    saved = {name: os.environ.get(name) for name in ("XDG_STATE_HOME", "PAPERFEED_SEAL")}
+    os.environ["XDG_STATE_HOME"], os.environ["PAPERFEED_SEAL"] = str(state), "1"
+    yield state
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
 def make_site(root: Path, records: list[dict[str, Any]] | None = None,
               config: dict[str, Any] | None = None, files: dict[str, str | bytes] | None = None) -> Path:
     """A site folder: paperfeed.yaml from `config`, one YAML file per record, raw extra files."""

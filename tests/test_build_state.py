@@ -120,10 +120,12 @@ def test_flush_leaves_the_disk_cache_for_the_next_build(tmp_path: Path, parses: 
     assert snapshot(site / "public") == cold_build(site, tmp_path / "cold")
 
 
-def test_a_save_copies_unchanged_lines_and_encodes_the_rest(tmp_path: Path) -> None:
+def test_a_save_copies_unchanged_lines_and_encodes_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Section.save(unchanged=...) copies those entries' lines from the file instead of encoding
     them; a copied line that was tampered with still fails its mac at the next load, which
-    drops it (the entry is made again), and an entry missing from the file is encoded."""
+    drops it (the entry is made again), and an entry missing from the file is encoded. (With
+    no seal: with one, only lines of the file load() read are copied, tests/test_seal.py.)"""
+    monkeypatch.setenv("PAPERFEED_SEAL", "0")
     section = Section(tmp_path / "cache", "demo", "salt", partial=True)
     section.save({"a": 1, "b": [2, 3], "c": "x"})
     path = tmp_path / "cache" / "demo.jsonl"
@@ -184,6 +186,7 @@ def test_markup_checked_on_every_core_still_refuses_a_forged_entry(tmp_path: Pat
         cache.put(key, f"Title {i}".encode())
     cache.put(keys[123], b'<img src=x onerror="alert(1)">Title 123')  # as a forged file would hold
     cache.save()
+    (folder / "markup.jsonl.seal").unlink()  # not this machine's file: a forged one has no seal
     stored = MarkupCache(folder)
     stored.check(keys, jobs=2)
     assert len(stored.checked) == 399 and keys[123] not in stored.checked

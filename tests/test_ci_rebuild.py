@@ -214,7 +214,7 @@ def test_a_failed_build_leaves_site_and_next_mirror_right(built: Path, tmp_path:
     def broken(*args: object) -> list[object]:
         raise OSError("disk full")
 
-    monkeypatch.setattr("generator.build.static_files", broken)  # after every page is staged
+    monkeypatch.setattr("generator.themes.static_files", broken)  # after every page is staged
     with pytest.raises(BuildError, match="disk full; the previous site is untouched"):
         build(site, environ={}, jobs=1)
     assert snapshot(site / "public") == before
