@@ -178,13 +178,18 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, la
     ctx = PageContext(config, urls, index, env, feed_links=feed_links(index, config, urls))
     with timer.stage("plan"):
         pages = plan_pages(ctx)
-    yield from timer.timed("render", layer.pages(ctx, pages))
-    yield from layer.files([days_json(index, urls)])
-    yield from timer.timed("feeds", layer.files(build_feeds(index, config, urls)))
-    yield from timer.timed("api", layer.files(build_api(index, urls, config.api)))
     indexer = Indexer(search_scratch(config.output_path), fragments)
-    yield from timer.timed("search", layer.groups(plan_search(index, urls, indexer, indexer.tool, ctx.shards,
-                                                              config.language)))
+    try:
+        with timer.stage("search"):  # started first: Pagefind runs while the pages are made
+            search = layer.groups(plan_search(index, urls, indexer.start, indexer.tool, ctx.shards, config.language))
+            release_memory()  # the fragments are on disk: their memory, before the render workers fork
+        yield from timer.timed("render", layer.pages(ctx, pages))
+        yield from layer.files([days_json(index, urls)])
+        yield from timer.timed("feeds", layer.files(build_feeds(index, config, urls)))
+        yield from timer.timed("api", layer.files(build_api(index, urls, config.api)))
+        yield from timer.timed("search", search)
+    finally:
+        indexer.close()
     yield from layer.files(build_sitemap(layer.page_paths, index, urls))
     yield from static_files(config.site_dir, config.theme)
 

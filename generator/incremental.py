@@ -73,11 +73,13 @@ class FilePlan:
 @dataclass(frozen=True)
 class GroupPlan:
     """Files made together by one tool run (a search shard's bundle under `prefix`): kept all
-    together when `key` (made by the stage, independent of the salt) is the last build's."""
+    together when `key` (made by the stage, independent of the salt) is the last build's.
+    `start` begins making them (the tool may run in the background) and gives what waits for
+    the files."""
 
     prefix: str
     key: str
-    make: Callable[[], list[OutputFile]]
+    start: Callable[[], Callable[[], list[OutputFile]]]
 
 
 class Renderer(Protocol):
@@ -224,17 +226,27 @@ class Incremental:
             yield OutputFile.keep(plan.path) if kept else OutputFile(plan.path, plan.make())
 
     def groups(self, plans: Iterable[GroupPlan]) -> Iterator[OutputFile]:
-        """Each group's files: the last build's when its key is the same and they are intact."""
+        """Each group's files: the last build's when its key is the same and they are intact.
+        Decided, and the others started, when called (so their tool runs beside the pages'
+        rendering); their files are waited for as the stream reaches them."""
+        decided: list[list[str] | tuple[str, str, Callable[[], list[OutputFile]]]] = []
         for plan in plans:
             kept = self.ledger.keep_group(plan.prefix, plan.key)
             if kept is None and self.defer_groups:
                 kept = self.ledger.keep_stale_group(plan.prefix)
                 self.deferred += kept is not None
-            if kept is not None:
-                yield from (OutputFile.keep(path) for path in kept)
+            decided.append(kept if kept is not None else (plan.prefix, plan.key, plan.start()))
+        return self._collect(decided)
+
+    def _collect(self, decided: list[list[str] | tuple[str, str, Callable[[], list[OutputFile]]]]) \
+            -> Iterator[OutputFile]:
+        for item in decided:
+            if isinstance(item, list):
+                yield from (OutputFile.keep(path) for path in item)
                 continue
-            files = plan.make()
-            self.ledger.made_group(plan.prefix, plan.key, [file.path for file in files])
+            prefix, key, wait = item
+            files = wait()
+            self.ledger.made_group(prefix, key, [file.path for file in files])
             yield from files
 
     def outcome(self) -> Outcome:

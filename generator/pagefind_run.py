@@ -2,19 +2,24 @@
 
 What to index and when is generator/search.py's plan and the incremental layer's decision;
 this module only turns fragments into files: it writes them to a private scratch folder
-beside the output, runs `pagefind` (PyPI `pagefind[bin]`), puts the filter index in a
-fixed order (generator/pagefind_order.py: Pagefind writes it in a random one) and reads the
-bundle, without Pagefind's ready-made UIs.
+beside the output, runs `pagefind` (PyPI `pagefind[bin]`) in the background, one shard after
+another (Chain), puts the filter index in a fixed order (generator/pagefind_order.py: Pagefind
+writes it in a random one) and reads the bundle, without Pagefind's ready-made UIs.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import select
+import shlex
 import shutil
+import signal
 import stat
 import subprocess
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from functools import partial
 from importlib import metadata
 from pathlib import Path
 
@@ -55,16 +60,87 @@ def pagefind_version() -> str:
     return ",".join(versions) + f";{os.environ.get('PAGEFIND_BINARY_PATH', '')}"
 
 
-def _run_pagefind(site: Path, bundle: Path) -> None:
-    command = [pagefind_executable(), "--site", str(site), "--output-path", str(bundle), "--silent"]
+def _pagefind_job(site: Path, bundle: Path) -> list[str]:
+    """The command that indexes the fragments under site into bundle."""
+    return [pagefind_executable(), "--site", str(site), "--output-path", str(bundle), "--silent"]
+
+
+#: The background shell: each line of its input is one command, run in turn; after each, its exit code.
+_LOOP = 'while IFS= read -r line; do eval "$line"; echo "$?"; done'
+
+
+class Chain:
+    """Commands run one after another in one background shell, while this process goes on.
+
+    No thread: the render workers are forked, and a fork while another thread runs can leave
+    them a lock that is never released. The shell runs Pagefind for each shard in turn (one at
+    a time: memory stays that of one shard), so indexing runs beside rendering and writing."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen[bytes] | None = None
+        self.sent = 0
+        self.codes: list[int] = []
+        self._pending = b""
+
+    def submit(self, command: list[str], log: Path) -> int:
+        """Queue command (its output to log); returns its number, for wait()."""
+        if self.process is None:
+            try:
+                self.process = subprocess.Popen(["/bin/sh", "-c", _LOOP], stdin=subprocess.PIPE,
+                                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            except OSError as exc:
+                raise BuildError(f"search index: could not run Pagefind: {exc}") from None
+        assert self.process.stdin is not None
+        line = f"{shlex.join(command)} >{shlex.quote(str(log))} 2>&1\n"
+        try:
+            self.process.stdin.write(line.encode("utf-8", "surrogateescape"))
+            self.process.stdin.flush()
+        except OSError as exc:
+            raise BuildError(f"search index: Pagefind's runner stopped: {exc}") from None
+        self.sent += 1
+        return self.sent - 1
+
+    def wait(self, number: int, timeout: float) -> int:
+        """The exit code of command `number`, once it has run (BuildError after `timeout` s)."""
+        assert self.process is not None and self.process.stdout is not None
+        deadline = time.monotonic() + timeout
+        fd = self.process.stdout.fileno()
+        while len(self.codes) <= number:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                raise BuildError(f"search index: Pagefind took over {timeout:.0f} s")
+            block = os.read(fd, 4096)
+            if not block:
+                raise BuildError("search index: Pagefind's runner ended early (killed?)")
+            *lines, self._pending = (self._pending + block).split(b"\n")
+            self.codes.extend(int(line) for line in lines)
+        return self.codes[number]
+
+    def close(self) -> None:
+        """Stop the shell and whatever it still runs (a build that failed meanwhile)."""
+        process, self.process = self.process, None
+        if process is None:
+            return
+        if len(self.codes) < self.sent:
+            _kill_tree(process)
+        for stream in (process.stdin, process.stdout):
+            if stream is not None:
+                stream.close()
+        process.wait()
+
+
+def _kill_tree(process: subprocess.Popen[bytes]) -> None:
+    """The shell and the Pagefind it is running (its child) killed."""
     try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS,
-                                check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise BuildError(f"search index: could not run Pagefind: {exc}") from None
-    if result.returncode != 0 or not (bundle / ENTRY).is_file():
-        detail = (result.stderr or result.stdout).strip().splitlines()
-        raise BuildError("search index: Pagefind failed" + (f": {detail[-1]}" if detail else ""))
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    except OSError:
+        children = []
+    for pid in children:
+        try:
+            os.kill(int(pid), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+    process.kill()
 
 
 def _read_bundle(folder: Path, prefix: str) -> Iterator[OutputFile]:
@@ -73,29 +149,13 @@ def _read_bundle(folder: Path, prefix: str) -> Iterator[OutputFile]:
             yield OutputFile(prefix + rel, (folder / rel).read_bytes())
 
 
-def index_shard(scratch: Path, fragments: dict[str, bytes], prefix: str, kept: Path | None = None) -> list[OutputFile]:
-    """Pagefind over one shard's fragments, laid out as the pages are (so results link to them).
-
-    kept: a folder where this shard's fragments stay between builds (in the cache): only the
-    fragments that changed are written again (writing 2,000 files into 2,000 new folders is
-    half of a one-record edit's search time), and Pagefind reads a new tree of links to them
-    (_link_tree). None: they are written into the scratch folder."""
-    shutil.rmtree(scratch, ignore_errors=True)
-    pages = scratch / "pages"
+def _failure(work: Path) -> str:
+    """What Pagefind said last, for the error."""
     try:
-        if kept is None:
-            _lay_out(pages, fragments, fresh=True)
-        else:
-            _lay_out(kept, fragments, fresh=False)
-            _link_tree(kept, pages, fragments)
-        _run_pagefind(pages, scratch / "bundle")
-        order_bundle(scratch / "bundle")  # Pagefind writes filters in a random order
-        files = list(_read_bundle(scratch / "bundle", prefix))
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    if kept is not None:
-        _save_manifest(kept, fragments)
-    return files
+        detail = (work / "log").read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    except OSError:
+        detail = []
+    return "search index: Pagefind failed" + (f": {detail[-1]}" if detail else "")
 
 
 MANIFEST = ".fragments.json"
@@ -175,12 +235,13 @@ def _load_manifest(folder: Path) -> dict[str, tuple[int, int, str]]:
         return {}
 
 
-def _save_manifest(folder: Path, fragments: dict[str, bytes]) -> None:
+def _save_manifest(folder: Path, digests: dict[str, str]) -> None:
+    """The kept fragments as they are after a complete run: size, mtime and digest of each."""
     found = {}
-    for path, body in fragments.items():
+    for path, body_digest in digests.items():
         known = _stat(folder / path)
         if known is not None:
-            found[path] = [known[0], known[1], content_digest(body)]
+            found[path] = [known[0], known[1], body_digest]
     write_atomic(folder / MANIFEST, json.dumps(found, sort_keys=True).encode(), durable=False)
 
 
@@ -191,16 +252,56 @@ def search_scratch(output_dir: Path) -> Path:
 
 
 class Indexer:
-    """Pagefind over a shard's fragments in `scratch` (cleared first: a killed build may have left
-    it behind); `tool` is what a shard's key holds of it (paperfeed's code, Pagefind's version).
-    `kept`: where each shard's fragments stay between builds (see index_shard), or None."""
+    """Pagefind over each shard's fragments, in `scratch` (cleared first: a killed build may have
+    left it behind); `tool` is what a shard's key holds of it (paperfeed's code, Pagefind's
+    version). `kept`: where each shard's fragments stay between builds, or None.
+
+    start() lays a shard's fragments out and queues its Pagefind run (they run in turn, in the
+    background: Chain); what it returns waits for that run and gives the shard's files. Only
+    the fragments that changed are written again (writing 2,000 files into 2,000 new folders
+    was half of a one-record edit's search time), and Pagefind reads a new tree of links to
+    them (_link_tree). close() stops what is still running and clears the scratch folder."""
 
     def __init__(self, scratch: Path, kept: Path | None = None) -> None:
         shutil.rmtree(scratch, ignore_errors=True)
         self.scratch = scratch
         self.kept = kept
         self.tool = f"{code_digest()}\0{pagefind_version()}"
+        self._chain = Chain()
+
+    def start(self, fragments: dict[str, bytes], prefix: str) -> Callable[[], list[OutputFile]]:
+        """Begin indexing one shard (its fragments by output path; its bundle's folder)."""
+        shard = None if self.kept is None else self.kept / prefix.strip("/").replace("/", "-")
+        work = self.scratch / str(self._chain.sent)
+        pages = work / "pages"
+        if shard is None:
+            _lay_out(pages, fragments, fresh=True)
+        else:
+            _lay_out(shard, fragments, fresh=False)
+            _link_tree(shard, pages, fragments)
+        job = self._chain.submit(_pagefind_job(pages, work / "bundle"), work / "log")
+        # The fragments' digests only, not their bytes: every shard is started before any is done.
+        digests = {path: content_digest(body) for path, body in fragments.items()} if shard is not None else {}
+        return partial(self._finish, job, work, digests, prefix, shard)
 
     def __call__(self, fragments: dict[str, bytes], prefix: str) -> list[OutputFile]:
-        shard = None if self.kept is None else self.kept / prefix.strip("/").replace("/", "-")
-        return index_shard(self.scratch, fragments, prefix, shard)
+        """One shard indexed now."""
+        return self.start(fragments, prefix)()
+
+    def _finish(self, job: int, work: Path, digests: dict[str, str], prefix: str,
+                shard: Path | None) -> list[OutputFile]:
+        try:
+            bundle = work / "bundle"
+            if self._chain.wait(job, TIMEOUT_SECONDS) != 0 or not (bundle / ENTRY).is_file():
+                raise BuildError(_failure(work))
+            order_bundle(bundle)  # Pagefind writes filters in a random order
+            files = list(_read_bundle(bundle, prefix))
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        if shard is not None:
+            _save_manifest(shard, digests)
+        return files
+
+    def close(self) -> None:
+        self._chain.close()
+        shutil.rmtree(self.scratch, ignore_errors=True)

@@ -1,4 +1,4 @@
-"""Pure: the search index's plan: shards, fragments and shard keys (Pagefind runs in pagefind.py).
+"""Pure: the search index's plan: shards, fragments and shard keys (Pagefind runs in pagefind_run.py).
 
 Pagefind (PyPI `pagefind[bin]`, a Rust binary) has no incremental mode, and its
 time and memory grow with the pages it reads (~1.7 ms and ~150 KB a paper: a
@@ -7,17 +7,18 @@ date order and whole days at a time, into shards of about SHARD_PAPERS, each its
 own Pagefind bundle under pagefind/<n>/; the search page loads the first and
 merges the others (Pagefind's multisite `mergeIndex`). A shard is re-indexed only
 when the fragments of its papers changed: new papers land in the last shard, an
-edit re-indexes one shard, an upvote (not searchable) none. A cold build runs
-Pagefind once per shard, one after the other, so memory stays that of one shard.
+edit re-indexes one shard, an upvote (not searchable) none. Pagefind runs once per shard,
+one after the other, in the background while the pages are rendered (pagefind_run.Chain),
+so memory stays that of one shard.
 
 The fragments are made from the paper data, not read back from the built pages:
 title (Pagefind's `title` meta), authors and date (meta for the result line),
 abstract, every author and organisation name, and the tags. Pagefind's output is
 byte-identical for identical input, so a kept shard is exactly a cold build's.
 
-`plan_search` gives a GroupPlan per shard (its folder, its key, how to make it); the
-incremental layer keeps or makes it, and making it calls the indexer it was given
-(generator/pagefind.py's, which runs the binary and orders the bundle).
+`plan_search` gives a GroupPlan per shard (its folder, its key, how to start making it); the
+incremental layer keeps or starts it, and starting it calls the indexer it was given
+(generator/pagefind_run.py's, which runs the binary in the background and orders the bundle).
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ from generator.views import byline, human_date
 
 #: A shard closes at the end of the day on which it reaches this many papers.
 SHARD_PAPERS = 2000
-#: What indexes one shard: (output path of each paper's page -> its fragment, the shard's folder)
-#: -> the shard's files (generator/pagefind.py's Indexer).
-Indexer = Callable[[dict[str, bytes], str], list[OutputFile]]
+#: What starts indexing one shard: (output path of each paper's page -> its fragment, the shard's
+#: folder) -> what waits for it and gives the shard's files (generator/pagefind_run.py's Indexer.start).
+Indexer = Callable[[dict[str, bytes], str], Callable[[], list[OutputFile]]]
 
 
 @dataclass(frozen=True)
@@ -137,11 +138,11 @@ def plan_search(index: SiteIndex, urls: Urls, indexer: Indexer, tool: str, shard
         filters = [paper_filters(index, paper) for paper in shard.papers]
         prefix = urls.search_shard(shard.number)
         yield GroupPlan(prefix, shard_key(shard, filters, salt),
-                        partial(_make_shard, shard, filters, urls, language, indexer, prefix))
+                        partial(_start_shard, shard, filters, urls, language, indexer, prefix))
 
 
-def _make_shard(shard: Shard, filters: list[Filters], urls: Urls, language: str, indexer: Indexer,
-                prefix: str) -> list[OutputFile]:
+def _start_shard(shard: Shard, filters: list[Filters], urls: Urls, language: str, indexer: Indexer,
+                 prefix: str) -> Callable[[], list[OutputFile]]:
     fragments = {urls.output_path(urls.paper(paper.id)): fragment(paper, language, facets)
                  for paper, facets in zip(shard.papers, filters, strict=True)}
     return indexer(fragments, prefix)

@@ -230,14 +230,14 @@ def test_search_is_planned_per_shard_and_indexed_on_demand(planned: tuple[PageCo
     ctx, _ = planned
     calls: list[tuple[str, list[str]]] = []
 
-    def indexer(fragments: dict[str, bytes], prefix: str) -> list[OutputFile]:
+    def indexer(fragments: dict[str, bytes], prefix: str) -> Callable[[], list[OutputFile]]:
         calls.append((prefix, sorted(fragments)))
-        return [OutputFile(prefix + "pagefind-entry.json", b"{}")]
+        return lambda: [OutputFile(prefix + "pagefind-entry.json", b"{}")]
 
     shards = search.shard_papers(ctx.index)
     plans = list(search.plan_search(ctx.index, ctx.urls, indexer, "tool", shards))
     assert all(isinstance(plan, GroupPlan) for plan in plans) and len(plans) == 2 and not calls
-    assert plans[0].make() == [OutputFile("pagefind/1/pagefind-entry.json", b"{}")]
+    assert plans[0].start()() == [OutputFile("pagefind/1/pagefind-entry.json", b"{}")]
     assert calls == [("pagefind/1/", [f"papers/2512.{n:05d}/index.html" for n in range(1, 7)])]
     # a shard's key follows its searchable text, not upvotes; and the indexer's version
     again = [plan.key for plan in search.plan_search(ctx.index, ctx.urls, indexer, "tool", shards)]

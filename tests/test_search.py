@@ -28,12 +28,12 @@ def site(tmp_path: Path) -> Path:
 def _count_pagefind(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Record every Pagefind run (the folder of fragments it read) and let it run."""
     runs: list[str] = []
-    real = pagefind_run._run_pagefind
+    real = pagefind_run._pagefind_job
 
-    def counting(site_dir: Path, bundle: Path) -> None:
+    def counting(site_dir: Path, bundle: Path) -> list[str]:
         runs.append(sorted(p.parent.name for p in site_dir.rglob("index.html")))
-        real(site_dir, bundle)
-    monkeypatch.setattr(pagefind_run, "_run_pagefind", counting)
+        return real(site_dir, bundle)
+    monkeypatch.setattr(pagefind_run, "_pagefind_job", counting)
     return runs
 
 

@@ -83,9 +83,9 @@ def test_an_edit_reindexes_only_its_shard_and_matches_a_cold_build(tmp_path: Pat
     assert form.get("data-bundles").split() == [f"/pagefind/{n}/" for n in (1, 2, 3, 4)]
     inodes = {n: (out / "pagefind" / n / "pagefind-entry.json").stat().st_ino for n in "1234"}
     runs: list[list[str]] = []  # the papers each Pagefind run read
-    real = pagefind_run._run_pagefind
-    monkeypatch.setattr(pagefind_run, "_run_pagefind",
-                        lambda s, b: (runs.append(sorted(p.parent.name for p in s.rglob("index.html"))), real(s, b)))
+    real = pagefind_run._pagefind_job
+    monkeypatch.setattr(pagefind_run, "_pagefind_job",
+                        lambda s, b: (runs.append(sorted(p.parent.name for p in s.rglob("index.html"))), real(s, b))[1])
     # edit a paper of the second shard (day 3, 'dugong'): only shard 2 is indexed again
     edited = site / "content" / "r004.yaml"
     assert "dugong" in edited.read_text()
