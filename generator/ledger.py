@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.cache import Section, digest
+from generator.cachecodec import JSON
 from generator.tree import iter_tree
 from generator.writer import content_digest
 
@@ -42,7 +43,7 @@ class Ledger:
     def __init__(self, folder: Path | None, salt: str, output_dir: Path, name: str, fresh: bool) -> None:
         """`name` is the output folder as configured (relative to the site, so a moved site keeps
         its ledger); one ledger per output folder: `serve` and `build` do not undo each other."""
-        self.section = Section(folder, "output-" + digest(name.encode())[:12], name, fresh)
+        self.section = Section(folder, "output-" + digest(name.encode())[:12], name, fresh, JSON)
         self.stored = stored = self.section.load()
         self.salt = salt
         self.output_dir = output_dir
