@@ -34,9 +34,9 @@ from a CI cache another run saved, so:
   fixed point of the same sanitiser every rendered text passes (sanitize(html)
   == html): a forged `<script>` is never published, the entry is rendered
   again. Sanitising the ~18,800 entries of a 10,000-paper site costs ~1.3 s
-  of CPU (the no-change build never loads markup). What remains, a forged entry showing other sanitised text for a
-  paper, is what editing the record does anyway; CI should still not restore
-  caches saved by untrusted branches.
+  of CPU (the no-change build never loads markup). What remains, a forged
+  entry showing other sanitised text for a paper, is what editing the record
+  does anyway; CI should still not restore caches saved by untrusted branches.
 - Never followed through a link. A `.paperfeed-cache` that is a symlink or not
   a folder is not used at all (said once on stderr); a section file is opened
   with O_NOFOLLOW and must be a regular file; a save replaces the file by

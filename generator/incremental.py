@@ -82,6 +82,10 @@ class GroupPlan:
     start: Callable[[], Callable[[], list[OutputFile]]]
 
 
+#: A group as Incremental.groups decided it: the kept files' paths, or (prefix, key, what waits for its files).
+_Decided = list[str] | tuple[str, str, Callable[[], list[OutputFile]]]
+
+
 class Renderer(Protocol):
     """What renders pages (generator/render.py's PageContext)."""
 
@@ -229,7 +233,7 @@ class Incremental:
         """Each group's files: the last build's when its key is the same and they are intact.
         Decided, and the others started, when called (so their tool runs beside the pages'
         rendering); their files are waited for as the stream reaches them."""
-        decided: list[list[str] | tuple[str, str, Callable[[], list[OutputFile]]]] = []
+        decided: list[_Decided] = []
         for plan in plans:
             kept = self.ledger.keep_group(plan.prefix, plan.key)
             if kept is None and self.defer_groups:
@@ -238,8 +242,7 @@ class Incremental:
             decided.append(kept if kept is not None else (plan.prefix, plan.key, plan.start()))
         return self._collect(decided)
 
-    def _collect(self, decided: list[list[str] | tuple[str, str, Callable[[], list[OutputFile]]]]) \
-            -> Iterator[OutputFile]:
+    def _collect(self, decided: list[_Decided]) -> Iterator[OutputFile]:
         for item in decided:
             if isinstance(item, list):
                 yield from (OutputFile.keep(path) for path in item)

@@ -93,14 +93,18 @@ def write_seal(section: Path, seal: bytes) -> None:
         pass  # unsealed: checked next time
 
 
-def sealed(section: Path, seal: bytes) -> bool:
-    """Whether the seal beside section is `seal` (the keyed hash of the bytes just read)."""
+def stored_seal(section: Path) -> bytes | None:
+    """The seal beside section, as written (None: there is none, so the file is checked at once)."""
     try:
         fd = os.open(seal_path(section), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, "rb") as handle:
-            stored = handle.read(2 * 32 + 1)
+            return handle.read(2 * 32 + 1)
     except OSError:
-        return False
+        return None
+
+
+def matches(stored: bytes, seal: bytes) -> bool:
+    """Whether a stored seal is `seal` (the keyed hash of the bytes just read)."""
     return hmac.compare_digest(stored, seal.hex().encode("ascii"))
 
 

@@ -174,3 +174,22 @@ def test_a_file_changed_after_load_is_not_sealed_again(tmp_path: Path) -> None:
     loaded.save({"a": 1, "b": 2}, unchanged={"a", "b"})
     again = Section(tmp_path, "demo", "salt", partial=True)
     assert again.load() == {"a": 1, "b": 2} and again.sealed
+
+
+def test_a_file_without_a_seal_is_read_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No seal beside it (a restored CI cache): checked at once, never decoded first as if sealed."""
+    site = make_site(tmp_path / "site", records(), CONFIG)
+    build(site, environ={}, jobs=1)
+    for seal in (site / CACHE_DIR).glob("*.seal"):
+        seal.unlink()
+
+    def refuse(*args: object) -> object:
+        raise AssertionError("decoded as if sealed")
+    monkeypatch.setattr(cache_module, "trusted_parsed", refuse)
+    monkeypatch.setattr(cache_module.MARKUP, "trusted", refuse)
+    made = remake(site)
+    monkeypatch.undo()
+    assert made == cold_build(site, tmp_path / "cold")
+    again = markup_section(site)
+    again.load()
+    assert again.sealed  # checked all through, then sealed

@@ -305,3 +305,18 @@ def test_the_template_documents_every_setting() -> None:
             else:
                 assert f"\n{indent}# {f.name}: " in text
     check(SiteConfig, "")
+
+
+@pytest.mark.parametrize("zone, good", [
+    ("UTC", True), ("Europe/Paris", True), ("America/Argentina/Buenos_Aires", True), ("Etc/GMT+5", True),
+    ("America/Port-au-Prince", True), ("Mars/Olympus", False), ("../../etc/passwd", False),
+    ("/usr/share/zoneinfo/UTC", False), ("Europe/", False), ("", False),
+])
+def test_a_time_zone_is_one_zoneinfo_knows(zone: str, good: bool) -> None:
+    """Checked by loading it (zoneinfo.available_timezones() reads ~600 files on every build)."""
+    from zoneinfo import available_timezones
+
+    from generator.config_schema import _is_zone
+
+    assert _is_zone(zone) is good
+    assert good is (zone in available_timezones() or zone == "UTC")
