@@ -10,6 +10,7 @@ apart; inputs that take under FLOOR seconds at 4n are fast whatever their growth
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 import time
@@ -95,11 +96,19 @@ HOSTILE: dict[str, Callable[[int], str]] = {
 
 
 def _seconds(work: Callable[[str], object], text: str) -> float:
+    """Seconds `work` takes on `text`, without the garbage collector: a collection walks the
+    whole heap of the test process (a CI run timed 40,000 characters at 10x 10,000 when one
+    fell into the larger run), which says nothing about the pattern's growth."""
     render_tex.cache_clear()  # formulas are cached: every run must do the work
     readable_tex.cache_clear()
-    started = time.perf_counter()
-    work(text)
-    return time.perf_counter() - started
+    gc.collect()
+    gc.disable()
+    try:
+        started = time.perf_counter()
+        work(text)
+        return time.perf_counter() - started
+    finally:
+        gc.enable()
 
 
 def assert_linear(work: Callable[[str], object], make: Callable[[int], str]) -> None:
