@@ -201,17 +201,17 @@ def test_serve_watches_with_watchdog_and_rebuilds_on_a_save(tmp_path: Path,
     import time
 
     pytest.importorskip("watchdog")
-    from generator import serve
+    from generator import watch
 
     def walked(*args: object) -> None:
         raise AssertionError("watch() walked the tree: watchdog is installed")
 
-    monkeypatch.setattr(serve, "snapshot", walked)
+    monkeypatch.setattr(watch, "snapshot", walked)
 
     site = make_site(tmp_path / "s", [record()])
     stop = threading.Event()
     builds: list[frozenset[str]] = []
-    thread = threading.Thread(target=serve.watch, args=(site, site / "public", builds.append, stop))
+    thread = threading.Thread(target=watch.watch, args=(site, site / "public", builds.append, stop))
     thread.start()
     try:
         time.sleep(0.5)

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from generator import serve
+from generator import watch
 from generator.build import build
 from generator.serve import inject_live_reload
 from tests.conftest import REPO, make_site, record
@@ -106,7 +106,7 @@ def watcher(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
     if request.param == "watchdog":
         pytest.importorskip("watchdog")
     else:
-        monkeypatch.setattr(serve, "start_observer", lambda site_dir, output_dir: None)
+        monkeypatch.setattr(watch, "start_observer", lambda site_dir, output_dir: None)
     return str(request.param)
 
 
@@ -114,7 +114,7 @@ def _watched_changes(site: Path, change: Callable[[], None], settle: float = 1.5
     """The names serve's watcher hands the rebuild for what `change` does to the site."""
     stop = threading.Event()
     calls: list[frozenset[str]] = []
-    thread = threading.Thread(target=serve.watch, args=(site, site / "public", calls.append, stop))
+    thread = threading.Thread(target=watch.watch, args=(site, site / "public", calls.append, stop))
     thread.start()
     try:
         time.sleep(0.7)  # the observer is scheduled, or the poll's first snapshot taken
@@ -167,7 +167,7 @@ def test_the_watcher_leaves_out_the_output_and_cache_folders(tmp_path: Path) -> 
     site = make_site(tmp_path / "site", records=[PAPER])
     for rel in ["public/papers/a", ".paperfeed-cache/spare-x/papers/a"]:
         (site / rel).mkdir(parents=True)
-    observer = serve.start_observer(site, site / "public")
+    observer = watch.start_observer(site, site / "public")
     assert observer is not None
     try:
         emitters = observer.emitters  # type: ignore[attr-defined]
