@@ -101,11 +101,13 @@ class PaperView:
         return self.paper.id.full if self.paper.id.arxiv else ""
 
 
-def byline(names: Sequence[str], author_count: int, organization: str, with_organization: bool = False) -> str:
+def byline(names: Sequence[str], author_count: int, organization: str, with_organization: bool = False,
+           limit: int | None = CARD_AUTHORS) -> str:
     """A paper's authors in one line of plain text: 'Ada Lovelace, Alan Turing, Grace Hopper +1',
     '4 authors' (a count without names), else the organisation; `with_organization` adds it after
-    the authors, as the email digest shows them ('Ada Lovelace +1 · Tencent')."""
-    shown = names[:CARD_AUTHORS]
+    the authors, as the email digest shows them ('Ada Lovelace +1 · Tencent'). `limit` names at
+    most (None: every name the record has)."""
+    shown = names[:limit]
     more = author_count - len(shown)
     if shown:
         people = ", ".join(shown) + (f" +{more}" if more > 0 else "")
@@ -116,10 +118,10 @@ def byline(names: Sequence[str], author_count: int, organization: str, with_orga
     return " · ".join(part for part in (people, organization) if part)
 
 
-def paper_byline(paper: Paper, with_organization: bool = False) -> str:
+def paper_byline(paper: Paper, with_organization: bool = False, limit: int | None = CARD_AUTHORS) -> str:
     """byline() of a paper's record."""
     return byline([author.name for author in paper.authors], paper.author_count, paper.organization,
-                  with_organization)
+                  with_organization, limit)
 
 
 def human_date(day: date | None) -> str:

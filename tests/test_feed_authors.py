@@ -67,3 +67,12 @@ def test_newsboat_shows_every_author(small_site: Path, tmp_path: Path) -> None:
         assert f"Author: {NAMES}" in screen, screen
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], check=False)
+
+
+def test_entries_and_digest_rows_share_the_site_byline(small_site: Path) -> None:
+    """One byline rule (views.byline): an entry names every author; a digest row the first three
+    and a count, as the day page's cards do."""
+    entry = _fast(feedparser.parse((small_site / "atom.xml").read_bytes()).entries)
+    assert entry.content[0].value.startswith(f"<p>{NAMES}")
+    row = feedparser.parse((small_site / "digest.xml").read_bytes()).entries[0].description
+    assert "Ada Lovelace, Alan Turing, Grace Hopper +1" in row and "Dijkstra" not in row

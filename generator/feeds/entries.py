@@ -18,7 +18,7 @@ from generator.indexes import Period, SiteIndex
 from generator.mathtext import plain_title
 from generator.model import Paper
 from generator.urls import Urls
-from generator.views import LINK_LABELS, human_date
+from generator.views import LINK_LABELS, human_date, paper_byline
 
 # Characters XML 1.0 cannot carry (controls, lone surrogates, U+FFFE/U+FFFF).
 _XML_ILLEGAL = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -70,17 +70,12 @@ def author_names(paper: Paper) -> tuple[str, ...]:
 
 
 def byline(paper: Paper, limit: int | None = None) -> str:
-    """'A, B and 2 more · Tencent · published Dec 5, 2025' as escaped HTML."""
-    names = [a.name for a in paper.authors][:limit]
-    hidden = paper.author_count - len(names)
-    people = ", ".join(names)
-    if hidden > 0:
-        more = f"{hidden} author{'s' if hidden != 1 else ''}"
-        people = f"{people} and {hidden} more" if people else more
-    parts = [people, paper.organization]
+    """views.byline with the organisation ('A, B +2 · Tencent'), and the day it was published
+    when every author is named (an entry, not a digest's row), as escaped HTML."""
+    line = paper_byline(paper, with_organization=True, limit=limit)
     if paper.published and limit is None:
-        parts.append(f"published {human_date(paper.published)}")
-    return " · ".join(html.escape(p) for p in parts if p)
+        line = " · ".join(part for part in (line, f"published {human_date(paper.published)}") if part)
+    return html.escape(line)
 
 
 def paper_content(paper: Paper, page_url: str) -> str:
