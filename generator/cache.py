@@ -48,7 +48,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from stat import S_ISREG
 from typing import TYPE_CHECKING, Any
@@ -106,7 +106,7 @@ class RecordCache:
                                              lambda text: trusted_parsed(text, shared)),
                                        partial=True)
         self.warm, self.warm_key = warm, f"{code_digest()}:{context!r}"
-        self._records: dict[str, tuple[str, Parsed]] | None = None  # digest -> (shown path, parsed)
+        self._records: Mapping[str, tuple[str, Parsed]] | None = None  # digest -> (shown path, parsed)
         if warm is not None and not fresh and warm.key == self.warm_key and warm.files is not None:
             self.old_index = warm.files  # this process's own: neither decoded nor checked again
             self._records = warm.records

@@ -9,7 +9,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Collection, Generator, Iterator
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping
 from functools import lru_cache
 from pathlib import Path
 from stat import S_ISDIR, S_ISREG
@@ -96,13 +96,16 @@ class Section:
     """
 
     def __init__(self, folder: Path | None, name: str, salt: str, fresh: bool = False,
-                 codec: Codec = PLAIN, partial: bool = False) -> None:
+                 codec: Codec = PLAIN, partial: bool = False, lazy: bool = False) -> None:
+        """lazy: a sealed file's entries are decoded when first asked for (load() gives a
+        Deferred), so a build that needs few of them (nothing changed) decodes only those."""
         folder = usable_folder(folder)
         self.path = folder / f"{name}.jsonl" if folder is not None else None
         self.salt = f"{code_digest()}:{salt}"
         self.fresh = fresh  # ignore what is stored (build --clean), but save anew
         self.codec = codec
         self.partial = partial
+        self.lazy = lazy
         self.dropped = 0  # entries the last load() refused
         self.sealed = False  # the last load() read a file this user's build wrote: nothing was checked
         self._key_bytes: bytes | None = None  # this user's key (generator/seal.py), known at load()
@@ -115,7 +118,7 @@ class Section:
     def _mac(self, line: bytes) -> bytes:
         return hashlib.blake2b(line, key=self._key, digest_size=16).hexdigest().encode()
 
-    def load(self) -> dict[str, Any]:
+    def load(self) -> Mapping[str, Any]:
         if self.path is None or self.fresh:
             return {}
         self._key_bytes = machine_key()
@@ -125,7 +128,7 @@ class Section:
                 return found
         return self._load_checked()
 
-    def _load_sealed(self, key: bytes) -> dict[str, Any] | None:
+    def _load_sealed(self, key: bytes) -> Mapping[str, Any] | None:
         """What this user's build wrote (its seal is right: generator/seal.py), read without a
         check; None when the file is not so sealed (it is then checked)."""
         assert self.path is not None and self.codec.trusted is not None
@@ -140,7 +143,7 @@ class Section:
             next(lines, b"")
             for line in lines:
                 key_text, text = line[33:].decode("ascii").split("\t", 1)
-                found[json.loads(key_text)] = decode(text)
+                found[json.loads(key_text)] = text if self.lazy else decode(text)
         except (OSError, UnicodeDecodeError, *_DECODE_ERRORS):
             return None
         finally:
@@ -149,7 +152,7 @@ class Section:
         if not matches(expected, self._read_seal):
             return None
         self.sealed = True
-        return found
+        return Deferred(found, decode) if self.lazy else found
 
     def _load_checked(self) -> dict[str, Any]:
         assert self.path is not None
@@ -268,6 +271,32 @@ class Section:
                 self.path.unlink(missing_ok=True)
         except OSError:
             pass
+
+
+class Deferred(Mapping[str, Any]):
+    """A sealed section's entries, each decoded when first asked for. An entry that does not
+    decode (it cannot be: its seal is this user's) is as good as missing."""
+
+    def __init__(self, texts: dict[str, str], decode: Callable[[str], Any]) -> None:
+        self._texts = texts
+        self._decode = decode
+        self._values: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self._values:
+            return self._values[key]
+        text = self._texts[key]
+        try:
+            value = self._values[key] = self._decode(text)
+        except _DECODE_ERRORS:
+            raise KeyError(key) from None
+        return value
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
 
 
 def _fed(chunks: Iterator[bytes], feed: Callable[[bytes], object]) -> Iterator[bytes]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Collection, Iterable, Mapping
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -43,28 +44,46 @@ class Ledger:
     def __init__(self, folder: Path | None, salt: str, output_dir: Path, name: str, fresh: bool) -> None:
         """`name` is the output folder as configured (relative to the site, so a moved site keeps
         its ledger); one ledger per output folder: `serve` and `build` do not undo each other."""
-        self.section = Section(folder, "output-" + digest(name.encode())[:12], name, fresh, JSON)
+        # Lazy: a build that stops early (nothing changed) decodes only the files and the report.
+        self.section = Section(folder, "output-" + digest(name.encode())[:12], name, fresh, JSON, lazy=True)
         self.stored = stored = self.section.load()
         self.salt = salt
         self.output_dir = output_dir
-        same_site = stored.get("salt") == salt
-        self.old_keys: dict[str, str] = stored.get("keys", {}) if same_site else {}
+        self.same_site = stored.get("salt") == salt
         self.old_files: Manifest = _manifest(stored.get("files"))
-        self.old_inputs: str = stored.get("inputs", "") if same_site else ""
+        self.old_inputs: str = stored.get("inputs", "") if self.same_site else ""
         self.old_report: dict[str, Any] = stored.get("report", {})
-        # Folders of files made together by one tool run (search shards), keyed apart from the
-        # salt: prefix -> [key, paths]. A template or config edit does not touch them.
-        self.old_groups: dict[str, list[Any]] = stored.get("groups", {})
         self.groups: dict[str, list[Any]] = {}
-        # What page planning needs (generator/incremental.py): paper key -> [record digest, view
-        # digest], and taxonomy -> term key -> its link state. Both follow the salt, as keys do.
-        self.old_views: dict[str, list[str]] = _pairs(stored.get("views")) if same_site else {}
-        self.old_terms: dict[str, dict[str, str]] = _terms(stored.get("terms")) if same_site else {}
         self.keys: dict[str, str] = {}
         self.kept: set[str] = set()
         self._current: Stats | None = None
         self._intact: dict[str, bool] = {}
         self.rehashed = 0  # files whose mtime had changed, found intact by their bytes
+
+    @cached_property
+    def old_keys(self) -> dict[str, str]:
+        """output path -> the key it was made with (for this salt)."""
+        found = self.stored.get("keys", {}) if self.same_site else {}
+        return found if isinstance(found, dict) else {}
+
+    @cached_property
+    def old_groups(self) -> dict[str, list[Any]]:
+        """Folders of files made together by one tool run (search shards), keyed apart from the
+        salt, and page groups: prefix or name -> [key, paths]. A template or config edit does
+        not touch a shard's."""
+        found = self.stored.get("groups", {})
+        return found if isinstance(found, dict) else {}
+
+    @cached_property
+    def old_views(self) -> dict[str, list[str]]:
+        """What page planning needs (generator/incremental.py): paper key -> [record digest,
+        view digest]. Follows the salt, as keys do."""
+        return _pairs(self.stored.get("views")) if self.same_site else {}
+
+    @cached_property
+    def old_terms(self) -> dict[str, dict[str, str]]:
+        """taxonomy -> term key -> its link state (slug, name, has a page), for this salt."""
+        return _terms(self.stored.get("terms")) if self.same_site else {}
 
     def current(self) -> Stats:
         """The output folder as it is now (scanned once)."""
@@ -186,7 +205,7 @@ class Ledger:
         current = self.current()
         files = {path: (old[0], current[path][1], old[2]) if path in current else old
                  for path, old in self.old_files.items()}
-        self.section.save(self.stored | {"files": _stored(files)})
+        self.section.save(dict(self.stored) | {"files": _stored(files)})
 
 
 def _digest_of(path: Path) -> str:

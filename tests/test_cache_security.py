@@ -387,7 +387,7 @@ def test_a_committed_cache_with_a_forged_site_is_never_deployed(base_site: Path,
     ledger = Ledger(site / CACHE_DIR, "", site / "public", "public", fresh=False)
     stat = page.stat()
     files = ledger.stored["files"] | {"index.html": [stat.st_size, stat.st_mtime_ns, content_digest(forged)]}
-    ledger.section.save(ledger.stored | {"files": files})
+    ledger.section.save(dict(ledger.stored) | {"files": files})
     assert rebuild_keeping_mirror(copy(site, tmp_path / "unprotected")) != clean  # the forgery works...
     generator.cache._committed.cache_clear()
     # ... unless the cache is committed to git, as it must be to reach CI in a pull request
