@@ -87,16 +87,19 @@ class Fingerprints:
             if self.view_digest is None:
                 raise TypeError("PaperRefs need Fingerprints(view_digest=...)")
             parts.append(f"R{len(value.keys)}{'1' if value.one else ''}")
-            parts.extend("V" + self.view_digest(key) for key in value.keys)
+            digest = self.view_digest
+            parts.extend(["V" + digest(key) for key in value.keys])
         elif kind is Paper:
             parts.append("P" + self.papers[value.id.key])
         elif kind is list or kind is tuple:
             parts.append(f"[{len(value)}")
-            views = self.views
+            views, papers = self.views, self.papers
             for item in value:
                 kind = type(item)
-                if kind is str:  # the most common items (strings, a list's cards): no call
+                if kind is str:  # the most common items (strings, a term's papers, a list's cards): no call
                     parts.append(item)
+                elif kind is Paper:
+                    parts.append("P" + papers[item.id.key])
                 elif kind is PaperView:
                     parts.append("V" + (views.get(item.paper.id.key) or self.view(item)))
                 else:

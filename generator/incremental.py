@@ -252,6 +252,10 @@ class Incremental:
             self.ledger.made_group(prefix, key, [file.path for file in files])
             yield from files
 
+    def known_digest(self, path: str) -> str | None:
+        """The previous output's content digest at path, when that file is intact (for the writer)."""
+        return self.ledger.known_digest(path)
+
     def outcome(self) -> Outcome:
         """What the layer decided (once the writer has drained the stream)."""
         return Outcome(self.page_count, len(self.ledger.kept), dict(self.ledger.keys))

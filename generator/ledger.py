@@ -104,6 +104,12 @@ class Ledger:
             self._intact[path] = found
         return found
 
+    def known_digest(self, path: str) -> str | None:
+        """The content digest of the last build's file at path when it is still intact, else None:
+        what the writer compares a page with instead of reading the old file back."""
+        old = self.old_files.get(path)
+        return old[2] if old is not None and old[2] and self.intact(path) else None
+
     def unchanged(self, inputs: str) -> bool:
         """Nothing changed since the last build, and its output is still exactly there."""
         return (bool(self.old_inputs) and inputs == self.old_inputs and self.current().keys() == self.old_files.keys()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from generator.errors import BuildError
@@ -15,6 +15,8 @@ from generator.model import OutputFile
 from generator.tree import iter_tree
 
 MAX_COMPONENT_BYTES = 255
+#: path -> the content digest of the previous output's file there, when it is known to hold it.
+Known = Callable[[str], str | None]
 
 
 def content_digest(data: bytes) -> str:
@@ -72,8 +74,12 @@ class Sink:
     since it may be the very file the live site serves: it is unlinked, then created.
     """
 
-    def __init__(self, root: Path, previous: Path | None, old_files: dict[str, int]) -> None:
+    def __init__(self, root: Path, previous: Path | None, old_files: dict[str, int],
+                 known: Known | None = None) -> None:
+        """known: see write_site; without it (or when it gives None) a new file of the previous
+        output's size is compared with that file's bytes."""
         self.root, self.previous = str(root), str(previous) if previous is not None else None
+        self.known = known
         self.old_files = old_files if previous is not None else {}
         self.present, others, self.dirs = scan_tree(root)
         self.present.update(others)  # a link in the staging tree is never kept: its inode is its own
@@ -109,7 +115,7 @@ class Sink:
         here = self.present.pop(path, None)
         old_inode = self.old_files.get(path)
         old = f"{self.previous}/{path}" if old_inode is not None else ""
-        if item.kept or (old and _same_bytes(old, item.data)):
+        if item.kept or (old and self._same(path, old, item.data)):
             if here is not None and here == old_inode:
                 return False  # already the previous output's file, hard-linked
             self._clear(path, target, here)
@@ -120,6 +126,14 @@ class Sink:
         with open(target, "xb") as handle:
             handle.write(item.data)
         return True
+
+    def _same(self, path: str, old: str, data: bytes) -> bool:
+        """The previous output's file at path holds data: by its known digest (a template edit
+        changes 10,000 pages, often not their sizes: none is read back), else by its bytes."""
+        digest = self.known(path) if self.known is not None else None
+        if digest is not None:
+            return digest == self.digests[path]
+        return _same_bytes(old, data)
 
     def _clear(self, path: str, target: str, here: int | None) -> None:
         if here is not None:

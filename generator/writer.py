@@ -46,7 +46,7 @@ from generator.errors import BuildError
 from generator.files import remove, write_atomic
 from generator.libc import libc
 from generator.model import OutputFile
-from generator.sink import Sink, check_output_path, content_digest, scan_tree
+from generator.sink import Known, Sink, check_output_path, content_digest, scan_tree
 from generator.tree import iter_tree
 
 __all__ = ["WriteReport", "check_output_path", "content_digest", "describe", "iter_tree", "recover_output",
@@ -127,7 +127,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True,
-               spare: Path | None = None) -> WriteReport:
+               spare: Path | None = None, known: Known | None = None) -> WriteReport:
     """Write every file, then swap the new site in. Nothing outside output_dir is touched
     (but its lock file, the staging folder beside it and `spare`).
 
@@ -138,6 +138,8 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True
     linking every file into new folders (and no tree is deleted file by file); and a missing
     output folder is restored from it (`restore_output`). Without it the old tree is removed.
     A recycled tree is only a place to write: every file in it is checked or replaced.
+    `known(path)` may give the content digest of the previous output's file (the ledger's, when
+    the file is intact): a new file is then compared with it rather than with the file's bytes.
     """
     link, output_dir = output_dir.absolute(), resolve_output(output_dir)
     try:
@@ -149,7 +151,7 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True
                 raise BuildError(f"the output folder {link} is a symlink to {output_dir}, which is not a "
                                  "folder: create it, or remove the link")
             check_replaceable(output_dir)
-            return _write_locked(files, output_dir, reuse, spare)
+            return _write_locked(files, output_dir, reuse, spare, known)
     except OSError as error:
         # Only what happens before the swap can fail (after it, nothing raises): the
         # previous site is as it was.
@@ -163,11 +165,12 @@ def describe(error: OSError) -> str:
     return f"{message} ({error.filename})" if error.filename else message
 
 
-def _write_locked(files: Iterable[OutputFile], output_dir: Path, reuse: bool, spare: Path | None) -> WriteReport:
+def _write_locked(files: Iterable[OutputFile], output_dir: Path, reuse: bool, spare: Path | None,
+                  known: Known | None) -> WriteReport:
     staging = output_dir.parent / f".{output_dir.name}.staging"
     _prepare_staging(staging, spare)
     try:
-        report, old_tree, sink = _write_afresh(files, staging, output_dir, reuse)
+        report, old_tree, sink = _write_afresh(files, staging, output_dir, reuse, known)
     except BaseException:
         _put_aside(staging, spare)
         raise
@@ -307,14 +310,14 @@ def _put_aside(staging: Path, spare: Path | None) -> bool:
 
 
 def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path,
-                  reuse: bool) -> tuple[WriteReport, Tree, Sink]:
+                  reuse: bool, known: Known | None = None) -> tuple[WriteReport, Tree, Sink]:
     """Every file into staging (unchanged ones linked from the previous output), then one swap.
     Also gives the previous output's tree (scanned first) and the sink, for the mirror."""
     had_output = _is_folder(output_dir)
     old_tree: Tree = scan_tree(output_dir) if had_output else ({}, {}, set())
     old_files, old_others, _ = old_tree
     previous = output_dir if reuse and had_output else None
-    sink = Sink(staging, previous, old_files)
+    sink = Sink(staging, previous, old_files, known)
     old_names = old_files.keys() | old_others.keys()
     sink.write_all(files)
     sink.prune()
