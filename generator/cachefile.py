@@ -210,23 +210,14 @@ class Section:
         `unchanged` names entries whose value is the one stored (loaded, not made anew): their
         lines are copied from the file as it is, not encoded again (after a one-record edit,
         all but one of 10,000). A line that is not there, or fails its mac, is encoded.
+        The others are encoded as they are written, never all held at once (490 MB of markup
+        at 100,000 papers). The header counts every entry of data: one of a `partial` section
+        that cannot be encoded is left out, and a checked load counts it as dropped.
         """
         if self.path is None:
             return
-        lines = self._stored(data, unchanged) if unchanged else {}
-        for key, value in data.items():
-            if key in lines:
-                continue
-            try:
-                text = self.codec.encode(value)
-            except Unencodable:
-                if self.partial:
-                    continue  # made again next build
-                self._discard()
-                return
-            rest = f"{json.dumps(key)}\t{text}".encode("ascii")
-            lines[key] = self._mac(rest) + b"\t" + rest
-        rest = f'{_HEADER}\t{len(lines)}'.encode("ascii")
+        copied = self._stored(data, unchanged) if unchanged else {}
+        rest = f'{_HEADER}\t{len(data)}'.encode("ascii")
         secret = self._key_bytes if self._key_bytes is not None else machine_key()
         seal = hasher(secret, self._seal_name) if secret is not None else None
         try:
@@ -234,13 +225,31 @@ class Section:
             if seal is None:
                 remove_seal(self.path)
             # Replaces a link itself, never what it points to; no fsync: a cache lost in a
-            # crash is made again. Line by line: no second copy of the whole file in memory.
-            chunks = itertools.chain([self._mac(rest) + b"\t" + rest], (b"\n" + line for line in lines.values()))
+            # crash is made again.
+            chunks = itertools.chain([self._mac(rest) + b"\t" + rest], self._lines(data, copied))
             write_atomic(self.path, _fed(chunks, seal.update) if seal is not None else chunks, durable=False)
+        except Unencodable:  # of a section that is all or nothing: what is stored is stale now
+            self._discard()
+            return
         except OSError:
             return
         if seal is not None:
             write_seal(self.path, seal.digest())
+
+    def _lines(self, data: dict[str, Any], copied: dict[str, bytes]) -> Iterator[bytes]:
+        """Each entry's line (with the newline before it), copied or encoded as it is reached."""
+        for key, value in data.items():
+            line = copied.pop(key, None)
+            if line is None:
+                try:
+                    text = self.codec.encode(value)
+                except Unencodable:
+                    if self.partial:
+                        continue  # made again next build
+                    raise
+                rest = f"{json.dumps(key)}\t{text}".encode("ascii")
+                line = self._mac(rest) + b"\t" + rest
+            yield b"\n" + line
 
     def _stored(self, data: dict[str, Any], unchanged: Collection[str]) -> dict[str, bytes]:
         """The file's lines for the entries of data named in unchanged, by key. Their macs are

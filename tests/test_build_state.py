@@ -140,6 +140,33 @@ def test_a_save_copies_unchanged_lines_and_encodes_the_rest(tmp_path: Path, monk
     assert again.dropped == 1
 
 
+def test_a_save_writes_each_entry_as_it_is_encoded(tmp_path: Path) -> None:
+    """A section is written as its entries are encoded, never all lines at once (the markup of
+    100,000 papers is 490 MB of lines); an entry a partial section cannot encode is left out,
+    and counted as dropped by a checked load. A section that is all or nothing is removed."""
+    from generator.cachecodec import Codec, Unencodable
+
+    folder = tmp_path / "cache"
+    written: list[int] = []  # bytes of the temp file when each entry is encoded
+
+    def encode(value: str) -> str:
+        written.append(sum(path.stat().st_size for path in folder.glob(".demo.jsonl.*.tmp")))
+        if value == "bad":
+            raise Unencodable("no")
+        return '"' + value * 50_000 + '"'
+
+    codec = Codec(encode, lambda text: text[1], None)
+    section = Section(folder, "demo", "salt", codec=codec, partial=True)
+    section.save({"a": "x", "b": "bad", "c": "y", "d": "z"})
+    assert written[0] == 0 and written[-1] >= 2 * 50_000  # the first two lines were out before the last was made
+    again = Section(folder, "demo", "salt", codec=codec, partial=True)
+    assert again.load() == {"a": "x", "c": "y", "d": "z"} and again.dropped == 1
+    whole = Section(folder, "whole", "salt", codec=codec)
+    whole.save({"a": "x"})
+    whole.save({"a": "x", "b": "bad"})
+    assert not (folder / "whole.jsonl").exists() and not list(folder.glob(".whole.jsonl.*"))
+
+
 def test_a_template_edit_keeps_the_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No record and no setting changed: the warm rebuild uses the last build's site index."""
     import generator.indexes as indexes_module
