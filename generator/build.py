@@ -101,14 +101,14 @@ def load_content(site_dir: Path, overrides: Mapping[str, Any] | None = None,
 def _markup(item: tuple[str, str]) -> MarkupValue:
     """A title's HTML, or an abstract's (HTML, plain text, meta description), as UTF-8 (see
     model.Paper): in a worker, so the bytes are what comes back to the build."""
-    from generator.markup import render_abstract, render_inline
-    from generator.mathtext import description
+    from generator.markup import render_inline
+    from generator.mathtext import abstract_forms
 
     kind, text = item
     if kind == "title":
         return utf8(render_inline(text))
-    html, plain = render_abstract(text)
-    return utf8(html), utf8(plain), utf8(description(text))
+    html, plain, summary = abstract_forms(text)
+    return utf8(html), utf8(plain), utf8(summary)
 
 
 def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: int = 1,

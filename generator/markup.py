@@ -13,6 +13,7 @@ import html
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -83,21 +84,31 @@ def render_tex(tex: str, display: bool) -> str:
 
 
 MathRenderer = Callable[[str, bool], str]  # (tex, display) -> safe HTML
+Formula = tuple[str, bool]  # (tex, display)
 
 
-def _protect(text: str, math: MathRenderer = render_tex) -> tuple[str, list[str]]:
-    formulas: list[str] = []
+def _stash(text: str) -> tuple[str, list[Formula]]:
+    """text with each formula replaced by a token, and the formulas in order."""
+    formulas: list[Formula] = []
+    if "$" not in text:  # most abstracts of a real feed: no regex pass at all
+        return text, formulas
 
     def stash(match: re.Match[str]) -> str:
         display = match.group("display") is not None
-        tex = (match.group("display") if display else match.group("inline")).strip()
-        formulas.append(math(tex, display))
+        formulas.append(((match.group("display") if display else match.group("inline")).strip(), display))
         return _TOKEN.format(len(formulas) - 1)
 
     return _MATH.sub(stash, text), formulas
 
 
+def _protect(text: str, math: MathRenderer = render_tex) -> tuple[str, list[str]]:
+    protected, formulas = _stash(text)
+    return protected, [math(tex, display) for tex, display in formulas]
+
+
 def _restore(text: str, formulas: list[str]) -> str:
+    if not formulas:
+        return text
     return _TOKEN_RE.sub(lambda m: formulas[int(m.group(1))], text)
 
 
@@ -140,6 +151,8 @@ def _code_spans(text: str) -> Iterator[tuple[int, int]]:
 
 def _linkify(text: str) -> str:
     """Bare URLs become Markdown autolinks (abstracts often end "code at https://…"); code spans kept."""
+    if "http" not in text:  # the pattern's lookbehinds are tried at every character: not for nothing
+        return text
     out, last = [], 0
     for start, end in _code_spans(text):
         out += [_BARE_URL.sub(r"<\g<0>>", text[last:start]), text[start:end]]
@@ -152,14 +165,66 @@ def _unescape_dollars(text: str) -> str:
     return text.replace("\\$", "$")
 
 
+# Plain prose, which CommonMark makes into nothing but paragraphs of text: no character of
+# inline syntax, entity or escape, no whitespace but spaces and newlines (Markdown trims
+# Unicode spaces where it pleases), and each line starting with a letter (not a list, a
+# quote, a heading, a code block or a rule) and ending without a space (no hard break).
+# Two thirds of real abstracts are such prose: they skip the parser (tests/test_unit_markup.py
+# checks the two agree on any text this lets through).
+_NOT_PROSE = re.compile(r"[\\`*_\[\]<>&\x00]|[^\S \n]|\n\n\n|^\n|\n$|\n[^\w(\"'\ue000\n]|\n[\d_]| \n|\n ")
+
+
+def _prose(text: str) -> list[str] | None:
+    """text's paragraphs when it is plain prose (see _NOT_PROSE), else None."""
+    if not text or _NOT_PROSE.search(text) or not (text[0].isalpha() or text[0] in "(\"'\ue000") \
+            or text[0] == " " or text[-1] == " ":
+        return None
+    return text.split("\n\n")
+
+
+def _markdown(text: str) -> str:
+    """CommonMark's HTML for text: plain prose (_prose) without the parser."""
+    paragraphs = _prose(text)
+    if paragraphs is None:
+        return str(_MD.render(text))
+    return "".join(f"<p>{paragraph}</p>\n" for paragraph in paragraphs).replace('"', "&quot;")
+
+
+@dataclass(frozen=True)
+class Converted:
+    """An abstract after its one Markdown pass: the HTML with each formula still a token, the
+    formulas, and each formula as written. Pages (MathML), meta descriptions (readable
+    Unicode) and plain text are all made from it."""
+
+    html: str
+    formulas: tuple[Formula, ...]
+    sources: tuple[str, ...]
+
+    def with_math(self, math: MathRenderer = render_tex) -> str:
+        """Safe HTML, each formula made by `math`."""
+        return sanitize(_restore(_unescape_dollars(self.html), [math(tex, display) for tex, display in self.formulas]))
+
+    def text(self) -> str:
+        """Plain text, TeX as written."""
+        text = _unescape_dollars(html.unescape(_TEXT_CLEANER.clean(self.html)))
+        return plain_text(_restore(text, list(self.sources)))
+
+
+def convert_markdown(source: str) -> Converted:
+    """Abstract Markdown (with $inline$ and $$display$$ math) through Markdown, math kept aside."""
+    cleaned = source.replace("\ue000", "").replace("\ue001", "")
+    protected, formulas = _stash(cleaned)
+    sources = tuple(m.group(0) for m in _MATH.finditer(cleaned)) if formulas else ()
+    return Converted(_markdown(_linkify(protected)).rstrip("\n"), tuple(formulas), sources)
+
+
 def render_markdown(source: str, math: MathRenderer = render_tex) -> str:
     """Abstract Markdown (with $inline$ and $$display$$ math) -> safe HTML.
 
     `math` turns each formula into HTML (default: MathML; the email digest
     passes readable Unicode text instead).
     """
-    protected, formulas = _protect(source.replace("\ue000", "").replace("\ue001", ""), math)
-    return sanitize(_restore(_unescape_dollars(_MD.render(_linkify(protected)).rstrip("\n")), formulas))
+    return convert_markdown(source).with_math(math)
 
 
 def render_inline(text: str, math: MathRenderer = render_tex) -> str:
@@ -177,17 +242,9 @@ _TEXT_CLEANER = nh3.Cleaner(tags=set())
 
 
 def render_abstract(source: str) -> tuple[str, str]:
-    """An abstract as (safe HTML with MathML, plain text with TeX as written), from one Markdown pass.
-
-    Markdown is most of a build's markup time: the HTML and the text of meta
-    descriptions and JSON-LD come from the same conversion.
-    """
-    cleaned = source.replace("\ue000", "").replace("\ue001", "")
-    protected, formulas = _protect(cleaned)
-    sources = [m.group(0) for m in _MATH.finditer(cleaned)]
-    converted = _MD.render(_linkify(protected)).rstrip("\n")
-    text = _unescape_dollars(html.unescape(_TEXT_CLEANER.clean(converted)))
-    return sanitize(_restore(_unescape_dollars(converted), formulas)), plain_text(_restore(text, sources))
+    """An abstract as (safe HTML with MathML, plain text with TeX as written), from one Markdown pass."""
+    converted = convert_markdown(source)
+    return converted.with_math(), converted.text()
 
 
 def markdown_text(source: str) -> str:

@@ -27,7 +27,7 @@ from pylatexenc.latex2text import LatexNodes2Text
 from pylatexenc.latex2text import get_default_latex_context_db as _text_db
 from pylatexenc.latexwalker import get_default_latex_context_db as _parse_db
 
-from generator.markup import render_inline, render_markdown, shorten
+from generator.markup import Converted, convert_markdown, render_inline, shorten
 
 _CONVERTER = LatexNodes2Text(math_mode="text")
 _SYMBOLS = _text_db()
@@ -214,9 +214,14 @@ def _readable_math(tex: str, display: bool) -> str:
     return html.escape(readable_tex(tex), quote=False)
 
 
-def readable_text(source: str, inline: bool = False) -> str:
-    """Markdown/TeX source -> plain text: math as Unicode, markup dropped, whitespace collapsed."""
-    rendered = render_inline(source, _readable_math) if inline else render_markdown(source, _readable_math)
+def readable_text(source: str | Converted, inline: bool = False) -> str:
+    """Markdown/TeX source (or an abstract through Markdown already) -> plain text: math as
+    Unicode, markup dropped, whitespace collapsed."""
+    if inline:
+        rendered = render_inline(str(source), _readable_math)
+    else:
+        converted = source if isinstance(source, Converted) else convert_markdown(source)
+        rendered = converted.with_math(_readable_math)
     return " ".join(html.unescape(nh3.clean(rendered, tags=set())).split())
 
 
@@ -224,11 +229,17 @@ def readable_text(source: str, inline: bool = False) -> str:
 DESCRIPTION_LENGTH = 200
 
 
-def description(abstract: str) -> str:
+def description(abstract: str | Converted) -> str:
     """An abstract's meta description: plain text, so math reads as Unicode, not TeX, cut at a
-    word. Made once per abstract by the markup stage (and cached with its HTML): it is a whole
-    second Markdown pass, ~0.7 ms an abstract, which every paper page's render would repeat."""
+    word. Made once per abstract by the markup stage (and cached with its HTML)."""
     return shorten(readable_text(abstract), DESCRIPTION_LENGTH)
+
+
+def abstract_forms(abstract: str) -> tuple[str, str, str]:
+    """An abstract's HTML (MathML), plain text (TeX as written) and meta description (math as
+    Unicode), from its one Markdown pass."""
+    converted = convert_markdown(abstract)
+    return converted.with_math(), converted.text(), description(converted)
 
 
 @lru_cache(maxsize=8192)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from generator.markup import plain_text, render_inline, render_markdown, render_tex
 
@@ -182,3 +184,30 @@ def test_markdown_text_is_plain_with_tex_as_written() -> None:
     assert text == "We index $x_i$ & <b>y</b>. See the code at https://g.org/x. <script>alert(1)</script>Costs $5."
     assert shorten(text, 20) == "We index $x_i$ &…"
     assert shorten("short", 20) == "short"
+
+
+# Pieces of text that CommonMark treats as syntax, and of plain prose, to mix at random.
+_PIECES = st.sampled_from(list("abcXYZé1209 .,;:!?'\"()-+=#>~|/%^{}@\ue000") + [
+    "\n", "\n\n", "\n\n\n", "  ", "\t", "\xa0", "\u2028", "\r", "\x00", "*", "_", "&amp;", "&", "<", ">",
+    "\\", "`", "[", "]", "\x1f", "1. ", "1) ", "- ", "+ ", "    ", "==", "--", "***", "# ", "> ", "```"])
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_PIECES, min_size=1, max_size=30).map("".join))
+def test_plain_prose_skips_the_parser_and_gives_its_html(text: str) -> None:
+    """Two thirds of real abstracts are plain prose: they are not parsed, and their HTML is the
+    parser's, whatever the text the shortcut lets through."""
+    from generator.markup import _MD, _markdown, _prose
+
+    if _prose(text) is not None:
+        assert _markdown(text) == _MD.render(text)
+
+
+def test_prose_is_taken_by_the_shortcut_and_syntax_is_not() -> None:
+    from generator.markup import _prose
+
+    assert _prose('We train a 7B "model" (twice).\nIt wins.\n\nSecond paragraph, 3 ways.') == [
+        'We train a 7B "model" (twice).\nIt wins.', "Second paragraph, 3 ways."]
+    for syntax in ("We *train*.", "A\n- list", "A\n1. list", "A\n    code", "A  \nbreak", "A &amp; B", "A\n# B",
+                   "x_i", "A [link](u)", "A <b>", "A\n===", "A\tB", "A\xa0B", "1. list"):
+        assert _prose(syntax) is None, syntax
