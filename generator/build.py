@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from generator.cache import CACHE_DIR, MarkupCache, RecordCache, code_digest, digest, fragments_folder, spare_folder
 from generator.config import CONFIG_NAME, SiteConfig, load_config
-from generator.content import load_days, load_papers, record_files
+from generator.content import load_days, load_papers, record_files, record_parser
 from generator.errors import ContentError, Problem, SourceLocation
 from generator.ledger import Ledger
 from generator.model import utf8
@@ -250,6 +250,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
                                time.perf_counter() - started, len(ledger.old_keys), weight.bytes,
                                tuple(old.get("record_warnings", ())) + warnings(weight, config.limits))
     with timer.stage("load"):
+        records.parse_ahead(record_parser(RecordContext(config.timezone)), jobs)
         papers, problems = load_papers(site_dir, config.content_path, RecordContext(config.timezone),
                                        read=records.load, files=files)
         markers, marker_problems = load_days(site_dir, config.content_path, files)

@@ -63,6 +63,7 @@ from generator.cachecodec import (
     encode_parsed,
     key_kind,
     storable,
+    stored_text,
     trusted_markup,
     trusted_parsed,
 )
@@ -78,7 +79,7 @@ from generator.cachefile import (  # noqa: F401 - the cache's API: one place to 
     usable_folder,
 )
 from generator.content import read_bounded
-from generator.parallel import pmap
+from generator.parallel import MIN_ITEMS, pmap
 from generator.record import RecordContext
 
 __all__ = ["CACHE_DIR", "FORMAT", "MarkupCache", "RecordCache", "Section", "code_digest", "digest",
@@ -118,6 +119,8 @@ class RecordCache:
         self.file_digests: dict[str, str] = {}  # shown path -> digest of its bytes
         self.parsed = 0
         self._data: dict[str, bytes] = {}  # bytes read while scanning, parsed next
+        self._ahead: dict[str, tuple[Parsed, bool]] = {}  # digest -> parsed on every core, storable
+        self._shared = shared
 
     def scan(self, files: list[tuple[Path, str]]) -> None:
         """The digest of every file: read only those whose size, mtime or inode changed."""
@@ -145,6 +148,31 @@ class RecordCache:
             self.index[shown] = (stat, file_digest)
             self.file_digests[shown] = file_digest
 
+    def parse_ahead(self, parse: Callable[[bytes, str], Parsed], jobs: int) -> None:
+        """Parse the scanned files the cache has not got on `jobs` cores at once (a cold build:
+        10,000 YAML files), each checked for storing there too; load() then takes them."""
+        if self._records is None:
+            self._records = self.records_section.load()
+        records = self._records
+        todo = [(shown, data) for shown, data in self._data.items()
+                if self.file_digests.get(shown) not in records]
+        if len(todo) < MIN_ITEMS or jobs <= 1:
+            return  # parsed one by one by load()
+        context = self.context
+
+        def parse_one(item: tuple[str, bytes]) -> str | Parsed:
+            # What a storable parse is stored as comes back, not the objects: decoding it
+            # here shares an author or a tag of many papers (unpickled, each is its own).
+            shown, data = item
+            parsed = parse(data, shown)
+            return stored_text(shown, parsed, context) or parsed
+
+        for (shown, _), done in zip(todo, pmap(parse_one, todo, jobs), strict=True):
+            if isinstance(done, str):
+                self._ahead[self.file_digests[shown]] = (trusted_parsed(done, self._shared)[1], True)
+            else:
+                self._ahead[self.file_digests[shown]] = (done, False)
+
     def load(self, path: Path, shown: str, parse: Callable[[bytes, str], Parsed]) -> Parsed:
         """The papers and problems of one scanned file, parsed only when its bytes changed."""
         file_digest = self.file_digests.get(shown)
@@ -159,9 +187,13 @@ class RecordCache:
             parsed = stored[1]
             self.used[file_digest] = stored
         else:
-            parsed = parse(read_bounded(path) if data is None else data, shown)
+            ahead = self._ahead.pop(file_digest, None)
+            if ahead is None:
+                parsed = parse(read_bounded(path) if data is None else data, shown)
+                ahead = parsed, storable(shown, parsed, self.context)
+            parsed = ahead[0]
             self.parsed += 1
-            if storable(shown, parsed, self.context):
+            if ahead[1]:
                 self.used[file_digest] = (shown, parsed)
         for i, paper in enumerate(parsed[0]):
             self.paper_digests[paper.key] = f"{file_digest}:{i}"
@@ -187,7 +219,7 @@ class RecordCache:
 
     def release(self) -> None:
         """Forget the parsed records once the build holds its papers (the digests stay)."""
-        self._records, self.used, self._data = None, {}, {}
+        self._records, self.used, self._data, self._ahead = None, {}, {}, {}
 
     def _save(self, section: Section, data: dict[str, Any], unchanged: Collection[str] = ()) -> None:
         if self.warm is None:

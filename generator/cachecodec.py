@@ -322,10 +322,16 @@ def _trusted_paper(raw: list[Any], shared: dict[Any, Any]) -> Paper:
 
 def storable(shown: str, parsed: Parsed, ctx: RecordContext) -> bool:
     """Whether one file's parse comes back from the cache exactly as it is (else it is not stored)."""
+    return stored_text(shown, parsed, ctx) is not None
+
+
+def stored_text(shown: str, parsed: Parsed, ctx: RecordContext) -> str | None:
+    """One file's parse as the cache stores it, when it comes back exactly as it is; else None."""
     try:
-        return decode_parsed(encode_parsed((shown, parsed)), ctx) == (shown, parsed)
+        text = encode_parsed((shown, parsed))
+        return text if decode_parsed(text, ctx) == (shown, parsed) else None
     except (Unencodable, ValueError, TypeError, RecursionError):
-        return False
+        return None
 
 
 def _encode_index(value: dict[str, tuple[tuple[int, int, int], str]]) -> str:

@@ -142,12 +142,17 @@ def read_content_file(path: Path, content_dir: Path, shown: str) -> tuple[bytes 
         return None, [Problem(SourceLocation(shown), "", f"cannot read the file: {exc.strerror or exc}")]
 
 
+def record_parser(ctx: RecordContext) -> Callable[[bytes, str], tuple[list[Paper], list[Problem]]]:
+    """What turns one record file's bytes (and its shown name) into its papers and problems."""
+    return functools.partial(load_file, ctx=ctx)
+
+
 def load_papers(site_dir: Path, content_dir: Path, ctx: RecordContext, read: Reader = read_file,
                 files: list[tuple[Path, str]] | None = None) -> tuple[list[Paper], list[Problem]]:
     """Every valid paper and every problem, in a stable order whatever the disk order."""
     papers: list[Paper] = []
     problems: list[Problem] = []
-    parse = functools.partial(load_file, ctx=ctx)
+    parse = record_parser(ctx)
     for path, shown in record_files(site_dir, content_dir) if files is None else files:
         if is_marker(path.name):
             continue

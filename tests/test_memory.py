@@ -103,3 +103,32 @@ def test_the_c_library_is_looked_up_once() -> None:
     assert libc() is libc()
     release_memory()  # glibc here: trims; elsewhere nothing, never an error
     assert libc.cache_info().misses <= 1
+
+
+def test_a_cold_load_parses_on_every_core_and_shares_authors(tmp_path: Path) -> None:
+    """A cold build parses its records on every core; what comes back is each file's stored
+    form, decoded here: the same papers a one-core parse gives (problems too), with an author
+    of many papers one object, not one per paper as unpickled objects would be."""
+    from generator.build import _site_config
+    from generator.cache import CACHE_DIR, RecordCache
+    from generator.content import load_papers, record_files, record_parser
+    from generator.record import RecordContext
+
+    records = [record(f"2512.{n:05d}", authors=["Ada Lovelace", f"Author {n}"], tags=["agents"],
+                      extra={"venue": "X", "n": [n, None]}) for n in range(260)]
+    records.append({"id": "2512.99999", "title": "No abstract"})  # a problem, not a paper
+    site = make_site(tmp_path / "site", records)
+    config = _site_config(site, None, None)
+    loaded = {}
+    for jobs in (1, 2):
+        cache = RecordCache(site / CACHE_DIR, RecordContext(config.timezone), fresh=True)
+        files = record_files(site, config.content_path)
+        cache.scan(files)
+        cache.parse_ahead(record_parser(RecordContext(config.timezone)), jobs)
+        assert len(cache._ahead) == (len(records) if jobs == 2 else 0)
+        loaded[jobs] = load_papers(site, config.content_path, RecordContext(config.timezone),
+                                   read=cache.load, files=files)
+        assert not cache._ahead  # every file parsed ahead was taken
+    assert loaded[2] == loaded[1] and len(loaded[2][0]) == 260 and loaded[2][1]
+    adas = {id(paper.authors[0]) for paper in loaded[2][0]}
+    assert len(adas) == 1
