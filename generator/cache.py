@@ -78,7 +78,7 @@ from generator.cachefile import (  # noqa: F401 - the cache's API: one place to 
     spare_folder,
     usable_folder,
 )
-from generator.content import read_bounded
+from generator.content import RecordFile, read_bounded
 from generator.parallel import MIN_ITEMS, pmap
 from generator.record import RecordContext
 
@@ -122,7 +122,7 @@ class RecordCache:
         self._ahead: dict[str, tuple[Parsed, bool]] = {}  # digest -> parsed on every core, storable
         self._shared = shared
 
-    def scan(self, files: list[tuple[Path, str]]) -> None:
+    def scan(self, files: list[RecordFile]) -> None:
         """The digest of every file: read only those whose size, mtime or inode changed."""
         for path, shown in files:
             try:

@@ -24,10 +24,19 @@ from generator.yamlsrc import MAX_FILE_BYTES, decode_source, parse_yaml
 SUFFIXES = (".yaml", ".yml")
 
 
+#: A record file (or day marker) as a build lists it: (its path as the system takes it, its
+#: path as the user is shown it). Strings: a build that finds nothing changed never makes a Path.
+RecordFile = tuple[str, str]
+
+
+def _record_paths(content_dir: Path) -> list[str]:
+    return [entry.path for _, entry in file_entries(content_dir, prune=hidden)
+            if entry.name.lower().endswith(SUFFIXES)]
+
+
 def discover(content_dir: Path) -> list[Path]:
     """Record files under content_dir, sorted; hidden files and folders are skipped."""
-    return [Path(entry.path) for _, entry in file_entries(content_dir, prune=hidden)
-            if entry.name.lower().endswith(SUFFIXES)]
+    return [Path(path) for path in _record_paths(content_dir)]
 
 
 def outside_link(path: Path, content_dir: Path, shown: str) -> list[Problem]:
@@ -39,9 +48,9 @@ def outside_link(path: Path, content_dir: Path, shown: str) -> list[Problem]:
     return []
 
 
-def read_bounded(path: Path) -> bytes:
+def read_bounded(path: Path | str) -> bytes:
     """A file's bytes, never more than the size limit (+1, so decode_source can say it is too big)."""
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         # Asking for the limit would allocate it (8 MB) for every file: ask for its size + 1.
         size = os.fstat(handle.fileno()).st_size
         data = handle.read(min(size, MAX_FILE_BYTES) + 1)
@@ -119,14 +128,15 @@ def not_utf8(path: Path, shown: str) -> list[Problem]:
     return []
 
 
-def record_files(site_dir: Path, content_dir: Path) -> list[tuple[Path, str]]:
-    """Every record file with its path as the user knows it (relative to the site), printable."""
+def record_files(site_dir: Path, content_dir: Path) -> list[RecordFile]:
+    """Every record file (and day marker) with its path as the user knows it (relative to the
+    site), printable; sorted, hidden files and folders skipped."""
     prefix = str(site_dir).rstrip(os.sep) + os.sep
     found = []
-    for path in discover(content_dir):
-        text = str(path)  # string slicing: pathlib's relative_to costs ~10 µs a file
+    for text in _record_paths(content_dir):
+        # string slicing: pathlib's relative_to costs ~10 µs a file
         shown = text[len(prefix):].replace(os.sep, "/") if text.startswith(prefix) else text
-        found.append((path, shown_name(shown)))
+        found.append((text, shown_name(shown)))
     return found
 
 
@@ -148,14 +158,15 @@ def record_parser(ctx: RecordContext) -> Callable[[bytes, str], tuple[list[Paper
 
 
 def load_papers(site_dir: Path, content_dir: Path, ctx: RecordContext, read: Reader = read_file,
-                files: list[tuple[Path, str]] | None = None) -> tuple[list[Paper], list[Problem]]:
+                files: list[RecordFile] | None = None) -> tuple[list[Paper], list[Problem]]:
     """Every valid paper and every problem, in a stable order whatever the disk order."""
     papers: list[Paper] = []
     problems: list[Problem] = []
     parse = record_parser(ctx)
-    for path, shown in record_files(site_dir, content_dir) if files is None else files:
-        if is_marker(path.name):
+    for text, shown in record_files(site_dir, content_dir) if files is None else files:
+        if is_marker(os.path.basename(text)):
             continue
+        path = Path(text)
         refused = not_utf8(path, shown) or outside_link(path, content_dir, shown)
         if refused:
             problems += refused
@@ -184,13 +195,14 @@ def load_marker(data: bytes, relative: str, shown: str) -> tuple[DayMarker | Non
 
 
 def load_days(site_dir: Path, content_dir: Path,
-              files: list[tuple[Path, str]] | None = None) -> tuple[dict[date, DayMarker], list[Problem]]:
+              files: list[RecordFile] | None = None) -> tuple[dict[date, DayMarker], list[Problem]]:
     """Every day marker under content_dir by its day, and every problem in them."""
     days: dict[date, DayMarker] = {}
     problems: list[Problem] = []
-    for path, shown in record_files(site_dir, content_dir) if files is None else files:
-        if not is_marker(path.name):
+    for text, shown in record_files(site_dir, content_dir) if files is None else files:
+        if not is_marker(os.path.basename(text)):
             continue
+        path = Path(text)
         data, refused = read_content_file(path, content_dir, shown)
         if data is None:
             problems += refused

@@ -112,8 +112,15 @@ class Ledger:
 
     def unchanged(self, inputs: str) -> bool:
         """Nothing changed since the last build, and its output is still exactly there."""
-        return (bool(self.old_inputs) and inputs == self.old_inputs and self.current().keys() == self.old_files.keys()
-                and all(self.intact(path) for path in self.old_files))
+        if not self.old_inputs or inputs != self.old_inputs:
+            return False
+        current, old = self.current(), self.old_files
+        if current.keys() != old.keys():
+            return False
+        # The usual case, in one pass: every file's size and mtime as the last build left them.
+        if all(current[path] == (entry[0], entry[1]) for path, entry in old.items()):
+            return True
+        return all(self.intact(path) for path in old)
 
     def keep(self, path: str, key: str) -> bool:
         """Record path's key; True when the previous output of path can be linked as it is."""

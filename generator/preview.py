@@ -74,8 +74,8 @@ def quick_papers(basis: Basis, names: list[str]) -> list[Paper] | None:
 
     config = basis.config
     site = config.site_dir
-    files = [(site / name, name) for name in names]
-    if not all(path.is_file() for path, _ in files):
+    files = [(str(site / name), name) for name in names]
+    if not all(os.path.isfile(path) for path, _ in files):
         return None  # a record deleted or renamed
     papers, problems = load_papers(site, config.content_path, RecordContext(config.timezone), files=files)
     known = {paper.key for paper in basis.index.papers}
