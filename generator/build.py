@@ -28,7 +28,7 @@ from generator.content import load_days, load_papers, record_files, record_parse
 from generator.errors import ContentError, Problem, SourceLocation
 from generator.ledger import Ledger
 from generator.model import utf8
-from generator.parallel import default_jobs, pmap, release_memory
+from generator.parallel import default_jobs, pmap, release_memory, settle, unsettled
 from generator.progress import Progress
 from generator.record import RecordContext, link_name_warnings
 from generator.themes import static_dirs, template_dirs
@@ -194,6 +194,7 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, la
     yield from static_files(config.site_dir, config.theme)
 
 
+@unsettled
 def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: bool = False,
           environ: Mapping[str, str] | None = None, jobs: int | None = None,
           progress: Progress | None = None, timer: StageTimer | None = None,
@@ -259,12 +260,14 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
             raise ContentError(problems)
         records.save()
         records.release()  # the papers are in `papers` now (a WarmState keeps its own reference)
+        settle()
         record_warnings = link_name_warnings(papers)
     with timer.stage("markup"):
         markup = MarkupCache(cache_dir, fresh=clean, warm=warm)
         papers = render_markup(papers, markup, jobs, progress)
         markup.save()
         del markup  # the HTML is in the papers; stale entries go
+        settle()
         release_memory()  # before the render workers fork
     with timer.stage("index"):
         index = _site_index(papers, config, markers, warm, records.file_digests)
@@ -276,6 +279,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
 
         env = make_environment(config.site_dir, config.theme)
         fingerprints = Fingerprints(records.paper_digests, shared=(Period, Term, NamedLink, FeedLink))
+        settle()
     from generator.incremental import Incremental
 
     layer = Incremental(ledger, fingerprints, index, TemplateKeys(env), jobs, progress, defer_groups=defer_search)

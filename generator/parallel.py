@@ -13,6 +13,8 @@ lost chunk.
 
 from __future__ import annotations
 
+import functools
+import gc
 import os
 import signal
 from collections import deque
@@ -58,6 +60,27 @@ def release_memory() -> None:
     trim = getattr(found, "malloc_trim", None) if found is not None else None
     if trim is not None:  # glibc only
         trim(0)
+
+
+def settle() -> None:
+    """What is alive now lives for the rest of the build (the papers, their markup, the index):
+    take it out of the cycle collector's full passes (gc.freeze). Each of those passes walks
+    every object alive, and a build that makes millions runs ten of them: ~1 s of a 7.9 s
+    one-record edit at 10,000 papers. Reference counting still frees these objects; only a
+    cycle among them waits for `unsettled` (and forked workers do not copy the pages that the
+    collector would have written to). Undone by unsettled()."""
+    gc.freeze()
+
+
+def unsettled(fn: Callable[..., R]) -> Callable[..., R]:
+    """fn, after which what settle() froze goes back to the collector (serve builds again and again)."""
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> R:
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            gc.unfreeze()
+    return wrapper
 
 
 def _die_with_parent(parent: int) -> None:

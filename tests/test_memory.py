@@ -132,3 +132,34 @@ def test_a_cold_load_parses_on_every_core_and_shares_authors(tmp_path: Path) -> 
     assert loaded[2] == loaded[1] and len(loaded[2][0]) == 260 and loaded[2][1]
     adas = {id(paper.authors[0]) for paper in loaded[2][0]}
     assert len(adas) == 1
+
+
+def test_what_a_build_keeps_from_the_cycle_collector_goes_back_to_it(tmp_path: Path) -> None:
+    """A build takes what lives through it out of the collector's full passes (gc.freeze), and
+    gives it back when it ends, failed or not: serve builds again and again in one process."""
+    import gc
+
+    import generator.build as build_module
+    from generator.errors import BuildError
+
+    frozen: list[int] = []
+    real = build_module.settle
+
+    def settle() -> None:
+        real()
+        frozen.append(gc.get_freeze_count())
+
+    site = make_site(tmp_path / "site", [record("2512.00001"), record("2512.00002", tags=["agents"])])
+    try:
+        build_module.settle = settle
+        build_module.build(site, environ={})
+        assert frozen and min(frozen) > 0 and gc.get_freeze_count() == 0
+        frozen.clear()
+        (site / "templates").mkdir()
+        (site / "templates" / "paper.html").write_text("{{ 1 / 0 }}", encoding="utf-8")  # fails rendering
+        with pytest.raises(BuildError):
+            build_module.build(site, environ={})
+        assert frozen and gc.get_freeze_count() == 0
+    finally:
+        build_module.settle = real
+        gc.unfreeze()
