@@ -72,14 +72,24 @@ def settle() -> None:
     gc.freeze()
 
 
+#: Full passes of the cycle collector during a build: one every this many of the middle
+#: generation's (Python's default is 10). The full passes of a build found no garbage in any
+#: build measured; a one-record edit at 10,000 papers spent 0.5-0.65 s in them, 0.2 s without.
+FULL_PASS_EVERY = 100
+
+
 def unsettled(fn: Callable[..., R]) -> Callable[..., R]:
-    """fn, after which what settle() froze goes back to the collector (serve builds again and again)."""
+    """fn run with the collector set for a build (FULL_PASS_EVERY), and after it what settle()
+    froze given back to the collector and its settings restored: serve builds again and again."""
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> R:
+        thresholds = gc.get_threshold()
+        gc.set_threshold(thresholds[0], thresholds[1], max(thresholds[2], FULL_PASS_EVERY))
         try:
             return fn(*args, **kwargs)
         finally:
             gc.unfreeze()
+            gc.set_threshold(*thresholds)
     return wrapper
 
 

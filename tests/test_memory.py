@@ -136,7 +136,8 @@ def test_a_cold_load_parses_on_every_core_and_shares_authors(tmp_path: Path) -> 
 
 def test_what_a_build_keeps_from_the_cycle_collector_goes_back_to_it(tmp_path: Path) -> None:
     """A build takes what lives through it out of the collector's full passes (gc.freeze), and
-    gives it back when it ends, failed or not: serve builds again and again in one process."""
+    gives it back when it ends, failed or not, with the collector's settings as they were:
+    serve builds again and again in one process."""
     import gc
 
     import generator.build as build_module
@@ -152,8 +153,10 @@ def test_what_a_build_keeps_from_the_cycle_collector_goes_back_to_it(tmp_path: P
     site = make_site(tmp_path / "site", [record("2512.00001"), record("2512.00002", tags=["agents"])])
     try:
         build_module.settle = settle
+        thresholds = gc.get_threshold()
         build_module.build(site, environ={})
         assert frozen and min(frozen) > 0 and gc.get_freeze_count() == 0
+        assert gc.get_threshold() == thresholds  # the build's setting of the collector is undone
         frozen.clear()
         (site / "templates").mkdir()
         (site / "templates" / "paper.html").write_text("{{ 1 / 0 }}", encoding="utf-8")  # fails rendering
