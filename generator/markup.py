@@ -177,7 +177,7 @@ _NOT_PROSE = re.compile(r"[\\`*_\[\]<>&\x00]|[^\S \n]|\n\n\n|^\n|\n$|\n[^\w(\"'\
 def _prose(text: str) -> list[str] | None:
     """text's paragraphs when it is plain prose (see _NOT_PROSE), else None."""
     if not text or _NOT_PROSE.search(text) or not (text[0].isalpha() or text[0] in "(\"'\ue000") \
-            or text[0] == " " or text[-1] == " ":
+            or text[-1] == " ":
         return None
     return text.split("\n\n")
 
