@@ -12,7 +12,8 @@ come from anyone who can commit to the site (`git add -f .paperfeed-cache`) or
 from a CI cache another run saved, so:
 
 - Data only. Each section is a text file, <name>.jsonl: a header line (format,
-  section, entry count), then one line per entry, `mac <TAB> key <TAB> value`,
+  section, entry count), then one line per entry, `mac <TAB> key <TAB> value`
+  (lines appended by a later build follow a head line counting them),
   the key and value JSON (generator/cachecodec.py: no pickle, and a decoder
   per section that checks every type and rejects anything it would not have
   written). Anything that does not decode or fit the schema: the whole section
@@ -230,8 +231,9 @@ class RecordCache:
 
 
 class MarkupCache:
-    """Rendered HTML by (kind, source text), as UTF-8 (see model.Paper); only entries used by
-    this build are kept.
+    """Rendered HTML by (kind, source text), as UTF-8 (see model.Paper); the entries this build
+    used are kept (a small change appends its new ones: those no longer used stay until the
+    file is rewritten, see cachefile.Section._append).
 
     A stored entry is used only when its HTML is a fixed point of the sanitiser every rendered
     text passes (see the module docstring): a forged or damaged one is rendered again.

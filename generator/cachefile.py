@@ -27,6 +27,7 @@ FORMAT = 2
 _PACKAGE = Path(generator.__file__).parent
 _HEADER = '"paperfeed-cache"'
 _MAX_SECTION = 1 << 30  # bytes: a section file larger than this is not read
+_MAX_GROWTH = 1.25  # a partial section is appended to while its lines are at most this many times its entries
 _DECODE_ERRORS = (ValueError, TypeError, KeyError, IndexError, RecursionError, OverflowError)
 
 
@@ -110,6 +111,8 @@ class Section:
         self.sealed = False  # the last load() read a file this user's build wrote: nothing was checked
         self._key_bytes: bytes | None = None  # this user's key (generator/seal.py), known at load()
         self._read_seal: bytes | None = None  # the keyed hash of the file as load() read it
+        self._reader: Any = None  # that hash's state (a blake2b), to seal the file with lines appended
+        self._read_as: tuple[int, int, int, int] | None = None  # (size, mtime, inode, lines) as load() read it
         self._key = hashlib.blake2b(f"{FORMAT}\0{name}\0{self.salt}".encode("utf-8", "surrogatepass"),
                                     digest_size=32).digest()
         # A seal stands for the lines' MACs, so it binds what they bind: format, section, salt (code).
@@ -136,14 +139,18 @@ class Section:
         if expected is None:  # no seal (a restored CI cache): checked, without a first pass
             return None
         seal = hasher(key, self._seal_name)
-        lines = _read_lines(self.path, seal.update)
+        seen: list[os.stat_result] = []
+        lines = _read_lines(self.path, seal.update, seen.append)
         decode = self.codec.trusted
         found: dict[str, Any] = {}
+        count = 1
         try:
             next(lines, b"")
             for line in lines:
+                count += 1
                 key_text, text = line[33:].decode("ascii").split("\t", 1)
-                found[json.loads(key_text)] = text if self.lazy else decode(text)
+                if key_text != _HEADER:  # not the head of lines appended (see save)
+                    found[json.loads(key_text)] = text if self.lazy else decode(text)
         except (OSError, UnicodeDecodeError, *_DECODE_ERRORS):
             return None
         finally:
@@ -152,21 +159,33 @@ class Section:
         if not matches(expected, self._read_seal):
             return None
         self.sealed = True
+        self._remember(seal, seen, count)
         return Deferred(found, decode) if self.lazy else found
 
     def _load_checked(self) -> dict[str, Any]:
         assert self.path is not None
         seal = hasher(self._key_bytes, self._seal_name) if self._key_bytes is not None else None
+        seen: list[os.stat_result] = []
         # Line by line: never the whole file (30 MB of markup at 10,000 papers) and its lines at once.
-        lines = _read_lines(self.path, seal.update if seal is not None else None)
+        lines = _read_lines(self.path, seal.update if seal is not None else None, seen.append)
+        count = good = 1
         try:
             header = self._entry(next(lines, b""))
             if header is None or header[0] != "paperfeed-cache" or type(header[1]) is not int:
                 return {}
+            expected = header[1]
             found: dict[str, Any] = {}
             for line in lines:
+                count += 1
                 entry = self._entry(line)
-                if entry is not None:
+                if entry is None:
+                    continue
+                good += 1
+                if entry[0] == "paperfeed-cache":  # the head of lines appended (see save): their count
+                    if type(entry[1]) is not int:
+                        return {}
+                    expected += entry[1] + 1
+                else:
                     found[entry[0]] = self.codec.decode(entry[1])
         except OSError:  # missing, a link, a folder, unreadable
             return {}
@@ -175,10 +194,19 @@ class Section:
         finally:
             lines.close()
         self._read_seal = seal.digest() if seal is not None else None
-        self.dropped = header[1] - len(found)
+        self.dropped = (count - good) + max(0, expected + 1 - count)  # lines refused, lines missing
         if self.dropped and not self.partial:
             return {}
+        self._remember(seal, seen, count)
         return found
+
+    def _remember(self, seal: Any, seen: list[os.stat_result], count: int) -> None:
+        """The file as load() read it (its stat, its number of lines, its seal's state): what
+        save() may append to."""
+        if seen:
+            st = seen[0]
+            self._read_as = (st.st_size, st.st_mtime_ns, st.st_ino, count)
+            self._reader = seal
 
     def reseal(self) -> None:
         """Seal the file as load() read it, when it was checked and every entry in it was found
@@ -213,8 +241,11 @@ class Section:
         The others are encoded as they are written, never all held at once (490 MB of markup
         at 100,000 papers). The header counts every entry of data: one of a `partial` section
         that cannot be encoded is left out, and a checked load counts it as dropped.
+
+        A `partial` section's file is appended to instead (see _append) while that is what load()
+        read: a one-record edit writes a few lines, not the 76 MB of records and markup.
         """
-        if self.path is None:
+        if self.path is None or self._append(data, unchanged):
             return
         copied = self._stored(data, unchanged) if unchanged else {}
         rest = f'{_HEADER}\t{len(data)}'.encode("ascii")
@@ -236,20 +267,80 @@ class Section:
         if seal is not None:
             write_seal(self.path, seal.digest())
 
+    def _append(self, data: dict[str, Any], unchanged: Collection[str]) -> bool:
+        """Append the entries of data not in unchanged, under a head line counting them, to the
+        file load() read; True when done. Only a `partial` section's, only when the file is as
+        load() read it (size, mtime, inode; all its lines good), sealed then or not to be sealed
+        (a checked file is sealed only by a rewrite, whose every line this build vouches for), and
+        only while its lines stay under _MAX_GROWTH times data's entries: the entries data no
+        longer holds stay in the file until a rewrite. A later line replaces an earlier one of
+        the same key. A build killed while appending leaves a file its seal no longer matches:
+        the next load checks every line and drops a torn one."""
+        read_as = self._read_as
+        if not self.partial or read_as is None or self.dropped or self.path is None:
+            return False
+        secret = self._key_bytes if self._key_bytes is not None else machine_key()
+        if secret is not None and (not self.sealed or self._reader is None):
+            return False
+        keep = unchanged if isinstance(unchanged, set | frozenset | dict) else set(unchanged)
+        new = [key for key in data if key not in keep]
+        if read_as[3] + len(new) + 1 > _MAX_GROWTH * len(data) + 64:
+            return False
+        if not new:  # nothing to add: done, if the file is still the one load() read
+            try:
+                st = os.stat(self.path, follow_symlinks=False)
+            except OSError:
+                return False
+            return S_ISREG(st.st_mode) and (st.st_size, st.st_mtime_ns, st.st_ino) == read_as[:3]
+        lines = [self._line(key, data[key]) for key in new]
+        found = [line for line in lines if line is not None]
+        head = f"{_HEADER}\t{len(found)}".encode("ascii")
+        block = b"".join([b"\n" + self._mac(head) + b"\t" + head, *found])
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0)
+                         | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            return False
+        try:
+            st = os.fstat(fd)
+            if not S_ISREG(st.st_mode) or (st.st_size, st.st_mtime_ns, st.st_ino) != read_as[:3]:
+                return False
+            view = memoryview(block)
+            while view:
+                view = view[os.write(fd, view):]
+            st = os.fstat(fd)
+        except OSError:
+            return True  # what is there fails its seal or its macs: checked, and made again
+        finally:
+            os.close(fd)
+        self._read_as = (st.st_size, st.st_mtime_ns, st.st_ino, read_as[3] + len(found) + 1)
+        if secret is None:
+            remove_seal(self.path)
+        else:
+            self._reader.update(block)
+            self._read_seal = self._reader.digest()
+            write_seal(self.path, self._read_seal)
+        return True
+
+    def _line(self, key: str, value: Any) -> bytes | None:
+        """An entry's line with the newline before it; None for a value a partial section cannot encode."""
+        try:
+            text = self.codec.encode(value)
+        except Unencodable:
+            if self.partial:
+                return None  # made again next build
+            raise
+        rest = f"{json.dumps(key)}\t{text}".encode("ascii")
+        return b"\n" + self._mac(rest) + b"\t" + rest
+
     def _lines(self, data: dict[str, Any], copied: dict[str, bytes]) -> Iterator[bytes]:
         """Each entry's line (with the newline before it), copied or encoded as it is reached."""
         for key, value in data.items():
             line = copied.pop(key, None)
-            if line is None:
-                try:
-                    text = self.codec.encode(value)
-                except Unencodable:
-                    if self.partial:
-                        continue  # made again next build
-                    raise
-                rest = f"{json.dumps(key)}\t{text}".encode("ascii")
-                line = self._mac(rest) + b"\t" + rest
-            yield b"\n" + line
+            if line is not None:
+                yield b"\n" + line
+            elif (made := self._line(key, value)) is not None:
+                yield made
 
     def _stored(self, data: dict[str, Any], unchanged: Collection[str]) -> dict[str, bytes]:
         """The file's lines for the entries of data named in unchanged, by key. Their macs are
@@ -314,14 +405,18 @@ def _fed(chunks: Iterator[bytes], feed: Callable[[bytes], object]) -> Iterator[b
         yield chunk
 
 
-def _read_lines(path: Path, feed: Callable[[bytes], object] | None = None) -> Generator[bytes, None, None]:
+def _read_lines(path: Path, feed: Callable[[bytes], object] | None = None,
+                seen: Callable[[os.stat_result], object] | None = None) -> Generator[bytes, None, None]:
     """A regular file's lines (without their b"\\n"), never through a symlink, never more than
-    _MAX_SECTION bytes; OSError (at the first line) otherwise. `feed` is given every block read."""
+    _MAX_SECTION bytes; OSError (at the first line) otherwise. `feed` is given every block read,
+    `seen` the file's stat."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
     with os.fdopen(fd, "rb") as handle:
         st = os.fstat(handle.fileno())
         if not S_ISREG(st.st_mode) or st.st_size > _MAX_SECTION:
             raise OSError(f"{path}: not a regular file of a sane size")
+        if seen is not None:
+            seen(st)
         left, rest = _MAX_SECTION, b""
         while block := handle.read(1 << 20):  # 1 MB at a time: lines of any length, few calls
             left -= len(block)
