@@ -157,6 +157,7 @@ class TemplateKeys:
         self.always = always
         self.sources: dict[str, str] = {}
         self.keys: dict[str, str] = {}
+        self._refs: dict[str, list[str | None]] = {}  # name -> the templates it names (parsed once)
 
     def __call__(self, name: str) -> str:
         found = self.keys.get(name)
@@ -190,10 +191,13 @@ class TemplateKeys:
             if name in seen:
                 continue
             seen.add(name)
-            try:
-                found = list(meta.find_referenced_templates(self.env.parse(self._source(name))))
-            except TemplateSyntaxError:
-                found = []  # rendering says where
+            found = self._refs.get(name)
+            if found is None:
+                try:
+                    found = list(meta.find_referenced_templates(self.env.parse(self._source(name))))
+                except TemplateSyntaxError:
+                    found = []  # rendering says where
+                self._refs[name] = found
             if None in found:
                 return set(self.env.list_templates())
             todo.extend(ref for ref in found if ref is not None)
