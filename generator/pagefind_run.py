@@ -161,24 +161,31 @@ def _failure(work: Path) -> str:
 MANIFEST = ".fragments.json"
 
 
-def _lay_out(folder: Path, fragments: dict[str, bytes], fresh: bool) -> None:
+def _lay_out(folder: Path, fragments: dict[str, bytes], fresh: bool) -> bool:
     """folder holding exactly `fragments`. A file the last run wrote is reused only when its size
     and mtime are the ones recorded and its recorded digest is the new fragment's; without a
     manifest (first run, or a run killed before it finished: the manifest goes first) the
-    folder is made afresh."""
+    folder is made afresh, in the fragments' order: True then."""
     old = {} if fresh or _has_links(folder) else _load_manifest(folder)
     if not old:
         _remove(folder)
     (folder / MANIFEST).unlink(missing_ok=True)
     for path in old.keys() - fragments.keys():
         (folder / path).unlink(missing_ok=True)
+    root = str(folder)
+    made: set[str] = set()
     for path, body in fragments.items():
-        target = folder / path
+        target = f"{root}/{path}"
         known = old.get(path)
-        if known is not None and known[2] == content_digest(body) and _stat(target) == (known[0], known[1]):
+        if known is not None and known[2] == content_digest(body) and _stat(Path(target)) == (known[0], known[1]):
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(body)
+        parent = target.rpartition("/")[0]
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        with open(target, "wb") as handle:
+            handle.write(body)
+    return not old
 
 
 def _link_tree(kept: Path, pages: Path, fragments: dict[str, bytes]) -> None:
@@ -276,9 +283,11 @@ class Indexer:
         pages = work / "pages"
         if shard is None:
             _lay_out(pages, fragments, fresh=True)
+        elif _lay_out(shard, fragments, fresh=False):
+            pages = shard  # made afresh, in the fragments' order: what a tree of links would be
         else:
-            _lay_out(shard, fragments, fresh=False)
             _link_tree(shard, pages, fragments)
+        work.mkdir(parents=True, exist_ok=True)
         job = self._chain.submit(_pagefind_job(pages, work / "bundle"), work / "log")
         # The fragments' digests only, not their bytes: every shard is started before any is done.
         digests = {path: content_digest(body) for path, body in fragments.items()} if shard is not None else {}
