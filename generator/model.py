@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -137,6 +138,12 @@ class Paper:
         return next((link.url for link in self.links if link.name == name), "")
 
 
+def content_digest(data: bytes) -> str:
+    """What a file of the site holds, for checking it when its mtime did not survive (a fresh
+    checkout, a tar round trip): SHA-256, the fastest stdlib hash where CPUs have SHA extensions."""
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class OutputFile:
     """One file of the built site: a path relative to the output root, and its bytes."""
@@ -144,6 +151,12 @@ class OutputFile:
     path: str
     data: bytes
     kept: bool = False  # unchanged since the last build: the writer links the previous file
+    digest: str = ""  # content_digest(data), when the maker knew it (a page: its render worker's)
+
+    @classmethod
+    def hashed(cls, path: str, data: bytes) -> OutputFile:
+        """A file with its content digest: made where the bytes are (a render worker), not by the writer."""
+        return cls(path, data, digest=content_digest(data))
 
     @classmethod
     def keep(cls, path: str) -> OutputFile:

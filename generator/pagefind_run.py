@@ -26,9 +26,8 @@ from pathlib import Path
 from generator.cache import code_digest
 from generator.errors import BuildError
 from generator.files import write_atomic
-from generator.model import OutputFile
+from generator.model import OutputFile, content_digest
 from generator.pagefind_order import order_bundle
-from generator.sink import content_digest
 from generator.tree import file_entries, iter_tree
 
 #: The file that says an index is complete (Pagefind's own entry point, fetched first).

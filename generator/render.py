@@ -258,7 +258,7 @@ class PageContext:
             html = self.env.get_template(page.template).render(values)
         except Exception as exc:  # whatever a user's template raises: one line, not a traceback
             raise template_error(exc) from None
-        return OutputFile(page.path, self._math_font(squeeze(html)).encode("utf-8"))
+        return OutputFile.hashed(page.path, self._math_font(squeeze(html)).encode("utf-8"))
 
     def _math_font(self, html: str) -> str:
         """The theme's mark for the math font: its preload where the page shows math (so no

@@ -3,7 +3,6 @@ previous output when its bytes are unchanged) into the staging tree, with safe p
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -11,18 +10,12 @@ from pathlib import Path
 
 from generator.errors import BuildError
 from generator.files import remove
-from generator.model import OutputFile
+from generator.model import OutputFile, content_digest
 from generator.tree import iter_tree
 
 MAX_COMPONENT_BYTES = 255
 #: path -> the content digest of the previous output's file there, when it is known to hold it.
 Known = Callable[[str], str | None]
-
-
-def content_digest(data: bytes) -> str:
-    """What a file of the site holds, for checking it when its mtime did not survive (a fresh
-    checkout, a tar round trip): SHA-256, the fastest stdlib hash where CPUs have SHA extensions."""
-    return hashlib.sha256(data).hexdigest()[:32]
 
 
 def check_output_path(path: str) -> str:
@@ -95,7 +88,7 @@ class Sink:
         for item in files:
             path = self.add(item.path)
             if not item.kept:
-                self.digests[path] = content_digest(item.data)
+                self.digests[path] = item.digest or content_digest(item.data)
             try:
                 if self._put(path, item):
                     self.changed.add(path)

@@ -45,8 +45,8 @@ from pathlib import Path
 from generator.errors import BuildError
 from generator.files import remove, write_atomic
 from generator.libc import libc
-from generator.model import OutputFile
-from generator.sink import Known, Sink, check_output_path, content_digest, scan_tree
+from generator.model import OutputFile, content_digest
+from generator.sink import Known, Sink, check_output_path, scan_tree
 from generator.tree import iter_tree
 
 __all__ = ["WriteReport", "check_output_path", "content_digest", "describe", "iter_tree", "recover_output",
