@@ -169,9 +169,12 @@ def render_papers(ctx: PageContext) -> Iterator[PageGroup]:
 def paper_pages(ctx: PageContext, paper: Paper) -> list[PagePlan]:
     """A paper's own page (its view is the context's by the paper's key: serve's quick page
     puts the saved paper's there first, generator/preview.py)."""
-    url = ctx.urls.absolute(ctx.urls.paper(paper.id))  # the view's url
+    path = ctx.urls.paper(paper.id)
+    url = ctx.urls.absolute(path)  # the view's url
     image = ctx.urls.thumbnail(paper.thumbnail, absolute=True)
-    return [ctx.page("paper.html", ctx.urls.paper(paper.id), plain_title(paper.title),
+    # The plain title is made when the page is rendered, on a render worker: a template edit
+    # plans 10,000 paper pages on one core first.
+    return [ctx.page("paper.html", path, Lazy(plain_title, (paper.title,)),
                      card=PaperRefs((paper.key,), one=True), image=image,
                      description=Lazy(_description, (paper,)), bibtex=Lazy(bibtex, (paper, url)),
                      scholar=Lazy(scholar_meta, (paper,)), json_ld=Lazy(json_ld, (paper, url)),

@@ -215,9 +215,9 @@ class PageContext:
             "card_html": self.card_html, "row_html": self.row_html,
         }
 
-    def page(self, template: str, path: str, title: str, **values: Any) -> PagePlan:
+    def page(self, template: str, path: str, title: str | Lazy, **values: Any) -> PagePlan:
         """The plan of one page at a site-relative path (its own values: the site-wide ones are
-        added when it is rendered)."""
+        added when it is rendered); its title is plain text."""
         urls = self.urls
         common = {
             "section": path.split("/", 1)[0], "image": "",
