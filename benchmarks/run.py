@@ -271,9 +271,7 @@ class Paperfeed:
         self.cache = site / ".paperfeed-cache"
         self.cmd = [part.format(python=sys.executable, site=site, output=self.out)
                     for part in shlex.split(cmd_template)]
-        self.env = dict(os.environ)
-        self.env["PYTHONPATH"] = os.pathsep.join(
-            [str(REPO)] + ([self.env["PYTHONPATH"]] if self.env.get("PYTHONPATH") else []))
+        self.env = serve_latency.paperfeed_env()
         for k in list(self.env):  # the benchmark's config is the site's own
             if k.startswith("PAPERFEED_"):
                 del self.env[k]
