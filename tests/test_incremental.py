@@ -123,6 +123,34 @@ def test_an_unchanged_site_is_not_built_again(base_site: Path, tmp_path: Path) -
     assert "render" not in timer.wall  # stopped after checking the inputs
 
 
+def test_an_unchanged_output_is_checked_without_listing_it(base_site: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stat of each folder and file the last build left stands for a listing of the output."""
+    import generator.ledger
+
+    def listed(folder: Path) -> None:
+        raise AssertionError(f"listed {folder}")
+
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site, symlinks=True)
+    monkeypatch.setattr(generator.ledger, "scan_output", listed)
+    report = build(site, environ={})
+    assert (report.changed, report.removed) == (0, 0)
+
+
+@pytest.mark.parametrize("stray", ["papers/2512.00003/notes.txt", "papers/2512.00003/extra/a.html", "stray/x.html"])
+def test_a_file_added_to_the_output_is_removed(base_site: Path, tmp_path: Path, stray: str) -> None:
+    """A folder's new entry changes its mtime: the build looks again, and the site is what it was."""
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site, symlinks=True)
+    expected = snapshot(site / "public")
+    (site / "public" / stray).parent.mkdir(parents=True, exist_ok=True)
+    (site / "public" / stray).write_text("left by hand", encoding="utf-8")
+    report = build(site, environ={})
+    assert report.removed == 1
+    assert snapshot(site / "public") == expected
+
+
 @pytest.mark.parametrize("damage", ["delete", "edit"])
 @pytest.mark.slow
 def test_a_damaged_output_is_repaired(base_site: Path, tmp_path: Path, damage: str) -> None:
