@@ -9,8 +9,8 @@ paper whose record or whose terms changed. A file whose key is the one recorded 
 is still in the output exactly as that build left it (same size and mtime; or, when the
 mtime did not survive, as after a fresh checkout, same size and content digest) is kept.
 It also remembers each output folder's mtime: a folder's mtime changes when an entry is
-added to it or taken from it, so a build that changes nothing knows the output holds no
-file the last one did not write by a stat of each folder, without listing 18,000 of them.
+added to it or taken from it, so a build knows the output holds no file the last one did
+not write by a stat of each folder, without listing 18,000 of them.
 """
 
 from __future__ import annotations
@@ -63,6 +63,7 @@ class Ledger:
         self.keys: dict[str, str] = {}
         self.kept: set[str] = set()
         self._current: Stats | None = None
+        self._listed = False  # current() listed the output (its folders were not as left)
         self._intact: dict[str, bool] = {}
         self.rehashed = 0  # files whose mtime had changed, found intact by their bytes
 
@@ -92,10 +93,22 @@ class Ledger:
         return _terms(self.stored.get("terms")) if self.same_site else {}
 
     def current(self) -> Stats:
-        """The output folder as it is now (scanned once)."""
+        """The output folder as it is now (found once): when every folder is as the last build left
+        it, no entry was added or taken anywhere, so a stat of each file it wrote stands for a
+        listing of 18,000 folders; else the folder is listed."""
         if self._current is None:
-            self._current = scan_output(self.output_dir) if self.old_files else {}
+            if not self.old_files:
+                self._current = {}
+            elif self._folders_as_left():
+                self._current = _stats(self.output_dir, self.old_files)
+            else:
+                self._listed = True
+                self._current = scan_output(self.output_dir)
         return self._current
+
+    def _folders_as_left(self) -> bool:
+        folders = self.old_folders
+        return bool(folders) and -1 not in folders.values() and _folder_stats(self.output_dir, folders) == folders
 
     def intact(self, path: str) -> bool:
         """The file is in the output as the last build wrote it: same size and mtime, or (the mtime
@@ -120,8 +133,6 @@ class Ledger:
         """Nothing changed since the last build, and its output is still exactly there."""
         if not self.old_inputs or inputs != self.old_inputs:
             return False
-        if self._as_left():
-            return True
         current, old = self.current(), self.old_files
         if current.keys() != old.keys():
             return False
@@ -129,14 +140,6 @@ class Ledger:
         if all(current[path] == (entry[0], entry[1]) for path, entry in old.items()):
             return True
         return all(self.intact(path) for path in old)
-
-    def _as_left(self) -> bool:
-        """Every folder and file of the last build's output as it left them, by a stat of each
-        (no listing): an unchanged folder mtime means no entry was added or taken there."""
-        if not self.old_files or not self.old_folders or -1 in self.old_folders.values():
-            return False
-        return _folder_stats(self.output_dir, self.old_folders) == self.old_folders and all(
-            _file_stat(self.output_dir, path) == (entry[0], entry[1]) for path, entry in self.old_files.items())
 
     def keep(self, path: str, key: str) -> bool:
         """Record path's key; True when the previous output of path can be linked as it is."""
@@ -231,8 +234,7 @@ class Ledger:
         """After a build that kept everything: the files found intact by their bytes are recorded
         with their mtimes now, and the folders with theirs, so the next build checks them by stat
         alone again."""
-        folders = (self.old_folders if self._current is None  # found as left: stat by stat
-                   else _folder_stats(self.output_dir, _parents(self.old_files)))
+        folders = _folder_stats(self.output_dir, _parents(self.old_files)) if self._listed else self.old_folders
         if not self.rehashed and folders == self.old_folders:
             return
         current = self.current()
@@ -273,12 +275,18 @@ def _folder_stats(root: Path, folders: Iterable[str]) -> Folders:
     return found
 
 
-def _file_stat(root: Path, path: str) -> tuple[int, int] | None:
-    try:
-        st = os.stat(f"{root}/{path}", follow_symlinks=False)
-    except OSError:
-        return None
-    return (st.st_size, st.st_mtime_ns) if stat.S_ISREG(st.st_mode) else None
+def _stats(root: Path, paths: Iterable[str]) -> Stats:
+    """Each path's size and mtime, as scan_output gives them (one that is gone is left out)."""
+    found: Stats = {}
+    base = str(root)
+    for path in paths:
+        try:
+            st = os.stat(f"{base}/{path}", follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISDIR(st.st_mode):
+            found[path] = (st.st_size, st.st_mtime_ns)
+    return found
 
 
 def _folders_stored(stored: Any) -> Folders:

@@ -123,8 +123,9 @@ def test_an_unchanged_site_is_not_built_again(base_site: Path, tmp_path: Path) -
     assert "render" not in timer.wall  # stopped after checking the inputs
 
 
-def test_an_unchanged_output_is_checked_without_listing_it(base_site: Path, tmp_path: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("edit", [False, True])
+def test_an_output_as_left_is_checked_without_listing_it(base_site: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch, edit: bool) -> None:
     """A stat of each folder and file the last build left stands for a listing of the output."""
     import generator.ledger
 
@@ -133,9 +134,15 @@ def test_an_unchanged_output_is_checked_without_listing_it(base_site: Path, tmp_
 
     site = tmp_path / "site"
     shutil.copytree(base_site, site, symlinks=True)
+    if edit:
+        edit_record("content/r013.yaml", title="Retitled")(site)
     monkeypatch.setattr(generator.ledger, "scan_output", listed)
     report = build(site, environ={})
-    assert (report.changed, report.removed) == (0, 0)
+    if edit:
+        assert report.changed > 0 and report.kept > 0
+        assert snapshot(site / "public") == cold_build(site, tmp_path)
+    else:
+        assert (report.changed, report.removed) == (0, 0)
 
 
 @pytest.mark.parametrize("stray", ["papers/2512.00003/notes.txt", "papers/2512.00003/extra/a.html", "stray/x.html"])
