@@ -84,6 +84,11 @@ class GroupPlan:
     start: Callable[[], Callable[[], list[OutputFile]]]
 
 
+#: Pages decided, then rendered and written, at a time: what is held for them (their plans, the paper
+#: views and cards they need) is a batch's, not the site's. 10,000 papers (17,600 pages) are one batch;
+#: at 100,000 papers (175,000 pages) the views and cards shared by batches are made again in each.
+BATCH_PAGES = 24_000
+
 #: A group as Incremental.groups decided it: the kept files' paths, or (prefix, key, what waits for its files).
 _Decided = list[str] | tuple[str, str, Callable[[], list[OutputFile]]]
 
@@ -98,6 +103,8 @@ class Renderer(Protocol):
     def prepare(self, pages: list[PagePlan], jobs: int) -> None: ...
 
     def render(self, page: PagePlan) -> OutputFile: ...
+
+    def forget(self) -> None: ...
 
     def done(self) -> None: ...
 
@@ -178,28 +185,39 @@ class Incremental:
 
     def pages(self, renderer: Renderer, items: list[PagePlan | PageGroup]) -> Iterator[OutputFile]:
         """Every page: kept where its key (or its group's) is the last build's, the rest rendered
-        on every core. `page_paths` then lists every page."""
+        on every core, BATCH_PAGES at a time. `page_paths` then lists every page."""
         prints = self.fingerprints
         self.book = book = ViewBook(self.index, self.ledger, prints.papers,
                                     lambda key: prints.view(renderer.view_by_key(key)))
         prints.view_digest = book.digest
         site_key = prints.key(renderer.site_values())  # the same on every page: hashed once
-        decided: list[PagePlan | OutputFile] = []
-        for item in items:
+        batch: list[PagePlan | OutputFile] = []
+        for number, item in enumerate(items, 1):
             if isinstance(item, PageGroup):
-                decided.extend(self._group(item, site_key))
+                batch.extend(self._group(item, site_key))
             else:
-                decided.append(self._page(item, site_key))
-        self.page_paths = [item.path for item in decided]
+                batch.append(self._page(item, site_key))
+            if len(batch) >= BATCH_PAGES:
+                yield from self._render(renderer, batch, len(items) - number)
+                renderer.forget()
+                batch = []
+        yield from self._render(renderer, batch, 0)
+        renderer.done()
+
+    def _render(self, renderer: Renderer, decided: list[PagePlan | OutputFile], later: int) -> Iterator[OutputFile]:
+        """The decided pages in order: the kept ones as they are, the rest rendered on every core.
+        `later`: plans not decided yet (pages still to come, at least), for the progress line."""
+        done = len(self.page_paths)
+        self.page_paths.extend(item.path for item in decided)
         self.page_count += len(decided)
         pending = [item for item in decided if isinstance(item, PagePlan)]
         renderer.prepare(pending, self.jobs)
         # Small chunks: few pages' HTML in flight at once (it is written as soon as it is back).
         rendered = pmap(renderer.render, pending, self.jobs, chunk=16)
-        for number, done in enumerate(decided, 1):
-            self.progress.update("pages", number, len(decided))
-            yield next(rendered) if isinstance(done, PagePlan) else done
-        renderer.done()
+        total = self.page_count + later
+        for number, item in enumerate(decided, done + 1):
+            self.progress.update("pages", number, total)
+            yield next(rendered) if isinstance(item, PagePlan) else item
 
     def _page(self, plan: PagePlan, site_key: str) -> PagePlan | OutputFile:
         key = self.fingerprints.key(site_key, self.templates(plan.template), plan.template, plan.values)

@@ -238,6 +238,13 @@ class PageContext:
             for view, card in zip(views, pmap(self._packed_card, views, jobs), strict=True):
                 self.cards[view.paper.key] = card
 
+    def forget(self) -> None:
+        """A batch of pages is rendered (incremental.BATCH_PAGES): its views and cards go, and the
+        next batch makes those it needs."""
+        self.views.clear()
+        self.cards.clear()
+        self.rows.clear()
+
     def done(self) -> None:
         """Every page is rendered: the cards' memory goes to the feeds."""
         self.cards.clear()

@@ -201,6 +201,35 @@ def test_parallel_and_serial_builds_are_identical(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+def test_pages_made_in_batches_are_the_pages_made_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of pages, each rendered on every core with the views and cards it needs made again,
+    give the bytes of one batch: cold, and after an edit that keeps most pages."""
+    import generator.incremental
+    import generator.parallel
+    import generator.render
+
+    many = [record(f"2512.{i:05d}", date=f"2025-12-{1 + i % 8:02d}", authors=[f"Author {i % 13}"],
+                   tags=[f"tag{i % 5}"], abstract=f"Text {i} with $x^{i % 3}$.") for i in range(1, 260)]
+    site = make_site(tmp_path / "site", many, {"title": "Many", "per_page": 5})
+    build(site, environ={}, jobs=2, clean=True)
+    whole = snapshot(site / "public")
+    monkeypatch.setattr(generator.incremental, "BATCH_PAGES", 100)  # 348 pages: four batches,
+    for module in (generator.parallel, generator.render):  # each rendered by workers of its own
+        monkeypatch.setattr(module, "MIN_ITEMS", 20)
+    forgotten: list[int] = []
+    forget = generator.render.PageContext.forget
+    monkeypatch.setattr(generator.render.PageContext, "forget",
+                        lambda ctx: (forgotten.append(len(ctx.views)), forget(ctx))[1])
+    report = build(site, environ={}, jobs=2, clean=True)
+    assert snapshot(site / "public") == whole and report.pages > 3 * 100
+    assert len(forgotten) == 3 and forgotten[0] > 0  # the views of the first batch went
+    edit_record("content/r007.yaml", title="Retitled", upvotes=99)(site)
+    report = build(site, environ={}, jobs=2)
+    assert 0 < report.changed and report.kept > 0
+    assert snapshot(site / "public") == cold_build(site, tmp_path)
+
+
+@pytest.mark.slow
 def test_the_ledger_remembers_the_output_exactly_as_written(base_site: Path, tmp_path: Path) -> None:
     """The ledger's record of the output (made without scanning it again) is what a scan finds."""
     from generator.ledger import Ledger, scan_output
