@@ -264,29 +264,28 @@ def _parents(files: Iterable[str]) -> Folders:
 def _folder_stats(root: Path, folders: Iterable[str]) -> Folders:
     """Each folder's mtime now; -1 for one that is gone or is no longer a folder."""
     found: Folders = {}
-    base = str(root)
     for folder in folders:
-        try:
-            st = os.stat(f"{base}/{folder}" if folder else base, follow_symlinks=False)
-        except OSError:
-            found[folder] = -1
-            continue
-        found[folder] = st.st_mtime_ns if stat.S_ISDIR(st.st_mode) else -1
+        st = _lstat(root, folder)
+        found[folder] = st.st_mtime_ns if st is not None and stat.S_ISDIR(st.st_mode) else -1
     return found
 
 
 def _stats(root: Path, paths: Iterable[str]) -> Stats:
     """Each path's size and mtime, as scan_output gives them (one that is gone is left out)."""
     found: Stats = {}
-    base = str(root)
     for path in paths:
-        try:
-            st = os.stat(f"{base}/{path}", follow_symlinks=False)
-        except OSError:
-            continue
-        if not stat.S_ISDIR(st.st_mode):
+        st = _lstat(root, path)
+        if st is not None and not stat.S_ISDIR(st.st_mode):
             found[path] = (st.st_size, st.st_mtime_ns)
     return found
+
+
+def _lstat(root: Path, path: str) -> os.stat_result | None:
+    """The entry at path under root ('' root itself), links not followed; None when it is gone."""
+    try:
+        return os.stat(f"{root}/{path}" if path else root, follow_symlinks=False)
+    except OSError:
+        return None
 
 
 def _folders_stored(stored: Any) -> Folders:
