@@ -14,6 +14,9 @@ _BIBTEX_SPECIAL = str.maketrans({"{": r"\textbraceleft{}", "}": r"\textbracerigh
                                  "\\": r"\textbackslash{}", "%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_"})
 
 
+_MATH = re.compile(r"(\$[^$]*\$)")
+
+
 def _ascii_word(text: str) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[A-Za-z0-9]+", ascii_text)
@@ -40,8 +43,10 @@ def _balanced(tex: str) -> bool:
 def _bib_value(text: str) -> str:
     """Escape BibTeX specials outside $math$; math is kept as TeX when its braces balance
     (`$}, note={x$` would otherwise end the field and inject one of its own)."""
+    if "$" not in text:  # most names and titles: no math to keep
+        return text.translate(_BIBTEX_SPECIAL)
     out = []
-    for part in re.split(r"(\$[^$]*\$)", text):
+    for part in _MATH.split(text):
         is_math = len(part) > 1 and part.startswith("$") and part.endswith("$")
         if is_math and _balanced(part):
             out.append(part)

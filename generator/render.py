@@ -103,6 +103,21 @@ def _template_line(exc: BaseException) -> str:
     return found
 
 
+def svg_icon(sheet: str) -> Callable[[str], Markup]:
+    """icon(name): an icon of the shared sheet at `sheet` (static/icons.svg), by its id `i-<name>`.
+    A function, not a template macro: a page shows a dozen icons, and a macro call costs a page
+    more than all of them together; each name's HTML is made once."""
+    made: dict[str, Markup] = {}
+
+    def icon(name: str) -> Markup:
+        found = made.get(name)
+        if found is None:
+            found = made[name] = Markup('<svg class="icon" aria-hidden="true"><use href="{}#i-{}"/></svg>').format(
+                sheet, name)
+        return found
+    return icon
+
+
 Snippet = bytes | tuple[bytes, bytes]
 """A card or row as kept for the build: its HTML as UTF-8, or the HTML before and after the
 paper's abstract (see pack())."""
@@ -138,8 +153,11 @@ class PageContext:
     names: dict[tuple[str, str], NamedLink] = field(default_factory=dict)  # (taxonomy, name) -> its link
 
     def __post_init__(self) -> None:
-        # The icon sheet's URL, for the icon macro (imported without context in every template).
-        self.env.globals["icon_sheet"] = self.urls.href(self.urls.static("icons.svg"))
+        # The icon sheet's URL, and the icon function _icons.html exports (templates import it
+        # without context: globals are what such imports see).
+        sheet = self.urls.href(self.urls.static("icons.svg"))
+        self.env.globals["icon_sheet"] = sheet
+        self.env.globals["svg_icon"] = svg_icon(sheet)
 
     def view(self, paper: Paper) -> PaperView:
         found = self.views.get(paper.key)

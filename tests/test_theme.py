@@ -289,3 +289,24 @@ def test_cards_show_six_tags_then_a_link_to_the_rest(tmp_path: Path) -> None:
     assert items[-1].xpath("a/@href") == ["/papers/2512.00001/"]
     paper = page(site / "public", "papers/2512.00001/index.html")
     assert len(paper.xpath("//ul[@class='tags']/li")) == 10
+
+
+def test_a_sites_own_icon_macro_draws_every_icon(tmp_path: Path) -> None:
+    # The default icon is a function (svg_icon); a theme may still define a macro of its own.
+    mine_macro = '{% macro icon(name) %}<i class="mine-{{ name }}"></i>{% endmacro %}'
+    site = make_site(tmp_path / "site", [record(authors=["Ada Lovelace"], links={"pdf": "https://x.org/a.pdf"})],
+                     files={"templates/_icons.html": mine_macro})
+    build(site, environ={})
+    paper = page(site / "public", "papers/2512.00001/index.html")
+    assert not paper.xpath("//svg[@class='icon']")
+    mine = {node.get("class") for node in paper.xpath("//i")}
+    assert {"mine-search", "mine-calendar", "mine-up", "mine-pdf", "mine-copy"} <= mine
+
+
+def test_the_default_icon_escapes_its_name() -> None:
+    from generator.render import svg_icon
+
+    icon = svg_icon("/s/icons.svg?v=1&x")
+    assert str(icon('a"b')) == ('<svg class="icon" aria-hidden="true">'
+                                '<use href="/s/icons.svg?v=1&amp;x#i-a&#34;b"/></svg>')
+    assert icon("up") is icon("up")  # made once
