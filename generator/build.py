@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from generator.cachecodec import MarkupValue
     from generator.days import DayMarker
     from generator.incremental import Incremental
+    from generator.index_store import IndexStore
     from generator.indexes import SiteIndex
     from generator.model import OutputFile, Paper
     from generator.warm import WarmState
@@ -135,16 +136,19 @@ def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: i
 
 
 def _site_index(papers: list[Paper], config: SiteConfig, markers: dict[date, DayMarker],
-                warm: WarmState | None, file_digests: Mapping[str, str]) -> SiteIndex:
-    """The index, or the last build's in this process when neither a record (nor a day
-    marker) nor the config changed: a template or theme edit in `serve`."""
+                warm: WarmState | None, file_digests: Mapping[str, str], store: IndexStore) -> SiteIndex:
+    """The index, or the last build's when neither a record (nor a day marker) nor the config
+    changed (a template or theme edit): kept in this process by `serve`, else in the cache."""
     files = (f"{shown}\0{file_digest}" for shown, file_digest in sorted(file_digests.items()))
     key = digest("\0".join([repr(config), *files]).encode("utf-8", "surrogatepass"))
     if warm is not None and warm.index is not None and warm.index[0] == key:
         return warm.index[1]  # type: ignore[no-any-return]
-    from generator.indexes import build_index
+    index = store.load(key, papers)
+    if index is None:
+        from generator.indexes import build_index
 
-    index = build_index(papers, config, markers)
+        index = build_index(papers, config, markers)
+        store.save(key, index)
     if warm is not None:
         warm.index = (key, index)
     return index
@@ -270,7 +274,10 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         settle()
         release_memory()  # before the render workers fork
     with timer.stage("index"):
-        index = _site_index(papers, config, markers, warm, records.file_digests)
+        from generator.index_store import IndexStore
+
+        index = _site_index(papers, config, markers, warm, records.file_digests,
+                            IndexStore(cache_dir, fresh=clean, warm=warm))
         from generator.depends import Fingerprints, TemplateKeys
         from generator.indexes import Period, Term
         from generator.render import FeedLink

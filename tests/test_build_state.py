@@ -110,7 +110,7 @@ def test_flush_leaves_the_disk_cache_for_the_next_build(tmp_path: Path, parses: 
     assert not (cache / "records.jsonl").exists()  # pending until the session ends
     CHANGES["edit title and upvotes"](site)
     build(site, environ={}, warm=warm, jobs=1)
-    assert sorted(warm.unsaved) == ["files.jsonl", "markup", "records.jsonl"]
+    assert sorted(warm.unsaved) == ["files.jsonl", "index.jsonl", "markup", "records.jsonl"]
     warm.flush()
     assert warm.unsaved == {}
     parses.clear()
