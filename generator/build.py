@@ -217,7 +217,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     sooner; the report counts such shards in `deferred`, and the next build makes them.
     """
     started = time.perf_counter()
-    timer = timer or StageTimer()
+    timer = timer or StageTimer(per_item=False)
     progress = progress or Progress()
     jobs = jobs or default_jobs()
     with timer.stage("config"):

@@ -59,7 +59,7 @@ def build(site_dir: Path, output: Path | None, base_url: str | None, clean: bool
     from generator.progress import progress_for
     from generator.timing import StageTimer
 
-    timer = StageTimer()
+    timer = StageTimer(per_item=profile)
     try:
         report = build_site(site_dir, _overrides(output, base_url), clean=clean, jobs=jobs,
                             progress=progress_for(), timer=timer)
