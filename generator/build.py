@@ -135,22 +135,26 @@ def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: i
             for p, (t, a) in zip(papers, keys, strict=True)]
 
 
+def index_key(config: SiteConfig, file_digests: Mapping[str, str]) -> str:
+    """What the index is made from: the config, and every record file and day marker by its digest."""
+    files = (f"{shown}\0{file_digest}" for shown, file_digest in sorted(file_digests.items()))
+    return digest("\0".join([repr(config), *files]).encode("utf-8", "surrogatepass"))
+
+
 def _site_index(papers: list[Paper], config: SiteConfig, markers: dict[date, DayMarker],
-                warm: WarmState | None, file_digests: Mapping[str, str], store: IndexStore) -> SiteIndex:
+                warm: WarmState | None, store: IndexStore) -> SiteIndex:
     """The index, or the last build's when neither a record (nor a day marker) nor the config
     changed (a template or theme edit): kept in this process by `serve`, else in the cache."""
-    files = (f"{shown}\0{file_digest}" for shown, file_digest in sorted(file_digests.items()))
-    key = digest("\0".join([repr(config), *files]).encode("utf-8", "surrogatepass"))
-    if warm is not None and warm.index is not None and warm.index[0] == key:
+    if warm is not None and warm.index is not None and warm.index[0] == store.key:
         return warm.index[1]  # type: ignore[no-any-return]
-    index = store.load(key, papers)
+    index = store.load(papers)
     if index is None:
         from generator.indexes import build_index
 
         index = build_index(papers, config, markers)
-        store.save(key, index)
+        store.made(index)
     if warm is not None:
-        warm.index = (key, index)
+        warm.index = (store.key, index)
     return index
 
 
@@ -164,10 +168,12 @@ def site_salt(config: SiteConfig) -> str:
 
 
 def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, layer: Incremental,
-               timer: StageTimer, fragments: Path | None = None) -> Iterator[OutputFile]:
+               timer: StageTimer, fragments: Path | None = None,
+               store: IndexStore | None = None) -> Iterator[OutputFile]:
     """Every output file of the site, in a fixed order, made as the writer asks for them: the
     stages plan (pure), the incremental layer keeps or makes. `fragments`: where the search
-    shards' fragments stay between builds (in the cache), or None."""
+    shards' fragments stay between builds (in the cache), or None. `store`: the index's, which
+    knows the search shards' keys when the index is the one they were planned with."""
     from generator.api import build_api
     from generator.feeds import build_feeds, feed_links
     from generator.pagefind_run import Indexer, search_scratch
@@ -185,7 +191,12 @@ def site_files(config: SiteConfig, index: SiteIndex, env: jinja2.Environment, la
     indexer = Indexer(search_scratch(config.output_path), fragments)
     try:
         with timer.stage("search"):  # started first: Pagefind runs while the pages are made
-            search = layer.groups(plan_search(index, urls, indexer.start, indexer.tool, ctx.shards, config.language))
+            known = store.search_keys(indexer.tool) if store is not None else None
+            plans = list(plan_search(index, urls, indexer.start, indexer.tool, ctx.shards, config.language, known))
+            if store is not None:
+                store.planned_search(indexer.tool, {shard.number: plan.key for shard, plan in zip(ctx.shards, plans,
+                                                                                                  strict=True)})
+            search = layer.groups(plans)
             release_memory()  # the fragments are on disk: their memory, before the render workers fork
         yield from timer.timed("render", layer.pages(ctx, pages))
         yield from layer.files([days_json(index, urls)])
@@ -276,8 +287,8 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
     with timer.stage("index"):
         from generator.index_store import IndexStore
 
-        index = _site_index(papers, config, markers, warm, records.file_digests,
-                            IndexStore(cache_dir, fresh=clean, warm=warm))
+        store = IndexStore(cache_dir, index_key(config, records.file_digests), fresh=clean, warm=warm)
+        index = _site_index(papers, config, markers, warm, store)
         from generator.depends import Fingerprints, TemplateKeys
         from generator.indexes import Period, Term
         from generator.render import FeedLink
@@ -294,13 +305,14 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
         fragments = fragments_folder(output_cache, str(config.output_dir))
         if clean and fragments is not None:
             shutil.rmtree(fragments, ignore_errors=True)
-        report = write_site(site_files(config, index, env, layer, timer, fragments), config.output_path,
+        report = write_site(site_files(config, index, env, layer, timer, fragments, store), config.output_path,
                             reuse=not clean, spare=spare_folder(output_cache, str(config.output_dir)),
                             known=layer.known_digest)
     outcome = layer.outcome()
     pages, kept = outcome.pages, outcome.kept
     release_memory()  # the pages are written: their memory, before the ledger is encoded
     with timer.stage("save"):
+        store.save(index)
         manifest = layer.manifest(report)
         weight = weigh({path: entry[0] for path, entry in manifest.items()}, config.limits)
         # The warnings are kept with the report: a build that changes nothing still prints them.

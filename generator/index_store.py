@@ -107,24 +107,59 @@ def decode(data: Any, papers: Sequence[Paper]) -> SiteIndex:
 
 
 class IndexStore:
-    """The cache's index: load(key) gives the one saved under key, or None."""
+    """The cache's index for one build, under `key` (the digest of what build_index reads), with the
+    search shards' keys the build that made it planned (search.plan_search: they follow from the
+    index, the language in the config, and the indexer's `tool`, stored with them)."""
 
-    def __init__(self, folder: Path | None, fresh: bool = False, warm: WarmState | None = None) -> None:
+    def __init__(self, folder: Path | None, key: str, fresh: bool = False, warm: WarmState | None = None) -> None:
         self.section = Section(folder, _NAME, "", fresh, JSON)
+        self.key = key
         self.warm = warm
+        self._search: dict[str, Any] = {}  # the stored {"tool": …, "keys": {shard number: key}}
+        self._planned: dict[str, Any] | None = None
+        self._index: SiteIndex | None = None  # to be saved: made by this build
 
-    def load(self, key: str, papers: Sequence[Paper]) -> SiteIndex | None:
+    def load(self, papers: Sequence[Paper]) -> SiteIndex | None:
+        """The index saved under this key, over these papers; None when there is none (or it is not good)."""
         stored = self.section.load().get(_NAME)
-        if type(stored) is not dict or stored.get("key") != key:
+        if type(stored) is not dict or stored.get("key") != self.key:
             return None
         try:
-            return decode(stored["index"], papers)
+            index = decode(stored["index"], papers)
         except _DECODE_ERRORS:
             return None
+        search = stored.get("search")
+        if type(search) is dict and type(search.get("tool")) is str and type(search.get("keys")) is dict:
+            self._search = search
+        return index
 
-    def save(self, key: str, index: SiteIndex) -> None:
-        """Keep the index for the next build (in `serve`, when the session's caches are written)."""
-        data = {_NAME: {"key": key, "index": encode(index)}}
+    def made(self, index: SiteIndex) -> None:
+        """The index this build made: saved by save()."""
+        self._index = index
+
+    def search_keys(self, tool: str) -> dict[int, str] | None:
+        """The shards' keys planned with this index by `tool`, when stored: shard number -> key."""
+        if self._search.get("tool") != tool:
+            return None
+        keys = self._search["keys"]
+        if not all(type(key) is str for key in keys.values()):
+            return None
+        try:
+            return {int(number): key for number, key in keys.items()}
+        except ValueError:
+            return None
+
+    def planned_search(self, tool: str, keys: dict[int, str]) -> None:
+        """The shards' keys this build planned (saved with the index when they are new)."""
+        self._planned = {"tool": tool, "keys": {str(number): key for number, key in keys.items()}}
+
+    def save(self, index: SiteIndex) -> None:
+        """Keep the index and its search keys for the next build, when either is new (in `serve`,
+        when the session's caches are written)."""
+        search = self._planned if self._planned is not None else self._search
+        if self._index is None and search == self._search:
+            return  # read back, and nothing to add
+        data = {_NAME: {"key": self.key, "index": encode(index), "search": search}}
         if self.warm is None:
             self.section.save(data)
         else:

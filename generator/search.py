@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import partial
 
@@ -130,19 +130,28 @@ def shard_key(shard: Shard, filters: list[Filters], salt: str) -> str:
 
 
 def plan_search(index: SiteIndex, urls: Urls, indexer: Indexer, tool: str, shards: list[Shard] | None = None,
-                language: str = "en") -> Iterator[GroupPlan]:
+                language: str = "en", keys: Mapping[int, str] | None = None) -> Iterator[GroupPlan]:
     """A plan per shard: its folder, its key (its papers' searchable fields; `tool` is the
-    indexer's code and version) and how to make it (fragments made only then)."""
+    indexer's code and version) and how to make it (fragments made only then). `keys`: shard
+    number -> key, when the caller knows them (this very index, language and tool planned them
+    before): the papers' filters are then made only for a shard that is started."""
     salt = f"{tool}\0{language}"  # the same for every shard: made once
     for shard in shard_papers(index) if shards is None else shards:
-        filters = [paper_filters(index, paper) for paper in shard.papers]
         prefix = urls.search_shard(shard.number)
-        yield GroupPlan(prefix, shard_key(shard, filters, salt),
-                        partial(_start_shard, shard, filters, urls, language, indexer, prefix))
+        known = keys.get(shard.number) if keys is not None else None
+        if known is None:
+            filters = [paper_filters(index, paper) for paper in shard.papers]
+            yield GroupPlan(prefix, shard_key(shard, filters, salt),
+                            partial(_start_shard, shard, filters, urls, language, indexer, prefix))
+        else:
+            yield GroupPlan(prefix, known, partial(_start_shard, shard, None, urls, language, indexer, prefix, index))
 
 
-def _start_shard(shard: Shard, filters: list[Filters], urls: Urls, language: str, indexer: Indexer,
-                 prefix: str) -> Callable[[], list[OutputFile]]:
+def _start_shard(shard: Shard, filters: list[Filters] | None, urls: Urls, language: str, indexer: Indexer,
+                 prefix: str, index: SiteIndex | None = None) -> Callable[[], list[OutputFile]]:
+    if filters is None:
+        assert index is not None
+        filters = [paper_filters(index, paper) for paper in shard.papers]
     fragments = {urls.output_path(urls.paper(paper.id)): fragment(paper, language, facets)
                  for paper, facets in zip(shard.papers, filters, strict=True)}
     return indexer(fragments, prefix)

@@ -59,7 +59,8 @@ class StageTimer:
     def timed(self, name: str, items: Iterable[T]) -> Iterator[T]:
         """Yield from items, counting the time spent making each one as stage `name`.
 
-        Two clock reads an item (the CPU clock's is a system call, ~0.5 µs). The CPU time of worker processes ended while making the items is added at the end.
+        Two clock reads an item (the CPU clock's is a system call, ~0.5 µs). The CPU time of
+        worker processes ended while making the items is added at the end.
         """
         if not self.per_item:
             return iter(items)
