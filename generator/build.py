@@ -307,7 +307,7 @@ def build(site_dir: Path, overrides: Mapping[str, Any] | None = None, clean: boo
             shutil.rmtree(fragments, ignore_errors=True)
         report = write_site(site_files(config, index, env, layer, timer, fragments, store), config.output_path,
                             reuse=not clean, spare=spare_folder(output_cache, str(config.output_dir)),
-                            known=layer.known_digest)
+                            known=layer.known_digest, previous=ledger.output_tree())
     outcome = layer.outcome()
     pages, kept = outcome.pages, outcome.kept
     release_memory()  # the pages are written: their memory, before the ledger is encoded

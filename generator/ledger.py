@@ -25,7 +25,7 @@ from typing import Any
 from generator.cache import Section, digest
 from generator.cachecodec import JSON
 from generator.tree import iter_tree
-from generator.writer import content_digest
+from generator.writer import Tree, content_digest
 
 Stats = dict[str, tuple[int, int]]  # output path -> (size, mtime_ns)
 Manifest = dict[str, tuple[int, int, str]]  # output path -> (size, mtime_ns, content_digest)
@@ -63,6 +63,7 @@ class Ledger:
         self.keys: dict[str, str] = {}
         self.kept: set[str] = set()
         self._current: Stats | None = None
+        self._tree: Tree | None = None  # the output's tree, as current() found it by stats
         self._listed = False  # current() listed the output (its folders were not as left)
         self._intact: dict[str, bool] = {}
         self.rehashed = 0  # files whose mtime had changed, found intact by their bytes
@@ -100,11 +101,19 @@ class Ledger:
             if not self.old_files:
                 self._current = {}
             elif self._folders_as_left():
-                self._current = _stats(self.output_dir, self.old_files)
+                self._current, files, others = _stats(self.output_dir, self.old_files)
+                self._tree = files, others, set(self.old_folders) - {""}
             else:
                 self._listed = True
                 self._current = scan_output(self.output_dir)
         return self._current
+
+    def output_tree(self) -> Tree | None:
+        """The output's tree as the writer would scan it (sink.scan_tree: regular files and other
+        entries by inode, folders), when current() could tell it from the stats it made: every
+        folder as the last build left it, so the entries are the files it wrote. Else None."""
+        self.current()
+        return self._tree
 
     def _folders_as_left(self) -> bool:
         folders = self.old_folders
@@ -270,14 +279,18 @@ def _folder_stats(root: Path, folders: Iterable[str]) -> Folders:
     return found
 
 
-def _stats(root: Path, paths: Iterable[str]) -> Stats:
-    """Each path's size and mtime, as scan_output gives them (one that is gone is left out)."""
+def _stats(root: Path, paths: Iterable[str]) -> tuple[Stats, dict[str, int], dict[str, int]]:
+    """Each path's size and mtime, as scan_output gives them (one that is gone is left out); and
+    by inode, from the same stats, the regular files and the other entries (links …) among them."""
     found: Stats = {}
+    files: dict[str, int] = {}
+    others: dict[str, int] = {}
     for path in paths:
         st = _lstat(root, path)
         if st is not None and not stat.S_ISDIR(st.st_mode):
             found[path] = (st.st_size, st.st_mtime_ns)
-    return found
+            (files if stat.S_ISREG(st.st_mode) else others)[path] = st.st_ino
+    return found, files, others
 
 
 def _lstat(root: Path, path: str) -> os.stat_result | None:

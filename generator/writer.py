@@ -127,7 +127,7 @@ def _exchange(a: Path, b: Path) -> bool:
 
 
 def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True,
-               spare: Path | None = None, known: Known | None = None) -> WriteReport:
+               spare: Path | None = None, known: Known | None = None, previous: Tree | None = None) -> WriteReport:
     """Write every file, then swap the new site in. Nothing outside output_dir is touched
     (but its lock file, the staging folder beside it and `spare`).
 
@@ -140,6 +140,8 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True
     A recycled tree is only a place to write: every file in it is checked or replaced.
     `known(path)` may give the content digest of the previous output's file (the ledger's, when
     the file is intact): a new file is then compared with it rather than with the file's bytes.
+    `previous`: the output's tree (see scan_tree) when the caller knows it (the ledger's stats
+    made it), so it is not scanned again.
     """
     link, output_dir = output_dir.absolute(), resolve_output(output_dir)
     try:
@@ -151,7 +153,7 @@ def write_site(files: Iterable[OutputFile], output_dir: Path, reuse: bool = True
                 raise BuildError(f"the output folder {link} is a symlink to {output_dir}, which is not a "
                                  "folder: create it, or remove the link")
             check_replaceable(output_dir)
-            return _write_locked(files, output_dir, reuse, spare, known)
+            return _write_locked(files, output_dir, reuse, spare, known, previous)
     except OSError as error:
         # Only what happens before the swap can fail (after it, nothing raises): the
         # previous site is as it was.
@@ -166,11 +168,11 @@ def describe(error: OSError) -> str:
 
 
 def _write_locked(files: Iterable[OutputFile], output_dir: Path, reuse: bool, spare: Path | None,
-                  known: Known | None) -> WriteReport:
+                  known: Known | None, previous: Tree | None = None) -> WriteReport:
     staging = output_dir.parent / f".{output_dir.name}.staging"
     _prepare_staging(staging, spare)
     try:
-        report, old_tree, sink = _write_afresh(files, staging, output_dir, reuse, known)
+        report, old_tree, sink = _write_afresh(files, staging, output_dir, reuse, known, previous)
     except BaseException:
         _put_aside(staging, spare)
         raise
@@ -309,12 +311,12 @@ def _put_aside(staging: Path, spare: Path | None) -> bool:
     return False
 
 
-def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path,
-                  reuse: bool, known: Known | None = None) -> tuple[WriteReport, Tree, Sink]:
+def _write_afresh(files: Iterable[OutputFile], staging: Path, output_dir: Path, reuse: bool,
+                  known: Known | None = None, tree: Tree | None = None) -> tuple[WriteReport, Tree, Sink]:
     """Every file into staging (unchanged ones linked from the previous output), then one swap.
-    Also gives the previous output's tree (scanned first) and the sink, for the mirror."""
+    Also gives the previous output's tree (scanned first, unless given) and the sink, for the mirror."""
     had_output = _is_folder(output_dir)
-    old_tree: Tree = scan_tree(output_dir) if had_output else ({}, {}, set())
+    old_tree: Tree = (tree or scan_tree(output_dir)) if had_output else ({}, {}, set())
     old_files, old_others, _ = old_tree
     previous = output_dir if reuse and had_output else None
     sink = Sink(staging, previous, old_files, known)

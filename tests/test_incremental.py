@@ -242,3 +242,18 @@ def test_the_ledger_remembers_the_output_exactly_as_written(base_site: Path, tmp
     stored = Ledger(site / CACHE_DIR, "", site / "public", "public", fresh=False).old_files
     assert {path: entry[:2] for path, entry in stored.items()} == scan_output(site / "public") and len(stored) > 20
     assert all(entry[2] == content_digest((site / "public" / path).read_bytes()) for path, entry in stored.items())
+
+
+def test_the_ledger_knows_the_output_tree_the_writer_would_scan(base_site: Path, tmp_path: Path) -> None:
+    """Its stats of every file the last build wrote give the writer the output's tree (no second
+    walk), while every folder is as that build left it; a file added anywhere, and it does not."""
+    from generator.ledger import Ledger
+    from generator.sink import scan_tree
+
+    site = tmp_path / "site"
+    shutil.copytree(base_site, site, symlinks=True)
+    tree = Ledger(site / CACHE_DIR, "", site / "public", "public", fresh=False).output_tree()
+    assert tree is not None and tree == scan_tree(site / "public") and len(tree[0]) > 20 and tree[2]
+    (site / "public" / "papers" / "stray.html").write_text("x", encoding="utf-8")
+    assert Ledger(site / CACHE_DIR, "", site / "public", "public", fresh=False).output_tree() is None
+    assert Ledger(site / CACHE_DIR, "", site / "public", "public", fresh=True).output_tree() is None
