@@ -4,10 +4,11 @@ Pagefind (PyPI `pagefind[bin]`, a Rust binary) has no incremental mode, and its
 time and memory grow with the pages it reads (~1.7 ms and ~150 KB a paper: a
 10,000-paper site took 17 s and 1.5 GB in one run). So the papers are cut, in
 date order and whole days at a time, into shards of about SHARD_PAPERS, each its
-own Pagefind bundle under pagefind/<n>/; the search page loads the first and
-merges the others (Pagefind's multisite `mergeIndex`). A shard is re-indexed only
-when the fragments of its papers changed: new papers land in the last shard, an
-edit re-indexes one shard, an upvote (not searchable) none. Pagefind runs once per shard,
+own Pagefind bundle under pagefind/<n>/, and the papers after the last full shard
+in pieces of a quarter of that; the search page loads every bundle and searches
+each (static/search.js). A shard is re-indexed only when the fragments of its
+papers changed: new papers land in the last piece, an edit re-indexes one shard
+or piece, an upvote (not searchable) none. Pagefind runs once per shard,
 one after the other, in the background while the pages are rendered (pagefind_run.Chain),
 so memory stays that of one shard.
 
@@ -38,6 +39,10 @@ from generator.views import byline, human_date
 
 #: A shard closes at the end of the day on which it reaches this many papers.
 SHARD_PAPERS = 2000
+#: The open remainder's pieces: about SHARD_PAPERS / TAIL_PIECES papers each (Pagefind takes
+#: ~1 ms a paper: 0.5 s for a piece against 2 s for a shard), at the price of up to
+#: TAIL_PIECES - 1 more bundles for the search page to load.
+TAIL_PIECES = 4
 #: What starts indexing one shard: (output path of each paper's page -> its fragment, the shard's
 #: folder) -> what waits for it and gives the shard's files (generator/pagefind_run.py's Indexer.start).
 Indexer = Callable[[dict[str, bytes], str], Callable[[], list[OutputFile]]]
@@ -52,18 +57,33 @@ class Shard:
 
 
 def shard_papers(index: SiteIndex, size: int | None = None) -> list[Shard]:
-    """The papers cut into shards of about `size` (whole days; the last shard is the open one)."""
+    """The papers cut into shards of about `size`, whole days in date order; the papers after
+    the last full shard (the open remainder, where new papers land and most edits happen) are
+    cut again, into pieces of about a TAIL_PIECES-th of that, so that a new day or an edit
+    there re-indexes a piece, not up to a whole shard. A full shard's bounds do not depend on
+    the pieces: when the remainder fills, its pieces become one shard."""
     size = size or SHARD_PAPERS
-    shards: list[Shard] = []
+    full: list[tuple[Paper, ...]] = []
     current: list[Paper] = []
+    open_days: list[list[Paper]] = []
     for day in sorted(index.days, key=lambda period: period.start):
-        current.extend(sorted(day.papers, key=lambda paper: paper.key))
+        papers = sorted(day.papers, key=lambda paper: paper.key)
+        current.extend(papers)
+        open_days.append(papers)
         if len(current) >= size:
-            shards.append(Shard(len(shards) + 1, tuple(current)))
-            current = []
-    if current:
-        shards.append(Shard(len(shards) + 1, tuple(current)))
-    return shards
+            full.append(tuple(current))
+            current, open_days = [], []
+    piece_size = -(-size // TAIL_PIECES)
+    pieces: list[tuple[Paper, ...]] = []
+    piece: list[Paper] = []
+    for papers in open_days:
+        piece.extend(papers)
+        if len(piece) >= piece_size:
+            pieces.append(tuple(piece))
+            piece = []
+    if piece:
+        pieces.append(tuple(piece))
+    return [Shard(number, papers) for number, papers in enumerate(full + pieces, 1)]
 
 
 def shard_bundles(urls: Urls, shards: list[Shard]) -> list[str]:

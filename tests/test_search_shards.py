@@ -54,6 +54,28 @@ def test_shards_are_whole_days_in_date_order(tmp_path: Path) -> None:
     assert len(search.shard_papers(index, 2000)) == 1
 
 
+def test_the_open_remainder_is_cut_in_pieces_that_keep_their_bounds(tmp_path: Path) -> None:
+    """The papers after the last full shard are cut again, whole days, in pieces of a quarter of
+    a shard, so an edit or a new day there re-indexes a piece; a new day leaves every earlier
+    shard and piece as it was, until the remainder fills and its pieces become one shard."""
+    records = _records()
+    config, papers = load_site(make_site(tmp_path / "site", records=records))
+    sizes = lambda index, size: [len(s.papers) for s in search.shard_papers(index, size)]  # noqa: E731
+    assert sizes(build_index(papers, config), 6) == [6, 3, 1]  # days 1-4 | pieces of 2: 1+2 | 1
+    assert sizes(build_index(papers, config), 12) == [3, 3, 3, 1]  # no full shard: all pieces
+    before: list[tuple[str, ...]] = []
+    for last in sorted({p.date for p in papers}):
+        index = build_index([p for p in papers if p.date <= last], config)
+        now = [tuple(p.key for p in s.papers) for s in search.shard_papers(index, 6)]
+        new_day = tuple(sorted(p.key for p in papers if p.date == last))
+        full = [s for s in before if len(s) >= 6]
+        if len(now[-1]) >= 6:  # the remainder filled: its pieces and the new day are one shard
+            assert now == full + [sum(before[len(full):], ()) + new_day]
+        else:  # every shard and piece as it was, but the last piece, or a new one
+            assert now[:len(before) - 1] == before[:-1] and now[-1][-len(new_day):] == new_day
+        before = now
+
+
 def test_fragment_holds_the_searchable_text_escaped(tmp_path: Path) -> None:
     rec = record("2512.00001", title="Sharp <b>$x^2$</b> bounds", abstract="Body text & <script>alert(1)</script>.",
                  authors=["Ada <img src=x onerror=alert(1)>"], organization="ACME", tags=["graphs"])
