@@ -100,14 +100,14 @@ def load_content(site_dir: Path, overrides: Mapping[str, Any] | None = None,
 
 
 def _markup(item: tuple[str, str]) -> MarkupValue:
-    """A title's HTML, or an abstract's (HTML, plain text, meta description), as UTF-8 (see
-    model.Paper): in a worker, so the bytes are what comes back to the build."""
+    """A title's (HTML, plain text), or an abstract's (HTML, plain text, meta description), as
+    UTF-8 (see model.Paper): in a worker, so the bytes are what comes back to the build."""
     from generator.markup import render_inline
-    from generator.mathtext import abstract_forms
+    from generator.mathtext import abstract_forms, plain_title
 
     kind, text = item
     if kind == "title":
-        return utf8(render_inline(text))
+        return utf8(render_inline(text)), utf8(plain_title(text))
     html, plain, summary = abstract_forms(text)
     return utf8(html), utf8(plain), utf8(summary)
 
@@ -129,8 +129,8 @@ def render_markup(papers: list[Paper], cache: MarkupCache | None = None, jobs: i
     for number, (key, html) in enumerate(zip(missing, pmap(_markup, list(missing.values()), jobs), strict=True), 1):
         progress.update("markup", number, len(missing))
         cache.put(key, html)
-    new: dict[bytes, Any] = cache.new  # a title's key: bytes; an abstract's: (html, plain, description)
-    return [dataclasses.replace(p, title_html_utf8=new[t], abstract_html_utf8=new[a][0],
+    new: dict[bytes, Any] = cache.new  # a title's key: (html, plain); an abstract's: (html, plain, description)
+    return [dataclasses.replace(p, title_html_utf8=new[t][0], title_text_utf8=new[t][1], abstract_html_utf8=new[a][0],
                                 abstract_text_utf8=new[a][1], description_utf8=new[a][2])
             for p, (t, a) in zip(papers, keys, strict=True)]
 

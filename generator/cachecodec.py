@@ -24,7 +24,7 @@ import json
 import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime, timezone
-from typing import Any, cast
+from typing import Any
 
 from generator.errors import Problem, SourceLocation
 from generator.model import Author, Link, Paper, PaperId, parse_paper_id, utf8
@@ -354,33 +354,32 @@ INDEX = Codec(_encode_index, _decode_index, _decode_index)
 """The record files index, one entry: shown path -> ((size, mtime_ns, inode), digest of its path and bytes)."""
 
 
-MarkupValue = bytes | tuple[bytes, bytes, bytes]
-"""One markup entry, UTF-8 (see model.Paper): a title's HTML, or an abstract's (HTML, plain
-text, meta description)."""
+MarkupValue = tuple[bytes, bytes] | tuple[bytes, bytes, bytes]
+"""One markup entry, UTF-8 (see model.Paper): a title's (HTML, plain text), or an abstract's
+(HTML, plain text, meta description)."""
 
 
 def _encode_markup(value: MarkupValue) -> str:
-    if type(value) is bytes:
-        return json.dumps(value.decode("utf-8", "surrogatepass"))
-    return json.dumps([part.decode("utf-8", "surrogatepass") for part in cast(tuple[bytes, ...], value)])
+    return json.dumps([part.decode("utf-8", "surrogatepass") for part in value])
 
 
 def _decode_markup(text: str) -> MarkupValue:
     value = json.loads(text)
-    if type(value) is str:
-        return utf8(value)
+    if type(value) is list and len(value) == 2:
+        html, plain = value
+        return utf8(_str(html)), utf8(_str(plain))
     html, plain, summary = _list(value, 3)
     return utf8(_str(html)), utf8(_str(plain)), utf8(_str(summary))
 
 
 MARKUP = Codec(_encode_markup, _decode_markup, _decode_markup)
-"""Rendered markup: a title's HTML, or an abstract's (HTML, plain text); stored as JSON text,
-held as UTF-8 bytes."""
+"""Rendered markup: a title's (HTML, plain text), or an abstract's (HTML, plain text, meta
+description); stored as JSON text, held as UTF-8 bytes."""
 
 
 def key_kind(value: Any) -> bytes:
-    """The kind byte a markup entry's key starts with: b't' a title, b'a' an abstract."""
-    return b"t" if type(value) is bytes else b"a"
+    """The kind byte a markup entry's key starts with: b't' a title (two forms), b'a' an abstract (three)."""
+    return b"t" if len(value) == 2 else b"a"
 
 
 def trusted_markup(value: MarkupValue) -> bool:
@@ -388,9 +387,9 @@ def trusted_markup(value: MarkupValue) -> bool:
     from generator.markup import plain_text, sanitize
     from generator.mathtext import DESCRIPTION_LENGTH
 
-    if type(value) is bytes:
-        html = value.decode("utf-8", "surrogatepass")
-        return sanitize(html) == html
-    html, plain, summary = (part.decode("utf-8", "surrogatepass") for part in cast(tuple[bytes, ...], value))
+    if len(value) == 2:
+        html, plain = (part.decode("utf-8", "surrogatepass") for part in value)
+        return sanitize(html) == html and plain_text(plain) == plain
+    html, plain, summary = (part.decode("utf-8", "surrogatepass") for part in value)
     return (sanitize(html) == html and plain_text(plain) == plain and plain_text(summary) == summary
             and len(summary) <= DESCRIPTION_LENGTH)

@@ -21,7 +21,7 @@ from generator.config import SiteConfig
 from generator.days import marker_path
 from generator.errors import BuildError
 from generator.indexes import Period, SiteIndex
-from generator.mathtext import plain_title, readable_text
+from generator.mathtext import readable_text, title_text
 from generator.model import Paper
 from generator.urls import Urls
 from generator.views import LINK_LABELS, paper_byline
@@ -161,7 +161,7 @@ def unsubscribe_url(config: SiteConfig) -> str:
 
 def _item(rank: int, paper: Paper, urls: Urls) -> DigestItem:
     links = tuple((LINK_LABELS[link.name], link.url) for link in paper.links if link.name in EMAIL_LINKS)
-    return DigestItem(rank=rank, title=plain_title(paper.title),
+    return DigestItem(rank=rank, title=title_text(paper),
                       url=urls.absolute(urls.paper(paper.id)), byline=paper_byline(paper, with_organization=True),
                       upvotes=paper.upvotes, teaser=teaser(paper.abstract), links=links)
 

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections import Counter
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import nh3
 from pylatexenc.latex2text import LatexNodes2Text
@@ -28,6 +29,9 @@ from pylatexenc.latex2text import get_default_latex_context_db as _text_db
 from pylatexenc.latexwalker import get_default_latex_context_db as _parse_db
 
 from generator.markup import Converted, convert_markdown, render_inline, shorten
+
+if TYPE_CHECKING:
+    from generator.model import Paper
 
 _CONVERTER = LatexNodes2Text(math_mode="text")
 _SYMBOLS = _text_db()
@@ -248,3 +252,9 @@ def plain_title(title: str) -> str:
     the page's <title> and og:title, search results. `Sub-quadratic $\\mathcal{O}(n \\log n)$
     Attention` -> `Sub-quadratic 𝒪(n log n) Attention`."""
     return readable_text(title, inline=True)
+
+
+def title_text(paper: Paper) -> str:
+    """A paper's title as plain text: the markup stage's (made once, kept in the markup cache),
+    or made now for a paper without its markup."""
+    return paper.title_text or plain_title(paper.title)

@@ -98,6 +98,7 @@ class Paper:
     submitted_by: str = ""
     extra: tuple[tuple[str, object], ...] = ()
     title_html_utf8: bytes = field(default=b"", compare=False)
+    title_text_utf8: bytes = field(default=b"", compare=False)  # plain text (mathtext.plain_title)
     abstract_html_utf8: bytes = field(default=b"", compare=False)
     abstract_text_utf8: bytes = field(default=b"", compare=False)  # plain text (saved searches)
     description_utf8: bytes = field(default=b"", compare=False)  # readable summary (meta description)
@@ -110,6 +111,12 @@ class Paper:
     def title_html(self) -> str:
         """The title as safe HTML (MathML for its math); '' before the markup stage."""
         return self.title_html_utf8.decode("utf-8", "surrogatepass")
+
+    @property
+    def title_text(self) -> str:
+        """The title as plain text, math as Unicode (mathtext.plain_title); '' before the markup
+        stage (mathtext.title_text makes it then)."""
+        return self.title_text_utf8.decode("utf-8", "surrogatepass")
 
     @property
     def abstract_html(self) -> str:
@@ -128,10 +135,11 @@ class Paper:
         return self.description_utf8.decode("utf-8", "surrogatepass")
 
     def with_markup(self, title_html: str = "", abstract_html: str = "", abstract_text: str = "",
-                    description: str = "") -> Paper:
+                    description: str = "", title_text: str = "") -> Paper:
         """This paper with its rendered markup (see the class docstring)."""
         return dataclasses.replace(self, title_html_utf8=utf8(title_html), abstract_html_utf8=utf8(abstract_html),
-                                   abstract_text_utf8=utf8(abstract_text), description_utf8=utf8(description))
+                                   abstract_text_utf8=utf8(abstract_text), description_utf8=utf8(description),
+                                   title_text_utf8=utf8(title_text))
 
     def link(self, name: str) -> str:
         """URL of a named link, or ''."""

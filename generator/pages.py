@@ -21,7 +21,7 @@ from generator.citation import bibtex, json_ld, scholar_meta
 from generator.depends import PaperRefs
 from generator.incremental import FilePlan, PageGroup, PagePlan
 from generator.indexes import TAXONOMIES, Period, SiteIndex, Term
-from generator.mathtext import description, plain_title
+from generator.mathtext import description, title_text
 from generator.model import Paper
 from generator.render import PERIOD_TITLES, Lazy, PageContext, period_path
 from generator.search import shard_bundles
@@ -174,7 +174,7 @@ def paper_pages(ctx: PageContext, paper: Paper) -> list[PagePlan]:
     image = ctx.urls.thumbnail(paper.thumbnail, absolute=True)
     # The plain title is made when the page is rendered, on a render worker: a template edit
     # plans 10,000 paper pages on one core first.
-    return [ctx.page("paper.html", path, Lazy(plain_title, (paper.title,)),
+    return [ctx.page("paper.html", path, Lazy(title_text, (paper,)),
                      card=PaperRefs((paper.key,), one=True), image=image,
                      description=Lazy(_description, (paper,)), bibtex=Lazy(bibtex, (paper, url)),
                      scholar=Lazy(scholar_meta, (paper,)), json_ld=Lazy(json_ld, (paper, url)),

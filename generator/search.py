@@ -32,7 +32,7 @@ from functools import partial
 
 from generator.incremental import GroupPlan
 from generator.indexes import TAXONOMIES, SiteIndex, term_names
-from generator.mathtext import plain_title
+from generator.mathtext import title_text
 from generator.model import OutputFile, Paper
 from generator.urls import SEARCH_FILTERS, Urls
 from generator.views import byline, human_date
@@ -121,7 +121,7 @@ def fragment(paper: Paper, language: str = "en", filters: Filters = ()) -> bytes
             f'</title></head><body><main data-pagefind-body><h1>{paper.title_html}</h1>'
             # The result's title is plain text (a MathML title's text content runs its symbols
             # together: `𝒪(nlogn)`); it is meta only: the h1 above is what is searched.
-            f'<p data-pagefind-ignore data-pagefind-meta="title">{e(plain_title(paper.title))}</p>'
+            f'<p data-pagefind-ignore data-pagefind-meta="title">{e(title_text(paper))}</p>'
             f'<p data-pagefind-ignore data-pagefind-meta="authors">{e(by)}</p>'
             f'<p data-pagefind-ignore data-pagefind-meta="date">{e(human_date(paper.date))}</p>'
             f'<p data-pagefind-ignore data-pagefind-sort="date">{paper.date.isoformat()}</p>'

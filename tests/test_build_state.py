@@ -210,12 +210,12 @@ def test_markup_checked_on_every_core_still_refuses_a_forged_entry(tmp_path: Pat
     cache = MarkupCache(folder)
     keys = [MarkupCache.key("title", f"Title {i}") for i in range(400)]
     for i, key in enumerate(keys):
-        cache.put(key, f"Title {i}".encode())
-    cache.put(keys[123], b'<img src=x onerror="alert(1)">Title 123')  # as a forged file would hold
+        cache.put(key, (f"Title {i}".encode(), f"Title {i}".encode()))
+    cache.put(keys[123], (b'<img src=x onerror="alert(1)">Title 123', b"Title 123"))  # as a forged file would hold
     cache.save()
     (folder / "markup.jsonl.seal").unlink()  # not this machine's file: a forged one has no seal
     stored = MarkupCache(folder)
     stored.check(keys, jobs=2)
     assert len(stored.checked) == 399 and keys[123] not in stored.checked
-    assert stored.get(keys[5]) == b"Title 5"
+    assert stored.get(keys[5]) == (b"Title 5", b"Title 5")
     assert stored.get(keys[123]) is None and stored.refused == 1

@@ -199,10 +199,10 @@ def test_a_forged_script_in_markup_is_not_published(base_site: Path, clean: dict
     site = copy(base_site, tmp_path)
 
     def inject(key: str, text: str) -> tuple[str, str] | None:
-        value = json.loads(text)
-        if isinstance(value, list):  # an abstract: (html, plain text)
-            return key, json.dumps(["<p>Owned<script>alert(1)</script><img src=x onerror=alert(2)></p>", "Owned"])
-        return key, json.dumps('<a href="javascript:alert(3)">t</a>')
+        if len(json.loads(text)) == 3:  # an abstract: (html, plain text, description)
+            return key, json.dumps(["<p>Owned<script>alert(1)</script><img src=x onerror=alert(2)></p>", "Owned",
+                                    "Owned"])
+        return key, json.dumps(['<a href="javascript:alert(3)">t</a>', "t"])  # a title: (html, plain text)
 
     assert forge(site, "markup", inject) >= 6
     out = rebuild(site)
@@ -216,8 +216,8 @@ def test_a_forged_markup_entry_of_the_other_kind_is_refused(base_site: Path, cle
     site = copy(base_site, tmp_path)
 
     def swap(key: str, text: str) -> tuple[str, str]:
-        value = json.loads(text)
-        return key, json.dumps(value[0] if isinstance(value, list) else [value, "text"])
+        value = json.loads(text)  # a title's two forms for an abstract's three, and the other way round
+        return key, json.dumps(value[:2] if len(value) == 3 else [*value, "text"])
 
     assert forge(site, "markup", swap) >= 6
     assert rebuild(site) == clean
@@ -228,8 +228,8 @@ def test_forged_sanitised_markup_is_at_most_what_a_record_could_say(base_site: P
     """The one thing a forger can do (documented in generator/cache.py): show other, sanitised HTML;
     the same as editing the record, never markup the sanitiser would not let through."""
     site = copy(base_site, tmp_path)
-    forge(site, "markup", lambda key, text: (key, json.dumps("Other <em>title</em>"))
-          if not isinstance(json.loads(text), list) else None)
+    forge(site, "markup", lambda key, text: (key, json.dumps(["Other <em>title</em>", "Other title"]))
+          if len(json.loads(text)) == 2 else None)
     out = rebuild(site)
     assert b"Other <em>title</em>" in out["index.html"]
 

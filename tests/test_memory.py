@@ -54,7 +54,7 @@ def test_markup_is_held_as_utf8_bytes(rendered: tuple[list[Paper], MarkupCache])
     assert type(paper.title_html_utf8) is bytes and type(paper.abstract_html_utf8) is bytes
     assert paper.abstract_html_utf8.decode() == paper.abstract_html and r"\mathcal{O}" in paper.abstract_text
     for value in cache.new.values():
-        assert type(value) is bytes or (type(value) is tuple and all(type(part) is bytes for part in value))
+        assert type(value) is tuple and all(type(part) is bytes for part in value)
 
 
 def test_markup_cache_round_trip_gives_bytes(rendered: tuple[list[Paper], MarkupCache], tmp_path: Path) -> None:

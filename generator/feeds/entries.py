@@ -15,7 +15,7 @@ from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from generator.indexes import Period, SiteIndex
-from generator.mathtext import plain_title
+from generator.mathtext import title_text
 from generator.model import Paper
 from generator.urls import Urls
 from generator.views import LINK_LABELS, human_date, paper_byline
@@ -104,7 +104,7 @@ class EntryMaker:
         if found is None:
             url = self.urls.absolute(self.urls.paper(paper.id))
             found = self._papers[paper.key] = Entry(
-                id=self.urls.paper_entry_id(paper.id), title=xml_text(plain_title(paper.title)),
+                id=self.urls.paper_entry_id(paper.id), title=xml_text(title_text(paper)),
                 link=url, content_html=paper_content(paper, url),
                 date=day_start(paper.date, self.timezone),
                 authors=tuple(xml_text(n) for n in author_names(paper)),
