@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import heapq
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -137,26 +136,26 @@ def _terms(papers: tuple[Paper, ...], taxonomy: str, rules: TaxonomyConfig) -> t
 
 def _related(papers: tuple[Paper, ...], tags: tuple[Term, ...]) -> dict[str, tuple[Paper, ...]]:
     """Papers sharing the most tags, looked for among the nearest in date in each tag."""
-    members = {t.key: [p.key for p in t.papers] for t in tags}
-    position = {tag: {key: i for i, key in enumerate(keys)} for tag, keys in members.items()}
-    tag_keys = {name: term_key(name) for paper in papers for name in paper.tags}
-    # Ties go to the most upvoted, then the id: one integer per paper orders both, and a
-    # candidate's score (shared tags first) is one integer too (heapq on ints, no key calls).
+    # Ties go to the most upvoted, then the id: one integer per paper (its rank) orders both, and
+    # a candidate's score (shared tags first) is one integer too (a sort of ints, no key calls).
     by_rank = sorted(papers, key=lambda p: (-p.upvotes, p.key))
     rank = {p.key: i for i, p in enumerate(by_rank)}
+    members = {t.key: [rank[p.key] for p in t.papers] for t in tags}  # each tag's papers, by rank
+    position = {tag: {r: i for i, r in enumerate(ranks)} for tag, ranks in members.items()}
+    tag_keys = {name: term_key(name) for paper in papers for name in paper.tags}
     scale = len(by_rank)
     related: dict[str, tuple[Paper, ...]] = {}
     half = RELATED_WINDOW // 2
     for paper in papers:
-        own = paper.key
-        shared: dict[str, int] = {}
+        own = rank[paper.key]
+        shared: Counter[int] = Counter()
         for tag in dict.fromkeys(tag_keys[name] for name in paper.tags):
+            ranks = members[tag]
             i = position[tag][own]
-            for key in members[tag][max(0, i - half): i + half + 1]:
-                shared[key] = shared.get(key, 0) + 1
+            shared.update(ranks[max(0, i - half): i + half + 1])  # counted in C
         shared.pop(own, None)
-        best = heapq.nsmallest(RELATED_COUNT, [rank[key] - count * scale for key, count in shared.items()])
-        related[own] = tuple(by_rank[score % scale] for score in best)
+        best = sorted([r - count * scale for r, count in shared.items()])[:RELATED_COUNT]
+        related[paper.key] = tuple(by_rank[score % scale] for score in best)
     return related
 
 
