@@ -15,25 +15,26 @@ OutputFile: a kept file as OutputFile.keep(path), the others made (pages on ever
 It then saves the ledger, and tells build what it needs (`Outcome`).
 
 Page planning does work in proportion to a change: a page's key holds its papers by their
-*view digest*, and the ViewBook takes a paper's view digest from the last build when its
-record and the link state of each of its terms (slug, name, has a page) are unchanged, so
-the views of the other papers are never made. Templates receive PaperRefs (paper keys),
-made into views only for the pages rendered.
+*view digest*, which the ViewBook makes from a paper's record digest and the link state of
+each of its terms (slug, name, has a page), the only inputs of a view besides the salt, or
+takes from the last build when both are unchanged: no view is made to key a page. Templates
+receive PaperRefs (paper keys), made into views only for the pages rendered.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
+from hashlib import blake2b
 from typing import Any, Protocol
 
 from generator.depends import Fingerprints
-from generator.indexes import SiteIndex
+from generator.indexes import TAXONOMIES, SiteIndex, term_names
 from generator.ledger import Ledger, Manifest
-from generator.model import OutputFile
+from generator.model import OutputFile, Paper
 from generator.parallel import pmap
 from generator.progress import Progress
-from generator.views import PaperView
 from generator.writer import WriteReport
 
 
@@ -98,8 +99,6 @@ class Renderer(Protocol):
 
     def site_values(self) -> dict[str, Any]: ...
 
-    def view_by_key(self, key: str) -> PaperView: ...
-
     def prepare(self, pages: list[PagePlan], jobs: int) -> None: ...
 
     def render(self, page: PagePlan) -> OutputFile: ...
@@ -125,16 +124,17 @@ def term_states(index: SiteIndex) -> dict[str, dict[str, str]]:
 
 
 class ViewBook:
-    """Each paper's view digest: the last build's when the paper's record and its terms' link
-    states are unchanged (a view is made from nothing else but the code and config, in the
-    salt), else made from the view."""
+    """Each paper's view digest. A view is made from nothing but its record, the link state of
+    each of its terms (slug, name, has a page) and the code and config (in the ledger's salt), so
+    its digest is made from the first two, without making the view (a cold build keys every list
+    without a view held: views are made only for the pages rendered); the last build's is taken
+    when both are unchanged."""
 
-    def __init__(self, index: SiteIndex, ledger: Ledger, paper_digests: Mapping[str, str],
-                 make: Callable[[str], str]) -> None:
+    def __init__(self, index: SiteIndex, ledger: Ledger, paper_digests: Mapping[str, str]) -> None:
+        self.index = index
         self.terms = term_states(index)
         self.old = ledger.old_views
         self.records = paper_digests
-        self.make = make
         self.digests: dict[str, str] = {}
         self.suspect: set[str] = set()  # papers of a term whose link changed (or is new)
         by_key = {taxonomy: {term.key: term for term in terms} for taxonomy, terms in index.taxonomies.items()}
@@ -143,7 +143,7 @@ class ViewBook:
             for key, state in states.items():
                 if old.get(key) != state:
                     self.suspect.update(paper.key for paper in by_key[taxonomy][key].papers)
-        self.made = 0  # views made (for tests and profiles)
+        self.made = 0  # digests made, not the last build's (for tests and profiles)
 
     def digest(self, key: str) -> str:
         found = self.digests.get(key)
@@ -152,10 +152,26 @@ class ViewBook:
             if old is not None and key not in self.suspect and old[0] == self.records[key]:
                 found = old[1]
             else:
-                found = self.make(key)
+                found = self._make(key)
                 self.made += 1
             self.digests[key] = found
         return found
+
+    def _make(self, key: str) -> str:
+        paper = self._papers[key]
+        index, terms = self.index, self.terms
+        parts = [self.records[key]]
+        for taxonomy in TAXONOMIES:
+            states = terms[taxonomy]
+            parts.append(taxonomy)
+            for name in term_names(paper, taxonomy):
+                term = index.term_of(taxonomy, name)
+                parts.append(states[term.key] if term is not None else "")
+        return blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+    @cached_property
+    def _papers(self) -> dict[str, Paper]:
+        return {paper.key: paper for paper in self.index.papers}
 
     def state(self) -> dict[str, list[str]]:
         """paper key -> [record digest, view digest], for the next build."""
@@ -187,8 +203,7 @@ class Incremental:
         """Every page: kept where its key (or its group's) is the last build's, the rest rendered
         on every core, BATCH_PAGES at a time. `page_paths` then lists every page."""
         prints = self.fingerprints
-        self.book = book = ViewBook(self.index, self.ledger, prints.papers,
-                                    lambda key: prints.view(renderer.view_by_key(key)))
+        self.book = book = ViewBook(self.index, self.ledger, prints.papers)
         prints.view_digest = book.digest
         site_key = prints.key(renderer.site_values())  # the same on every page: hashed once
         batch: list[PagePlan | OutputFile] = []
