@@ -106,8 +106,8 @@ def test_the_c_library_is_looked_up_once() -> None:
 
 
 def test_a_cold_load_parses_on_every_core_and_shares_authors(tmp_path: Path) -> None:
-    """A cold build parses its records on every core; what comes back is each file's stored
-    form, decoded here: the same papers a one-core parse gives (problems too), with an author
+    """A cold build parses its records on every core, letting each file's bytes go once it is
+    parsed; what comes back is each file's stored form, decoded here: the same papers a one-core parse gives (problems too), with an author
     of many papers one object, not one per paper as unpickled objects would be."""
     from generator.build import _site_config
     from generator.cache import CACHE_DIR, RecordCache
@@ -126,6 +126,7 @@ def test_a_cold_load_parses_on_every_core_and_shares_authors(tmp_path: Path) -> 
         cache.scan(files)
         cache.parse_ahead(record_parser(RecordContext(config.timezone)), jobs)
         assert len(cache._ahead) == (len(records) if jobs == 2 else 0)
+        assert len(cache._data) == (0 if jobs == 2 else len(records))  # parsed: the bytes went as they were
         loaded[jobs] = load_papers(site, config.content_path, RecordContext(config.timezone),
                                    read=cache.load, files=files)
         assert not cache._ahead  # every file parsed ahead was taken
