@@ -107,8 +107,9 @@ def test_the_c_library_is_looked_up_once() -> None:
 
 def test_a_cold_load_parses_on_every_core_and_shares_authors(tmp_path: Path) -> None:
     """A cold build parses its records on every core, letting each file's bytes go once it is
-    parsed; what comes back is each file's stored form, decoded here: the same papers a one-core parse gives (problems too), with an author
-    of many papers one object, not one per paper as unpickled objects would be."""
+    parsed; what comes back is each file's stored form, decoded here: the same papers a one-core
+    parse gives (problems too), with an author of many papers one object, not one per paper as
+    unpickled objects would be."""
     from generator.build import _site_config
     from generator.cache import CACHE_DIR, RecordCache
     from generator.content import load_papers, record_files, record_parser
