@@ -80,20 +80,36 @@ def render_list(ctx: PageContext, papers: Sequence[Paper], path_of: Callable[[in
                        pagination=pagination(ctx.urls, path_of, number, len(chunks)), **values)
 
 
-def render_periods(ctx: PageContext) -> Iterator[PagePlan]:
+def _period_pages(ctx: PageContext, periods: tuple[Period, ...], i: int) -> Iterator[PagePlan]:
+    period = periods[i]
+    title = f"{PERIOD_TITLES[period.kind]}: {period.label}"
+    # Days are cards like Hugging Face's; weeks and months list the same papers again,
+    # as compact rows (their abstracts are one click away).
+    yield from render_list(ctx, period.papers, period_path(ctx.urls, period), title,
+                           title, compact=period.kind != "day", period=period,
+                           neighbours=_neighbours(ctx, periods, i),
+                           views=_period_views(ctx, period), picker=_picker(ctx, period),
+                           dates=_period_dates(period),
+                           description=f"{_count(len(period.papers))} of {period.label}, "
+                                       "ranked by upvotes.")
+
+
+def render_months(ctx: PageContext) -> Iterator[PagePlan | PageGroup]:
+    """Each month's day, week and month lists, then its papers' pages, month after month: the
+    pages come in batches (incremental.BATCH_PAGES), and a batch's views and cards are those of
+    its papers, so a batch spans a few months' papers, not every list of the site at once."""
     index = ctx.index
+    months: dict[date, list[tuple[tuple[Period, ...], int]]] = {}
     for periods in (index.days, index.weeks, index.months):
         for i, period in enumerate(periods):
-            title = f"{PERIOD_TITLES[period.kind]}: {period.label}"
-            # Days are cards like Hugging Face's; weeks and months list the same papers again,
-            # as compact rows (their abstracts are one click away).
-            yield from render_list(ctx, period.papers, period_path(ctx.urls, period), title,
-                                   title, compact=period.kind != "day", period=period,
-                                   neighbours=_neighbours(ctx, periods, i),
-                                   views=_period_views(ctx, period), picker=_picker(ctx, period),
-                                   dates=_period_dates(period),
-                                   description=f"{_count(len(period.papers))} of {period.label}, "
-                                               "ranked by upvotes.")
+            months.setdefault(period.start.replace(day=1), []).append((periods, i))
+    papers: dict[date, list[Paper]] = {}
+    for paper in index.papers:
+        papers.setdefault(paper.date.replace(day=1), []).append(paper)
+    for month in sorted(months.keys() | papers.keys()):
+        for periods, i in months.get(month, ()):
+            yield from _period_pages(ctx, periods, i)
+        yield from map(partial(_paper_group, ctx), papers.get(month, ()))
 
 
 def _period_dates(period: Period) -> str:
@@ -157,13 +173,12 @@ def _description(paper: Paper) -> str:
     return paper.description or description(paper.abstract)
 
 
-def render_papers(ctx: PageContext) -> Iterator[PageGroup]:
-    """Each paper's page, as a group keyed by all it is made from: the paper, its view and its
+def _paper_group(ctx: PageContext, paper: Paper) -> PageGroup:
+    """A paper's page, as a group keyed by all it is made from: the paper, its view and its
     related papers' views, and the feeds it advertises (its terms')."""
-    for paper in ctx.index.papers:
-        papers = (paper, *ctx.index.related.get(paper.key, ()))
-        yield PageGroup(f"paper:{paper.key}", (paper, ctx.refs(papers), ctx.feed_links(ctx.urls.paper(paper.id))),
-                        partial(paper_pages, ctx, paper), ("paper.html",))
+    papers = (paper, *ctx.index.related.get(paper.key, ()))
+    return PageGroup(f"paper:{paper.key}", (paper, ctx.refs(papers), ctx.feed_links(ctx.urls.paper(paper.id))),
+                     partial(paper_pages, ctx, paper), ("paper.html",))
 
 
 def paper_pages(ctx: PageContext, paper: Paper) -> list[PagePlan]:
@@ -290,5 +305,5 @@ def render_misc(ctx: PageContext) -> Iterator[PagePlan]:
 def plan_pages(ctx: PageContext) -> list[PagePlan | PageGroup]:
     """Every HTML page of the site, as plans or groups of plans (generator/incremental.py keeps or
     renders them; a group it can keep whole is not even planned)."""
-    return [plan for stage in (render_home, render_periods, render_trending, render_papers, render_taxonomies,
+    return [plan for stage in (render_home, render_trending, render_months, render_taxonomies,
                                render_searches, render_misc) for plan in stage(ctx)]

@@ -229,6 +229,34 @@ def test_pages_made_in_batches_are_the_pages_made_at_once(tmp_path: Path, monkey
     assert snapshot(site / "public") == cold_build(site, tmp_path)
 
 
+def test_a_batch_of_pages_makes_the_views_of_its_months_papers(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages come month by month (its day, week and month lists, then its papers' pages), so a
+    batch makes the views and cards of a few months' papers, not of every paper of the site at
+    once; the site is the same bytes as one batch gives."""
+    import generator.incremental
+    import generator.render
+
+    months = ["2025-07", "2025-08", "2025-09", "2025-10", "2025-11", "2025-12"]
+    # Tags of one month each, so a paper's related papers (nearest in date in its tags) are of its month.
+    many = [record(f"2512.{i:05d}", date=f"{months[i % 6]}-{1 + i % 7:02d}", authors=[f"Author {i % 9}"],
+                   tags=[f"tag{i % 6}-{i % 2}"]) for i in range(1, 121)]
+    site = make_site(tmp_path / "site", many, {"title": "Months", "per_page": 5})
+    build(site, environ={}, jobs=1, clean=True)
+    whole = snapshot(site / "public")
+    monkeypatch.setattr(generator.incremental, "BATCH_PAGES", 40)  # a month: 7 day lists, weeks, its own, 20 papers
+    made: list[set[str]] = []
+    forget = generator.render.PageContext.forget
+    monkeypatch.setattr(generator.render.PageContext, "forget",
+                        lambda ctx: (made.append(set(ctx.views)), forget(ctx))[1])
+    build(site, environ={}, jobs=1, clean=True)
+    assert snapshot(site / "public") == whole
+    month_of = {r["id"]: r["date"][:7] for r in many}
+    first = {month_of[key] for key in made[0]}
+    # The home page and trending show the newest papers (5 each); then July's lists and pages, and August's.
+    assert 0 < len(made[0]) < len(many) / 2 and first <= {"2025-07", "2025-08", "2025-12"}, (first, len(made[0]))
+
+
 @pytest.mark.slow
 def test_the_ledger_remembers_the_output_exactly_as_written(base_site: Path, tmp_path: Path) -> None:
     """The ledger's record of the output (made without scanning it again) is what a scan finds."""
