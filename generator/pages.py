@@ -187,8 +187,8 @@ def paper_pages(ctx: PageContext, paper: Paper) -> list[PagePlan]:
     path = ctx.urls.paper(paper.id)
     url = ctx.urls.absolute(path)  # the view's url
     image = ctx.urls.thumbnail(paper.thumbnail, absolute=True)
-    # The plain title is made when the page is rendered, on a render worker: a template edit
-    # plans 10,000 paper pages on one core first.
+    # The plain title (the markup stage's) is read when the page is rendered, on a render
+    # worker: a template edit plans 10,000 paper pages on one core first.
     return [ctx.page("paper.html", path, Lazy(title_text, (paper,)),
                      card=PaperRefs((paper.key,), one=True), image=image,
                      description=Lazy(_description, (paper,)), bibtex=Lazy(bibtex, (paper, url)),

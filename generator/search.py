@@ -63,27 +63,28 @@ def shard_papers(index: SiteIndex, size: int | None = None) -> list[Shard]:
     there re-indexes a piece, not up to a whole shard. A full shard's bounds do not depend on
     the pieces: when the remainder fills, its pieces become one shard."""
     size = size or SHARD_PAPERS
-    full: list[tuple[Paper, ...]] = []
-    current: list[Paper] = []
-    open_days: list[list[Paper]] = []
-    for day in sorted(index.days, key=lambda period: period.start):
-        papers = sorted(day.papers, key=lambda paper: paper.key)
-        current.extend(papers)
-        open_days.append(papers)
-        if len(current) >= size:
-            full.append(tuple(current))
-            current, open_days = [], []
-    piece_size = -(-size // TAIL_PIECES)
-    pieces: list[tuple[Paper, ...]] = []
-    piece: list[Paper] = []
-    for papers in open_days:
-        piece.extend(papers)
-        if len(piece) >= piece_size:
-            pieces.append(tuple(piece))
-            piece = []
-    if piece:
-        pieces.append(tuple(piece))
+    days = [sorted(day.papers, key=lambda paper: paper.key)
+            for day in sorted(index.days, key=lambda period: period.start)]
+    full, rest = _cut(days, size)
+    pieces, last = _cut(rest, -(-size // TAIL_PIECES))
+    if last:
+        pieces.append(tuple(paper for papers in last for paper in papers))
     return [Shard(number, papers) for number, papers in enumerate(full + pieces, 1)]
+
+
+def _cut(days: list[list[Paper]], size: int) -> tuple[list[tuple[Paper, ...]], list[list[Paper]]]:
+    """Whole days in groups, each closed at the end of the day it reaches `size`; and the days
+    after the last group."""
+    groups: list[tuple[Paper, ...]] = []
+    current: list[Paper] = []
+    rest: list[list[Paper]] = []
+    for papers in days:
+        current.extend(papers)
+        rest.append(papers)
+        if len(current) >= size:
+            groups.append(tuple(current))
+            current, rest = [], []
+    return groups, rest
 
 
 def shard_bundles(urls: Urls, shards: list[Shard]) -> list[str]:
